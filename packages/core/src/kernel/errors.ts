@@ -1,0 +1,45 @@
+/**
+ * Every error that crosses the public API of Paasmaker is a {@link PaasmakerError} with one of
+ * these stable codes. The catalogue is the single list of codes: `docs/errors.md` documents each,
+ * and a test keeps the two in sync.
+ */
+export const errorCatalogue = {
+  E_PLUGIN_INVALID: 'A plugin definition is malformed (missing name, version, apiVersion or setup).',
+  E_PLUGIN_NOT_FOUND: 'A plugin package named in the configuration cannot be resolved or imported.',
+  E_PLUGIN_OPTIONS: "A plugin's options do not match the JSON Schema the plugin declares.",
+  E_PLUGIN_API_VERSION: 'A plugin was written for a different kernel API version.',
+  E_PLUGIN_DUPLICATE: 'Two plugins with the same name were given to one kernel.',
+  E_PLUGIN_DEPENDENCY: 'A plugin depends on a plugin that is not loaded, or dependencies form a cycle.',
+  E_PROVIDER_CONFLICT: 'Two plugins claimed the same provider name on one hook map.',
+  E_PROVIDER_UNKNOWN: 'No plugin provides the requested runtime, service, SCM or other provider.',
+  E_PLUGIN_SETUP: "A plugin's setup function threw or rejected.",
+  E_PLUGIN_SETUP_TIMEOUT: "A plugin's setup function did not finish within the setup timeout.",
+  E_KERNEL_CLOSE: 'One or more plugin teardowns failed while the kernel was closing.',
+  E_KERNEL_CLOSED: 'The kernel was used after close().',
+} as const satisfies Record<`E_${string}`, string>;
+
+/** A stable error code; switch on it rather than on the message. */
+export type PaasmakerErrorCode = keyof typeof errorCatalogue;
+
+/** The one error type thrown across Paasmaker's public API. */
+export class PaasmakerError extends Error {
+  override readonly name = 'PaasmakerError';
+
+  /**
+   * @param code stable code from {@link errorCatalogue}
+   * @param message what happened and what to change, for a person to act on
+   * @param options.cause the underlying error, if any
+   */
+  constructor(
+    readonly code: PaasmakerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** True when `error` is a {@link PaasmakerError}, optionally with the given code. */
+export function isPaasmakerError(error: unknown, code?: PaasmakerErrorCode): error is PaasmakerError {
+  return error instanceof PaasmakerError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,40 @@
+import type { JsonObject, JsonSchema } from '../json-schema';
+import type { ProviderCall } from './provider-call';
+
+/** One instance as a runtime sees it when asked to start, stop or inspect it. */
+export interface RuntimeInstance {
+  /** The instance's UUID. */
+  instanceId: string;
+  /** Folder the instance's package was unpacked into. */
+  directory: string;
+  /** TCP port the instance must listen on; absent for standalone instances. */
+  port?: number;
+  /** Runtime version the manifest asked for, as one of {@link RuntimeProvider.versions}. */
+  version: string;
+  /** The instance type's runtime parameters, already validated against `parametersSchema`. */
+  parameters: JsonObject;
+  /** Environment the instance's process must be given. */
+  environment: Readonly<Record<string, string>>;
+  /** File the instance's stdout and stderr are appended to. */
+  logFile: string;
+}
+
+/** Whether a runtime believes an instance is up. */
+export type RuntimeInstanceStatus = 'running' | 'stopped';
+
+/**
+ * Runs application instances of one language or server (the original's RUNTIME_EXECUTE,
+ * RUNTIME_VERSIONS and RUNTIME_ENVIRONMENT modes). Registered on `hooks.runtime`.
+ */
+export interface RuntimeProvider {
+  /** JSON Schema for the instance type's runtime parameters in the manifest. */
+  parametersSchema?: JsonSchema;
+  /** Versions this node can serve, most specific last (`['20', '20.11.1']`); empty if none. */
+  versions(call: ProviderCall): Promise<string[]>;
+  /** Launch the instance on its port; resolve once launched (the heart then waits for health). */
+  start(instance: RuntimeInstance, call: ProviderCall): Promise<void>;
+  /** Stop the instance; resolve once it no longer runs. Stopping a stopped instance succeeds. */
+  stop(instance: RuntimeInstance, call: ProviderCall): Promise<void>;
+  /** Report whether the instance runs, e.g. after a heart restart. */
+  status(instance: RuntimeInstance, call: ProviderCall): Promise<RuntimeInstanceStatus>;
+}

@@ -1,0 +1,8 @@
+// @ts-check
+
+/**
+ * The servers `npm test` starts. To give the tests another one, add its name from
+ * server-registry.mjs: 'mariadb', 'nginx', 'apache' or 'slapd'.
+ * @type {string[]}
+ */
+export const serversUsedByTests = ['redis', 'postgres'];
