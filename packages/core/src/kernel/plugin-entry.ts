@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PaasmakerError } from './errors';
-import type { JsonSchema } from './json-schema';
 import type { PluginDefinition } from './plugin-definition';
 
 /** Any plugin made with `definePlugin`, whatever its options schema. */

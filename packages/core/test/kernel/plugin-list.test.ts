@@ -24,7 +24,11 @@ describe('checking the plugin list', () => {
     const error = await errorFrom(() =>
       createKernel({
         plugins: [
-          testPlugin('acme.first', { setup: () => void (setUp = true) }),
+          testPlugin('acme.first', {
+            setup: () => {
+              setUp = true;
+            },
+          }),
           testPlugin('acme.needy', { dependencies: ['acme.absent'] }),
         ],
       }),

@@ -51,7 +51,7 @@ describe('plugin author types', () => {
       version: '1.0.0',
       apiVersion: KERNEL_API_VERSION,
       setup(_kernel, options) {
-        expectTypeOf(options).toEqualTypeOf<{}>();
+        expectTypeOf(options).toEqualTypeOf<Record<never, never>>();
       },
     });
   });
