@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Tests run against the TypeScript sources; the packed-package test checks the built output.
 const alias = {
   '@paasmaker/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
+  '@paasmaker/test-servers': fileURLToPath(new URL('./tools/test-servers/src/index.mjs', import.meta.url)),
 };
 
 export default defineConfig({
