@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { ProviderCall, RuntimeInstance, RuntimeProvider } from '@paasmaker/core';
+import type { Logger, RuntimeInstance, RuntimeProvider } from '@paasmaker/core';
 import { resolveDocumentRoot } from './document-root';
 import { closeServer, listenStatic, type StaticServerOptions } from './static-server';
 
@@ -8,14 +8,14 @@ export const RUNTIME_NAME = 'acme.runtime.static';
 export interface StaticRuntime {
   provider: RuntimeProvider;
   /** Stops every server still running; used as the plugin's teardown. */
-  stopAll(log: ProviderCall['log']): Promise<void>;
+  stopAll(log: Logger): Promise<void>;
 }
 
 /** Builds the runtime provider; it keeps one HTTP server per running instance. */
 export function createStaticRuntime(options: StaticServerOptions): StaticRuntime {
   const servers = new Map<string, Server>();
 
-  async function stopOne(instanceId: string, log: ProviderCall['log']): Promise<void> {
+  async function stopOne(instanceId: string, log: Logger): Promise<void> {
     const server = servers.get(instanceId);
     if (!server) return;
     servers.delete(instanceId);

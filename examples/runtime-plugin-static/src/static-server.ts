@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, resolve } from 'node:path';
-import type { ProviderCall } from '@paasmaker/core';
+import type { Logger } from '@paasmaker/core';
 import { isInside } from './document-root';
 
 export interface StaticServerOptions {
@@ -67,12 +67,7 @@ async function handle(root: string, options: StaticServerOptions, req: IncomingM
 }
 
 /** Starts an HTTP server for `root` on 127.0.0.1:`port`; resolves once it listens. */
-export function listenStatic(
-  root: string,
-  port: number,
-  options: StaticServerOptions,
-  log: ProviderCall['log'],
-) {
+export function listenStatic(root: string, port: number, options: StaticServerOptions, log: Logger) {
   const server = createServer((req, res) => {
     handle(root, options, req, res).catch((error: unknown) => {
       log.error({ err: error, url: req.url }, 'static request failed');

@@ -36,6 +36,7 @@ export {
   type KernelHooks,
   type KernelOptions,
   type LoadedPlugin,
+  type Logger,
   type NodeState,
   type NodeStateChange,
   type NoOptionsSchema,

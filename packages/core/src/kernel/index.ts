@@ -1,3 +1,4 @@
+export type { Logger } from 'pino';
 export { errorCatalogue, isPaasmakerError, PaasmakerError, type PaasmakerErrorCode } from './errors';
 export type {
   InferFromSchema,

@@ -56,15 +56,26 @@ beforeAll(async () => {
     throw new Error('packages/core/dist is missing: run `npm run build` first (`npm test` does).');
   }
   consumer = await mkdtemp(path.join(tmpdir(), 'paasmaker-consumer-'));
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', consumer], {
-    cwd: packageDir,
-  });
+  const { stdout } = await run(
+    'npm',
+    ['pack', '--ignore-scripts', '--json', '--pack-destination', consumer],
+    {
+      cwd: packageDir,
+    },
+  );
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   await writeFile(
     path.join(consumer, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { '@paasmaker/core': `file:./${filename}` } }),
+    JSON.stringify({
+      name: 'consumer',
+      private: true,
+      type: 'module',
+      dependencies: { '@paasmaker/core': `file:./${filename}` },
+    }),
   );
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: consumer });
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+    cwd: consumer,
+  });
   for (const [file, text] of Object.entries(sources)) await writeFile(path.join(consumer, file), text);
 }, 180_000);
 
