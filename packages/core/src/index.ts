@@ -23,6 +23,7 @@ export {
   isPaasmakerError,
   type JobOutcome,
   type JobRun,
+  type JobSpec,
   type JobState,
   type JobStateChange,
   type JobTypeProvider,

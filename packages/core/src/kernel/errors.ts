@@ -16,6 +16,18 @@ export const errorCatalogue = {
   E_PLUGIN_SETUP_TIMEOUT: "A plugin's setup function did not finish within the setup timeout.",
   E_KERNEL_CLOSE: 'One or more plugin teardowns failed while the kernel was closing.',
   E_KERNEL_CLOSED: 'The kernel was used after close().',
+  E_JOBS_UNAVAILABLE: 'The job store (Redis or SQL database) cannot be reached.',
+  E_JOB_TYPE_UNKNOWN: 'A job tree names a job type that no plugin provides.',
+  E_JOB_PARAMETERS: "A job's parameters do not match its job type's JSON Schema.",
+  E_JOB_TREE_INVALID: 'A job tree is malformed: a cycle, an unknown node, or no jobs.',
+  E_JOB_GRAFT: 'Jobs were grafted under a job that already started or finished, or in another tree.',
+  E_JOB_NOT_FOUND: 'No job or job tree has the given id.',
+  E_JOB_FINISHED: 'A job tree that already finished was asked to abort.',
+  E_JOB_FAILED: 'A job tree that was waited for ended with a failed job.',
+  E_JOB_ABORTED: 'A job tree that was waited for was aborted.',
+  E_JOB_LOG_ID_INVALID: 'A job log was requested with an id that is not a job id (e.g. containing / or ..).',
+  E_JOB_LOG_UNAVAILABLE: "A job's log is on a node that cannot be reached.",
+  E_JOB_ENGINE_CLOSED: 'The job engine was used after close().',
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A stable error code; switch on it rather than on the message. */

@@ -32,7 +32,7 @@ export type {
   InstanceEnvironment,
   InstanceEnvironmentContext,
 } from './providers/instance-environment';
-export type { JobOutcome, JobRun, JobTypeProvider } from './providers/job-type-provider';
+export type { JobOutcome, JobRun, JobSpec, JobTypeProvider } from './providers/job-type-provider';
 export type {
   InstanceState,
   InstanceStateChange,

@@ -1,0 +1,12 @@
+export type {
+  AbortResult,
+  ClaimedJob,
+  JobEvent,
+  JobRecord,
+  JobRef,
+  JobStore,
+  NewJob,
+  TreeQuery,
+  TreeRecord,
+  TreeSummary,
+} from './job-store';
