@@ -69,3 +69,24 @@ export {
   type StorerProvider,
   type UnpackerProvider,
 } from './kernel/index';
+
+// Job engine: job trees, stores, logs.
+export {
+  type AbortResult,
+  type ClaimedJob,
+  type CreateTreeOptions,
+  createJobEngine,
+  isTreeFinished,
+  type JobEngine,
+  type JobEngineOptions,
+  type JobEvent,
+  type JobRecord,
+  type JobRef,
+  type JobStore,
+  type JobTags,
+  type NewJob,
+  type TreeQuery,
+  type TreeRecord,
+  type TreeSummary,
+  toTagStrings,
+} from './jobs/index';

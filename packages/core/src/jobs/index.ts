@@ -1,3 +1,9 @@
+export {
+  type CreateTreeOptions,
+  createJobEngine,
+  type JobEngine,
+  type JobEngineOptions,
+} from './job-engine';
 export type {
   AbortResult,
   ClaimedJob,
@@ -10,3 +16,5 @@ export type {
   TreeRecord,
   TreeSummary,
 } from './job-store';
+export { type JobTags, toTagStrings } from './job-tags';
+export { isTreeFinished } from './job-tree-waiter';

@@ -36,9 +36,9 @@ describe('kernel hooks', () => {
     await kernel.hooks.jobStateChanged.promise({
       jobId: 'j',
       treeId: 't',
+      parentId: null,
       nodeId: 'n',
-      from: 'NEW',
-      to: 'RUNNING',
+      state: 'RUNNING',
     });
     expect(calls).toEqual(['first', 'early', 'plain', 'late']);
     await kernel.close();

@@ -107,7 +107,7 @@ describe('plugin author types', () => {
         // @ts-expect-error the environment waterfall must return the environment
         hooks.instanceEnvironment.tapPromise('bad', async () => {});
         hooks.jobStateChanged.tapPromise('ok', async (change) => {
-          expectTypeOf(change.to).toEqualTypeOf<
+          expectTypeOf(change.state).toEqualTypeOf<
             'NEW' | 'WAITING' | 'RUNNING' | 'SUCCESS' | 'FAILED' | 'ABORTED'
           >();
         });

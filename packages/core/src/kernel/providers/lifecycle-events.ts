@@ -16,13 +16,13 @@ export type InstanceState =
 /** States of a node as the pacemaker sees it. */
 export type NodeState = 'ACTIVE' | 'INACTIVE' | 'DOWN' | 'STOPPED';
 
-/** A job moved from one state to another. */
+/** A job entered a state (published by the job store; every node sees every change). */
 export interface JobStateChange {
   jobId: string;
   treeId: string;
+  parentId: string | null;
   nodeId: string;
-  from: JobState;
-  to: JobState;
+  state: JobState;
   /** One line saying why, e.g. the failure's message. */
   summary?: string;
 }

@@ -1,0 +1,100 @@
+-- Helpers shared by the job store's writing scripts; redis-job-scripts.ts prepends this file to
+-- each of them (like BullMQ's includes), so everything here must stay `local`.
+--
+-- Single-Redis design: scripts receive the store's key prefix as KEYS[1] and build every other
+-- key from it and from ids read inside the script. That is not Redis Cluster hash-slot safe
+-- (a cluster would need every key declared); a cluster is not a goal of this store.
+--
+-- Key layout (P = prefix, e.g. "pm:jobs:"): see packages/core/src/jobs/redis/redis-job-keys.ts.
+
+local FINISHED = { SUCCESS = true, FAILED = true, ABORTED = true }
+
+-- Largest number of arguments passed to one variadic command through unpack().
+local CHUNK = 1000
+
+-- Runs `command key v1 v2 ...` for `values`, in chunks so unpack() never overflows the stack.
+local function callChunked(command, key, values)
+  local n = #values
+  local i = 1
+  while i <= n do
+    local last = math.min(i + CHUNK - 1, n)
+    redis.call(command, key, unpack(values, i, last))
+    i = last + 1
+  end
+end
+
+-- A `state` event; `parentId` is stored as '' for roots and published as null.
+local function stateEvent(treeId, jobId, parentId, nodeId, state, summary)
+  local event = { kind = 'state', treeId = treeId, jobId = jobId, nodeId = nodeId, state = state, summary = summary }
+  if parentId == '' or parentId == nil then
+    event.parentId = cjson.null
+  else
+    event.parentId = parentId
+  end
+  return event
+end
+
+-- Publishes every event of one script call as one message: a JSON array.
+local function publishEvents(prefix, events)
+  if #events > 0 then
+    redis.call('PUBLISH', prefix .. 'events', cjson.encode(events))
+  end
+end
+
+-- A job reached a final state: record it, and record the tree's end when the job is its root.
+local function finishJob(prefix, jobId, treeId, state, summary, now)
+  redis.call('HSET', prefix .. 'job:' .. jobId, 'state', state, 'summary', summary, 'finishedAt', now)
+  if jobId == treeId then
+    redis.call('ZADD', prefix .. 'finished', now, treeId)
+  end
+end
+
+-- Ends a RUNNING job (SUCCESS, FAILED or ABORTED): removes it from the running sets.
+local function finishRunningJob(prefix, jobId, treeId, nodeId, state, summary, now)
+  finishJob(prefix, jobId, treeId, state, summary, now)
+  redis.call('SREM', prefix .. 'node:' .. nodeId .. ':running', jobId)
+  redis.call('SREM', prefix .. 'tree:' .. treeId .. ':running', jobId)
+end
+
+-- Marks the tree aborted and every NEW or WAITING job of it ABORTED (O(pending jobs)), adding
+-- their state events to `events`. Returns the RUNNING jobs as {jobId, nodeId} refs and whether
+-- the tree was already aborted before.
+local function abortTreeJobs(prefix, treeId, summary, now, events)
+  local treeKey = prefix .. 'tree:' .. treeId
+  local wasAborted = redis.call('HGET', treeKey, 'aborted') == '1'
+  redis.call('HSET', treeKey, 'aborted', '1')
+  local pendingKey = treeKey .. ':pending'
+  local pending = redis.call('SMEMBERS', pendingKey)
+  for _, jobId in ipairs(pending) do
+    local job = redis.call('HMGET', prefix .. 'job:' .. jobId, 'state', 'nodeId', 'parentId')
+    if job[1] == 'NEW' or job[1] == 'WAITING' then
+      finishJob(prefix, jobId, treeId, 'ABORTED', summary, now)
+      if job[1] == 'WAITING' then
+        redis.call('SREM', prefix .. 'node:' .. job[2] .. ':waiting', jobId)
+      end
+      events[#events + 1] = stateEvent(treeId, jobId, job[3], job[2], 'ABORTED', summary)
+    end
+  end
+  redis.call('DEL', pendingKey)
+  local running = {}
+  for _, jobId in ipairs(redis.call('SMEMBERS', treeKey .. ':running')) do
+    running[#running + 1] = { jobId = jobId, nodeId = redis.call('HGET', prefix .. 'job:' .. jobId, 'nodeId') }
+  end
+  return running, wasAborted
+end
+
+-- Flattens {jobId, nodeId} refs into a reply: {jobId1, nodeId1, jobId2, nodeId2, ...}.
+local function flattenRefs(refs)
+  local flat = {}
+  for _, ref in ipairs(refs) do
+    flat[#flat + 1] = ref.jobId
+    flat[#flat + 1] = ref.nodeId
+  end
+  return flat
+end
+
+-- A contract violation, as an error reply "<code> <json details>" that the store maps to a
+-- PaasmakerError with the same code.
+local function contractError(code, details)
+  return redis.error_reply(code .. ' ' .. cjson.encode(details))
+end

@@ -1,0 +1,52 @@
+-- RUNNING -> SUCCESS, merging the job's context into the tree's first; RUNNING -> ABORTED
+-- instead when the tree was aborted while the job ran (its outcome is dropped).
+-- KEYS[1] prefix
+-- ARGV: jobId, now, summary, abort summary, has result ('1' | '0'), result JSON, then context
+--       pairs (key, value JSON, ...)
+-- Returns {0} when nothing was recorded (not RUNNING, or aborted instead), {1} when it
+-- succeeded, {1, parentId, parentNodeId} when that made its parent ready.
+local prefix = KEYS[1]
+local jobId = ARGV[1]
+local now = ARGV[2]
+local jobKey = prefix .. 'job:' .. jobId
+
+local job = redis.call('HMGET', jobKey, 'state', 'treeId', 'parentId', 'nodeId')
+if job[1] ~= 'RUNNING' then
+  return { 0 }
+end
+local treeId = job[2]
+local parentId = job[3]
+local nodeId = job[4]
+local treeKey = prefix .. 'tree:' .. treeId
+
+if redis.call('HGET', treeKey, 'aborted') == '1' then
+  finishRunningJob(prefix, jobId, treeId, nodeId, 'ABORTED', ARGV[4], now)
+  publishEvents(prefix, { stateEvent(treeId, jobId, parentId, nodeId, 'ABORTED', ARGV[4]) })
+  return { 0 }
+end
+
+if #ARGV > 6 then
+  local contextPairs = {}
+  for i = 7, #ARGV do
+    contextPairs[#contextPairs + 1] = ARGV[i]
+  end
+  callChunked('HSET', treeKey .. ':context', contextPairs)
+end
+if ARGV[5] == '1' then
+  redis.call('HSET', jobKey, 'result', ARGV[6])
+end
+finishRunningJob(prefix, jobId, treeId, nodeId, 'SUCCESS', ARGV[3], now)
+local events = { stateEvent(treeId, jobId, parentId, nodeId, 'SUCCESS', ARGV[3]) }
+
+local reply = { 1 }
+if parentId ~= '' then
+  local parentKey = prefix .. 'job:' .. parentId
+  local succeeded = redis.call('HINCRBY', parentKey, 'nSucceeded', 1)
+  local parent = redis.call('HMGET', parentKey, 'state', 'nChildren', 'nodeId')
+  if parent[1] == 'WAITING' and tonumber(parent[2]) == succeeded then
+    events[2] = { kind = 'ready', treeId = treeId, jobs = { { jobId = parentId, nodeId = parent[3] } } }
+    reply = { 1, parentId, parent[3] }
+  end
+end
+publishEvents(prefix, events)
+return reply

@@ -1,0 +1,192 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { PaasmakerError } from '../kernel/errors';
+import type { Kernel } from '../kernel/kernel';
+import type { JobSpec } from '../kernel/providers/job-type-provider';
+import { JobExecutor } from './job-executor';
+import type { JobEvent, JobRecord, JobStore, TreeQuery, TreeRecord, TreeSummary } from './job-store';
+import { type JobTags, toTagStrings } from './job-tags';
+import { JobTreeBuilder } from './job-tree-builder';
+import { waitForTree } from './job-tree-waiter';
+import { JobLogFiles } from './logs/job-log-files';
+
+/** How to run a job engine on one node. */
+export interface JobEngineOptions {
+  /** The kernel whose `hooks.jobType` provides the job handlers. */
+  kernel: Kernel;
+  /** Where trees live: `createSqlJobStore()` on one machine, `createRedisJobStore()` in a cluster. */
+  store: JobStore;
+  /** This node's id, stable across restarts (crash recovery uses it). Default `local`. */
+  nodeId?: string;
+  /** Folder for this node's job logs. Default: `<tmpdir>/paasmaker/<nodeId>/job-logs`. */
+  logDirectory?: string;
+  /** Largest size of one job's log file, in bytes. Default 10 MiB. */
+  maxLogBytes?: number;
+  /** How many jobs this node runs at once. Default 8. */
+  concurrency?: number;
+  /** How long an aborted job may take to stop before it is recorded ABORTED. Default 5 000 ms. */
+  abortGraceMs?: number;
+  /** How often to look for ready jobs whose notification was missed (store outage). Default 5 000 ms. */
+  rescanIntervalMs?: number;
+  /** URL of this node's job stream endpoint, so other nodes can relay its logs. */
+  streamUrl?: string;
+  logger?: Logger;
+}
+
+/** Options for creating a tree. */
+export interface CreateTreeOptions {
+  /** Tags to list the tree by: `{ workspace: 'w1' }` is stored as `workspace:w1`. */
+  tags?: JobTags;
+  /** Start running at once (default) or leave the jobs NEW until `startTree`. */
+  start?: boolean;
+}
+
+/** A node's job engine: creates job trees and runs the jobs assigned to this node. */
+export interface JobEngine {
+  readonly nodeId: string;
+  readonly store: JobStore;
+  readonly logs: JobLogFiles;
+  /** Creates a whole tree atomically (every id exists before anything runs); resolves with its id. */
+  createTree(spec: JobSpec, options?: CreateTreeOptions): Promise<string>;
+  /** Releases a tree created with `start: false`. */
+  startTree(treeId: string): Promise<void>;
+  /** Aborts the tree `jobId` belongs to; `E_JOB_FINISHED` if it already finished. */
+  abort(jobId: string, reason?: string): Promise<void>;
+  /** Resolves with the tree once its root finished and none of its jobs runs any more. */
+  waitForTree(treeId: string, options?: { signal?: AbortSignal }): Promise<TreeRecord>;
+  /** Creates a tree and waits for it; rejects with `E_JOB_FAILED` or `E_JOB_ABORTED` unless it succeeded. */
+  run(spec: JobSpec, options?: Omit<CreateTreeOptions, 'start'>): Promise<TreeRecord>;
+  getTree(treeId: string): Promise<TreeRecord>;
+  getJob(jobId: string): Promise<JobRecord>;
+  listTrees(query?: TreeQuery): Promise<{ trees: TreeSummary[]; total: number }>;
+  /** Calls `listener` for every event of every tree until the returned function is called. */
+  subscribe(listener: (event: JobEvent) => void): Promise<() => Promise<void>>;
+  /** Deletes trees (and their logs on this node) that finished more than `maxAgeMs` ago; resolves with how many jobs went. */
+  prune(maxAgeMs: number): Promise<number>;
+  /** Stops running jobs (they are aborted), stops listening, and closes nothing it did not open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a job engine on this node: registers the node, marks jobs this node had RUNNING
+ * before a restart as FAILED ("node restarted", aborting their trees), then runs every job
+ * that is or becomes ready here.
+ */
+export async function createJobEngine(options: JobEngineOptions): Promise<JobEngine> {
+  const { kernel, store } = options;
+  const nodeId = options.nodeId ?? 'local';
+  const log = (options.logger ?? kernel.log).child({ component: 'jobs', nodeId });
+  const logs = new JobLogFiles({
+    directory: options.logDirectory ?? path.join(tmpdir(), 'paasmaker', nodeId, 'job-logs'),
+    maxBytes: options.maxLogBytes,
+  });
+  const builder = new JobTreeBuilder(kernel.hooks);
+  let closed = false;
+
+  const knownNodes = async (): Promise<Set<string>> => new Set([nodeId, ...Object.keys(await store.nodes())]);
+  const assertOpen = (): void => {
+    if (closed) throw new PaasmakerError('E_JOB_ENGINE_CLOSED', `the job engine of node ${nodeId} is closed.`);
+  };
+
+  const graft = async (parentId: string, children: JobSpec[]): Promise<string[]> => {
+    assertOpen();
+    const jobs = builder.build(children, parentId, nodeId, await knownNodes());
+    const ready = await store.graft(parentId, jobs, Date.now());
+    executor.enqueueRefs(ready);
+    return jobs.map((job) => job.id);
+  };
+
+  const executor = new JobExecutor({
+    kernel,
+    store,
+    logs,
+    nodeId,
+    concurrency: options.concurrency ?? 8,
+    abortGraceMs: options.abortGraceMs ?? 5_000,
+    log,
+    graft,
+  });
+
+  await store.init();
+  await store.registerNode(nodeId, { streamUrl: options.streamUrl });
+  const unsubscribe = await store.subscribe((event) => {
+    if (event.kind === 'ready') executor.enqueueRefs(event.jobs);
+    else if (event.kind === 'aborted') executor.abortTree(event.treeId, event.summary);
+    else if (event.kind === 'state') {
+      void kernel.hooks.jobStateChanged
+        .promise({ ...event })
+        .catch((error: unknown) => log.error({ err: error }, 'a jobStateChanged tap failed'));
+    }
+  });
+  const recovered = await store.failRunningJobsOf(nodeId, 'Failed: node restarted.', Date.now());
+  if (recovered.length) log.warn({ trees: recovered }, 'jobs this node was running before a restart were failed');
+  executor.enqueue(await store.readyJobs(nodeId));
+
+  const rescan = setInterval(() => {
+    store.readyJobs(nodeId).then(
+      (ids) => executor.enqueue(ids),
+      (error: unknown) => log.warn({ err: error }, 'could not look for ready jobs'),
+    );
+  }, options.rescanIntervalMs ?? 5_000);
+  rescan.unref();
+
+  const engine: JobEngine = {
+    nodeId,
+    store,
+    logs,
+    async createTree(spec, createOptions = {}) {
+      assertOpen();
+      const jobs = builder.build([spec], null, nodeId, await knownNodes());
+      const start = createOptions.start ?? true;
+      const ready = await store.createTree({ jobs, tags: toTagStrings(createOptions.tags), createdAt: Date.now(), start });
+      executor.enqueueRefs(ready);
+      return (jobs[0] as { id: string }).id;
+    },
+    async startTree(treeId) {
+      assertOpen();
+      executor.enqueueRefs(await store.startTree(treeId));
+    },
+    async abort(jobId, reason = 'Aborted on request.') {
+      assertOpen();
+      const { treeId } = await store.abortTree(jobId, reason, Date.now());
+      executor.abortTree(treeId, reason);
+    },
+    waitForTree: (treeId, waitOptions) => waitForTree(store, treeId, waitOptions?.signal),
+    async run(spec, runOptions) {
+      const treeId = await engine.createTree(spec, runOptions);
+      const tree = await engine.waitForTree(treeId);
+      const root = tree.jobs[0] as JobRecord;
+      if (root.state === 'SUCCESS') return tree;
+      const failed = tree.jobs.find((job) => job.state === 'FAILED');
+      throw failed
+        ? new PaasmakerError('E_JOB_FAILED', `job tree ${treeId} failed: ${failed.title}: ${failed.summary ?? 'no summary'}`)
+        : new PaasmakerError('E_JOB_ABORTED', `job tree ${treeId} was aborted: ${root.summary ?? 'no summary'}`);
+    },
+    async getTree(treeId) {
+      const tree = await store.getTree(treeId);
+      if (!tree) throw new PaasmakerError('E_JOB_NOT_FOUND', `no job tree has id ${JSON.stringify(treeId)}.`);
+      return tree;
+    },
+    async getJob(jobId) {
+      const job = await store.getJob(jobId);
+      if (!job) throw new PaasmakerError('E_JOB_NOT_FOUND', `no job has id ${JSON.stringify(jobId)}.`);
+      return job;
+    },
+    listTrees: (query = {}) => store.listTrees(query),
+    subscribe: (listener) => store.subscribe(listener),
+    async prune(maxAgeMs) {
+      const jobIds = await store.pruneFinishedTrees(Date.now() - maxAgeMs);
+      await logs.remove(jobIds);
+      return jobIds.length;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(rescan);
+      await executor.close();
+      await unsubscribe();
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { PaasmakerError } from '../kernel/errors';
+import type { KernelHooks } from '../kernel/kernel-hooks';
+import type { JsonObject } from '../kernel/json-schema';
+import type { JobSpec } from '../kernel/providers/job-type-provider';
+import type { NewJob } from './job-store';
+
+/** Turns job specs into validated jobs with fresh ids, parents before children. */
+export class JobTreeBuilder {
+  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true, logger: false });
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(private readonly hooks: KernelHooks) {}
+
+  /**
+   * Validates every job of `spec` (type known, parameters matching the type's schema, node
+   * known, no cycle) and returns them as jobs to insert: `[root, ...descendants]`, depth first.
+   * `parentId` is the job a grafted subtree goes under (`null` for a new tree).
+   */
+  build(
+    specs: readonly JobSpec[],
+    parentId: string | null,
+    defaultNode: string,
+    knownNodes: ReadonlySet<string>,
+  ): NewJob[] {
+    if (!Array.isArray(specs) || specs.length === 0) {
+      throw new PaasmakerError('E_JOB_TREE_INVALID', 'a job tree needs at least one job.');
+    }
+    const jobs: NewJob[] = [];
+    const ancestors = new Set<unknown>();
+    const visit = (spec: JobSpec, parent: string | null, path: string): void => {
+      const where = path || '/';
+      if (ancestors.has(spec)) {
+        throw new PaasmakerError('E_JOB_TREE_INVALID', `the job tree has a cycle: the job at ${where} contains itself.`);
+      }
+      this.checkShape(spec, where);
+      const nodeId = spec.node ?? defaultNode;
+      if (!knownNodes.has(nodeId)) {
+        throw new PaasmakerError(
+          'E_JOB_TREE_INVALID',
+          `the job at ${where} (${spec.type}) is assigned to node "${nodeId}", which is not a registered node (known: ${[...knownNodes].join(', ')}).`,
+        );
+      }
+      const id = randomUUID();
+      jobs.push({
+        id,
+        parentId: parent,
+        nodeId,
+        type: spec.type,
+        parameters: this.validParameters(spec, where),
+        title: spec.title ?? spec.type,
+      });
+      ancestors.add(spec);
+      (spec.children ?? []).forEach((child, index) => {
+        visit(child, id, `${path}/children/${index}`);
+      });
+      ancestors.delete(spec);
+    };
+    specs.forEach((spec, index) => {
+      visit(spec, parentId, parentId === null ? '' : `/${index}`);
+    });
+    return jobs;
+  }
+
+  private checkShape(spec: JobSpec, where: string): void {
+    const ok =
+      typeof spec === 'object' &&
+      spec !== null &&
+      typeof spec.type === 'string' &&
+      (spec.children === undefined || Array.isArray(spec.children)) &&
+      (spec.node === undefined || typeof spec.node === 'string') &&
+      (spec.title === undefined || typeof spec.title === 'string') &&
+      (spec.parameters === undefined || (typeof spec.parameters === 'object' && spec.parameters !== null));
+    if (!ok) {
+      throw new PaasmakerError(
+        'E_JOB_TREE_INVALID',
+        `the job at ${where} is not a job spec: expected { type: string, parameters?: object, title?: string, node?: string, children?: [] }.`,
+      );
+    }
+  }
+
+  private validParameters(spec: JobSpec, path: string): JsonObject {
+    const validate = this.validatorFor(spec.type, path);
+    const parameters = structuredClone(spec.parameters ?? {});
+    if (!validate(parameters)) {
+      const problems = (validate.errors ?? []).map(describe).join('; ');
+      throw new PaasmakerError('E_JOB_PARAMETERS', `${spec.type} (job at ${path}): ${problems}`);
+    }
+    return parameters;
+  }
+
+  private validatorFor(type: string, path: string): ValidateFunction {
+    const cached = this.validators.get(type);
+    if (cached) return cached;
+    const provider = this.hooks.jobType.find(type);
+    if (!provider) {
+      const known = this.hooks.jobType.names();
+      throw new PaasmakerError(
+        'E_JOB_TYPE_UNKNOWN',
+        `the job at ${path} has type "${type}", which no plugin provides (known: ${known.length ? known.join(', ') : 'none'}); load the plugin that registers it on hooks.jobType.`,
+      );
+    }
+    const validate = this.ajv.compile(provider.parametersSchema);
+    this.validators.set(type, validate);
+    return validate;
+  }
+}
+
+function describe(error: ErrorObject): string {
+  const extra =
+    error.keyword === 'additionalProperties' ? `: "${String(error.params.additionalProperty)}"` : '';
+  return `${error.instancePath || '/'} ${error.message ?? 'is invalid'}${extra}`;
+}

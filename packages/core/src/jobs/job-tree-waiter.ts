@@ -1,0 +1,47 @@
+import { PaasmakerError } from '../kernel/errors';
+import type { JobState } from '../kernel/providers/lifecycle-events';
+import type { JobStore, TreeRecord } from './job-store';
+
+const finished: ReadonlySet<JobState> = new Set(['SUCCESS', 'FAILED', 'ABORTED']);
+
+/** True once a tree's root finished and none of its jobs runs any more. */
+export function isTreeFinished(tree: TreeRecord): boolean {
+  const root = tree.jobs[0];
+  return root !== undefined && finished.has(root.state) && !tree.jobs.some((job) => job.state === 'RUNNING');
+}
+
+/**
+ * Resolves with the tree once it is finished. Listens to the store's events and re-reads the
+ * tree only when its root reaches a final state (and then, if jobs still run after an abort,
+ * when each of those finishes), so waiting costs nothing while the tree runs.
+ */
+export async function waitForTree(store: JobStore, treeId: string, signal?: AbortSignal): Promise<TreeRecord> {
+  let wake: () => void = () => {};
+  let pending = false;
+  let rootFinished = false;
+  const unsubscribe = await store.subscribe((event) => {
+    if (event.kind !== 'state' || event.treeId !== treeId || !finished.has(event.state)) return;
+    if (event.jobId === treeId || rootFinished) {
+      pending = true;
+      wake();
+    }
+  });
+  try {
+    for (;;) {
+      pending = false;
+      const tree = await store.getTree(treeId);
+      if (!tree) throw new PaasmakerError('E_JOB_NOT_FOUND', `no job tree has id ${JSON.stringify(treeId)}.`);
+      if (isTreeFinished(tree)) return tree;
+      rootFinished = finished.has((tree.jobs[0] as { state: JobState }).state);
+      if (!pending) {
+        await new Promise<void>((resolve, reject) => {
+          wake = resolve;
+          if (signal?.aborted) reject(signal.reason);
+          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        });
+      }
+    }
+  } finally {
+    await unsubscribe();
+  }
+}
