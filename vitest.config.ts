@@ -1,10 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
 
 // Tests run against the TypeScript sources; the packed-package test checks the built output.
 const alias = {
   '@paasmaker/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
   '@paasmaker/test-servers': fileURLToPath(new URL('./tools/test-servers/src/index.mjs', import.meta.url)),
+};
+
+// The Redis job store imports its Lua scripts as text (tsup does the same with a loader).
+const luaAsText: Plugin = {
+  name: 'lua-as-text',
+  transform(code, id) {
+    if (id.endsWith('.lua')) return { code: `export default ${JSON.stringify(code)}`, map: null };
+  },
 };
 
 export default defineConfig({
@@ -13,6 +21,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
+        plugins: [luaAsText],
         test: {
           name: 'core',
           root: './packages/core',
@@ -30,6 +39,7 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        plugins: [luaAsText],
         test: {
           name: 'examples',
           root: './examples',

@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
+  // Lua scripts (lua/jobs/*.lua) are bundled as strings.
+  loader: { '.lua': 'text' },
 });

@@ -305,11 +305,11 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
     it('prunes finished trees older than an age, with their logs', async () => {
       const engine = await startEngine();
       const tree = await engine.run(step('root', { children: [step('a')] }));
-      expect(engine.logs.has(tree.treeId)).toBe(true);
+      expect(await engine.logs.has(tree.treeId)).toBe(true);
       expect(await engine.prune(60_000)).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await engine.prune(0)).toBe(2);
-      expect(engine.logs.has(tree.treeId)).toBe(false);
+      expect(await engine.logs.has(tree.treeId)).toBe(false);
       expect((await errorFrom(() => engine.getTree(tree.treeId))).code).toBe('E_JOB_NOT_FOUND');
     });
   });

@@ -1,0 +1,305 @@
+import { open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type Level, type Logger, pino } from 'pino';
+import { PaasmakerError } from '../../kernel/errors';
+import { CappedLogFile } from './capped-log-file';
+import { formatJobLogLine } from './job-log-line-format';
+import { utf8Boundary } from './utf8-boundary';
+
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const POLL_INTERVAL_MS = 200;
+const NEWLINE = 0x0a;
+
+/** Options of {@link JobLogFiles}. */
+export interface JobLogFilesOptions {
+  /** Where logs live: `<directory>/<first 2 characters of the id>/<id>.log`. */
+  directory: string;
+  /** The most a log grows to before it is truncated (10 MiB by default). */
+  maxBytes?: number;
+  /** Where failures to write a log are reported. */
+  log?: Logger;
+}
+
+/** A logger writing to one job's log, and how to close it. */
+export interface JobLogger {
+  log: Logger;
+  /** Flushes what was logged and releases the file. */
+  close(): Promise<void>;
+}
+
+/** A piece of a log read by {@link JobLogFiles.read}. */
+export interface JobLogChunk {
+  /** Whole UTF-8 characters, ending at a line end unless the chunk stopped in a long line. */
+  text: string;
+  /** The byte offset just after `text`: where to read next. */
+  offset: number;
+  /** The file's size when it was read. */
+  size: number;
+}
+
+interface SharedFile {
+  file: CappedLogFile;
+  users: number;
+}
+
+interface Watch {
+  listeners: Set<() => void>;
+  timer: NodeJS.Timeout;
+  lastSize: number | undefined;
+  polling: boolean;
+}
+
+/**
+ * The log files of the jobs run on this node, one per job. Loggers and child-process streams of
+ * one job share one capped file; watchers hear about growth at once for writes made here and
+ * within {@link POLL_INTERVAL_MS} for writes made by other processes.
+ */
+export class JobLogFiles {
+  readonly directory: string;
+  readonly maxBytes: number;
+  private readonly log: Logger | undefined;
+  private readonly files = new Map<string, SharedFile>();
+  private readonly watches = new Map<string, Watch>();
+
+  constructor(options: JobLogFilesOptions) {
+    this.directory = options.directory;
+    this.maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+    this.log = options.log;
+  }
+
+  /** Where the log of `jobId` is; throws `E_JOB_LOG_ID_INVALID` unless `jobId` is a UUID. */
+  pathOf(jobId: string): string {
+    if (typeof jobId !== 'string' || !JOB_ID.test(jobId)) {
+      throw new PaasmakerError(
+        'E_JOB_LOG_ID_INVALID',
+        `Job log id ${JSON.stringify(jobId) ?? String(jobId)} is not a job id: job ids are UUIDs.`,
+      );
+    }
+    return join(this.directory, jobId.slice(0, 2), `${jobId}.log`);
+  }
+
+  /**
+   * A pino logger whose records are appended to the job's log as readable lines
+   * (`<ISO time> <LEVEL> <message> <fields as JSON>`, then an error's stack).
+   */
+  openLogger(jobId: string, options: { level?: Level } = {}): JobLogger {
+    const file = this.acquire(jobId);
+    let pending = '';
+    const destination = new Writable({
+      decodeStrings: false,
+      write(chunk: string | Buffer, _encoding, done) {
+        pending += chunk.toString();
+        const end = pending.lastIndexOf('\n');
+        if (end < 0) return done();
+        const lines = pending.slice(0, end).split('\n');
+        pending = pending.slice(end + 1);
+        const text = lines.map(formatJobLogLine).join('');
+        file.append(Buffer.from(text)).then(() => done());
+      },
+    });
+    const log = pino({ level: options.level ?? 'info', base: null }, destination);
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= new Promise<void>((resolve) => destination.end(resolve)).then(() => this.release(jobId));
+      return closing;
+    };
+    return { log, close };
+  }
+
+  /**
+   * A stream appending raw bytes (a child process's stdout or stderr) to the job's log, under the
+   * same cap. Ending it releases the file; to send both stdout and stderr, take one each.
+   */
+  appendStream(jobId: string): Writable {
+    const file = this.acquire(jobId);
+    let released = false;
+    const release = () => {
+      if (released) return Promise.resolve();
+      released = true;
+      return this.release(jobId);
+    };
+    return new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        file.append(chunk).then(() => done());
+      },
+      final(done) {
+        release().then(() => done());
+      },
+      destroy(error, done) {
+        release().then(() => done(error));
+      },
+    });
+  }
+
+  /**
+   * Reads the log from byte `offset`: at most `maxBytes`, cut after the last whole line when the
+   * file goes on, and never inside a UTF-8 character. Undefined when the log does not exist.
+   */
+  async read(jobId: string, offset: number, maxBytes = 256 * 1024): Promise<JobLogChunk | undefined> {
+    const path = this.pathOf(jobId);
+    const handle = await open(path, 'r').catch(ifMissing(undefined));
+    if (!handle) return undefined;
+    try {
+      const { size } = await handle.stat();
+      const from = Math.max(0, Math.floor(offset));
+      if (from >= size) return { text: '', offset: from, size };
+      const buffer = Buffer.alloc(Math.min(Math.max(4, maxBytes), size - from));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
+      let end = bytesRead;
+      const lastNewline = buffer.lastIndexOf(NEWLINE, end - 1);
+      if (from + bytesRead < size && lastNewline >= 0) end = lastNewline + 1;
+      else end = utf8Boundary(buffer, end);
+      return { text: buffer.toString('utf8', 0, end), offset: from + end, size };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Where to start showing the last `bytes` of a log: the start of the first whole line among
+   * them (0 for a smaller log). Undefined when the log does not exist.
+   */
+  async tailOffset(jobId: string, bytes: number): Promise<number | undefined> {
+    const handle = await open(this.pathOf(jobId), 'r').catch(ifMissing(undefined));
+    if (!handle) return undefined;
+    try {
+      const { size } = await handle.stat();
+      if (size <= bytes) return 0;
+      const start = size - bytes;
+      // One byte more, so that a line starting exactly at `start` is kept whole.
+      const buffer = Buffer.alloc(bytes + 1);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start - 1);
+      const newline = buffer.subarray(0, bytesRead).indexOf(NEWLINE);
+      if (newline >= 0) return start + newline;
+      let skip = 1;
+      while (skip < bytesRead && ((buffer[skip] ?? 0) & 0xc0) === 0x80) skip++;
+      return start - 1 + skip;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The log's size in bytes, undefined when it does not exist. */
+  async size(jobId: string): Promise<number | undefined> {
+    const found = await stat(this.pathOf(jobId)).catch(ifMissing(undefined));
+    return found?.size;
+  }
+
+  /** True when the job has a log here. */
+  async has(jobId: string): Promise<boolean> {
+    return (await this.size(jobId)) !== undefined;
+  }
+
+  /**
+   * Calls `listener` whenever the log may have grown (or appeared). Returns how to stop.
+   * Listeners must tolerate calls where nothing changed.
+   */
+  watch(jobId: string, listener: () => void): () => void {
+    this.pathOf(jobId);
+    let watch = this.watches.get(jobId);
+    if (!watch) {
+      const created: Watch = {
+        listeners: new Set(),
+        lastSize: undefined,
+        polling: false,
+        timer: setInterval(() => void this.poll(jobId, created), POLL_INTERVAL_MS),
+      };
+      created.timer.unref();
+      watch = created;
+      this.watches.set(jobId, watch);
+    }
+    const entry = () => listener();
+    watch.listeners.add(entry);
+    return () => {
+      const current = this.watches.get(jobId);
+      if (!current?.listeners.delete(entry) || current.listeners.size > 0) return;
+      clearInterval(current.timer);
+      this.watches.delete(jobId);
+    };
+  }
+
+  /** Deletes the logs of `jobIds` (pruning); missing logs are ignored. */
+  async remove(jobIds: string[]): Promise<void> {
+    const paths = jobIds.map((jobId) => this.pathOf(jobId));
+    await Promise.all(paths.map((path) => rm(path, { force: true })));
+  }
+
+  /** Stops every watch and closes every log file still open. */
+  async close(): Promise<void> {
+    for (const watch of this.watches.values()) clearInterval(watch.timer);
+    this.watches.clear();
+    const files = [...this.files.values()];
+    this.files.clear();
+    await Promise.all(files.map(({ file }) => file.close()));
+  }
+
+  private acquire(jobId: string): CappedLogFile {
+    const path = this.pathOf(jobId);
+    let shared = this.files.get(jobId);
+    if (!shared) {
+      const file = new CappedLogFile(
+        path,
+        this.maxBytes,
+        () => this.notify(jobId),
+        (error) => this.reportWriteError(jobId, path, error),
+      );
+      shared = { file, users: 0 };
+      this.files.set(jobId, shared);
+    }
+    shared.users++;
+    return shared.file;
+  }
+
+  private async release(jobId: string): Promise<void> {
+    const shared = this.files.get(jobId);
+    if (!shared) return;
+    shared.users--;
+    if (shared.users > 0) return;
+    this.files.delete(jobId);
+    await shared.file.close();
+  }
+
+  private notify(jobId: string): void {
+    const watch = this.watches.get(jobId);
+    if (!watch) return;
+    for (const listener of watch.listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.log?.error({ err: error, jobId }, 'A job log watcher failed.');
+      }
+    }
+  }
+
+  private async poll(jobId: string, watch: Watch): Promise<void> {
+    if (watch.polling) return;
+    watch.polling = true;
+    try {
+      const size = (await this.size(jobId)) ?? -1;
+      // The first poll always notifies: growth between a reader's last read and the watch
+      // starting would otherwise go unnoticed until the next write.
+      if (size !== watch.lastSize) {
+        watch.lastSize = size;
+        if (this.watches.get(jobId) === watch) this.notify(jobId);
+      }
+    } catch (error) {
+      this.log?.warn({ err: error, jobId }, 'Cannot check the size of a job log.');
+    } finally {
+      watch.polling = false;
+    }
+  }
+
+  private reportWriteError(jobId: string, path: string, error: unknown): void {
+    const message = `Cannot write the log of job ${jobId} at ${path}; its later lines are dropped.`;
+    if (this.log) this.log.error({ err: error, jobId }, message);
+    else process.emitWarning(`${message} ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function ifMissing<T>(value: T): (error: unknown) => T {
+  return (error) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return value;
+    throw error;
+  };
+}

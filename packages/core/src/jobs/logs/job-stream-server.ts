@@ -1,0 +1,147 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type Logger, pino } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { JobStore } from '../job-store';
+import type { JobLogFiles } from './job-log-files';
+import { JobLogRelays } from './job-log-relays';
+import { JobStreamConnection } from './job-stream-connection';
+import { JobTreeEventFanout } from './job-tree-event-fanout';
+
+/** The store methods a job stream server uses. */
+export type JobStreamStore = Pick<JobStore, 'getJob' | 'getTree' | 'nodes' | 'subscribe'>;
+
+/** Options of {@link JobStreamServer}. */
+export interface JobStreamServerOptions {
+  /** This node's id: logs of jobs assigned to it are local, even before they exist. */
+  nodeId: string;
+  logs: JobLogFiles;
+  store: JobStreamStore;
+  /** When set, clients must send `Authorization: Bearer <token>`; also used to reach other nodes. */
+  token?: string;
+  log?: Logger;
+}
+
+/** Client messages are small; anything bigger is refused by the websocket layer. */
+const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * Serves the job stream (see `job-stream-protocol.ts`) over websockets: job logs of this node,
+ * logs of other nodes relayed from their own job streams, and job tree events from the store.
+ */
+export class JobStreamServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  private readonly connections = new Set<JobStreamConnection>();
+  private readonly detachers: Array<() => void> = [];
+  private readonly relays: JobLogRelays;
+  private readonly trees: JobTreeEventFanout;
+  private readonly log: Logger;
+  private ownServer: Server | undefined;
+  private closed = false;
+
+  constructor(private readonly options: JobStreamServerOptions) {
+    this.log = options.log ?? pino({ level: 'silent' });
+    this.relays = new JobLogRelays({ store: options.store, token: options.token, log: this.log });
+    this.trees = new JobTreeEventFanout(options.store, this.log);
+  }
+
+  /** Serves the job stream on `server`'s websocket upgrades to `path`; other paths are left alone. */
+  attach(server: Server, path = '/jobs/stream'): void {
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (pathOf(request) !== path) return;
+      this.upgrade(request, socket, head);
+    };
+    server.on('upgrade', onUpgrade);
+    this.detachers.push(() => server.off('upgrade', onUpgrade));
+  }
+
+  /** Serves the job stream on a server of its own; `port` 0 picks a free port. */
+  async listen(port: number, host = '127.0.0.1'): Promise<{ url: string }> {
+    const path = '/jobs/stream';
+    const server = createServer((_request, response) => {
+      response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
+      response.end(`Connect with a websocket to ${path}.\n`);
+    });
+    this.attach(server, path);
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+      if (pathOf(request) !== path) reject(socket, 404, 'Not Found');
+    });
+    await new Promise<void>((resolve, fail) => {
+      server.once('error', fail);
+      server.listen(port, host, () => {
+        server.off('error', fail);
+        resolve();
+      });
+    });
+    this.ownServer = server;
+    const address = server.address() as AddressInfo;
+    const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return { url: `ws://${hostname}:${address.port}${path}` };
+  }
+
+  /** Disconnects every client and ends relays, store subscriptions, watches and its own server. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const detach of this.detachers) detach();
+    for (const connection of this.connections) connection.close();
+    this.connections.clear();
+    await Promise.all([this.relays.close(), this.trees.close()]);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    const server = this.ownServer;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closed) {
+      reject(socket, 503, 'Service Unavailable');
+      return;
+    }
+    if (!this.authorized(request)) {
+      reject(socket, 401, 'Unauthorized');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (this.closed) {
+        ws.terminate();
+        return;
+      }
+      const connection = new JobStreamConnection(ws, {
+        nodeId: this.options.nodeId,
+        logs: this.options.logs,
+        store: this.options.store,
+        relays: this.relays,
+        trees: this.trees,
+        log: this.log,
+      });
+      this.connections.add(connection);
+      ws.on('close', () => this.connections.delete(connection));
+    });
+  }
+
+  private authorized(request: IncomingMessage): boolean {
+    if (this.options.token === undefined) return true;
+    const expected = Buffer.from(`Bearer ${this.options.token}`);
+    const given = Buffer.from(request.headers.authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+}
+
+function pathOf(request: IncomingMessage): string | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
+}

@@ -1,0 +1,271 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { type Logger, pino } from 'pino';
+import type { JsonObject, JsonValue } from '../../kernel/json-schema';
+import type { JobState } from '../../kernel/providers/lifecycle-events';
+import type {
+  AbortResult,
+  ClaimedJob,
+  JobEvent,
+  JobRecord,
+  JobRef,
+  JobStore,
+  NewJob,
+  TreeQuery,
+  TreeRecord,
+  TreeSummary,
+} from '../job-store';
+import { jobStoreRedisOptions, RedisJobConnection } from './redis-job-connection';
+import { RedisJobEvents } from './redis-job-events';
+import { RedisJobKeys } from './redis-job-keys';
+import {
+  contextToArgs,
+  hashFromReply,
+  jobFromReply,
+  jobsToArgs,
+  jsonObjectFromReply,
+  refsFromReply,
+} from './redis-job-records';
+import { defineRedisJobScripts, type RedisJobScripts } from './redis-job-scripts';
+
+/** How to reach the Redis of a {@link RedisJobStore}. */
+export interface RedisJobStoreOptions {
+  /** `redis://[:password@]host:port[/db]`; default: ioredis's default (127.0.0.1:6379) or `redis`. */
+  url?: string;
+  /** ioredis options (TLS, password, timeouts...); the offline behaviour is the store's own. */
+  redis?: RedisOptions;
+  /** Prefix of every key and of the events channel; default `pm:jobs:`. */
+  keyPrefix?: string;
+  /** How long `init()` and the first `subscribe()` wait for a connection; default 5 s. */
+  connectTimeoutMs?: number;
+  /** Connection problems and listener errors are logged here; default: silent. */
+  log?: Logger;
+}
+
+/** Summary of the jobs a failure or a crash aborts. */
+const relatedAbortSummary = 'Aborted due to a related job.';
+/** Trees deleted per script call by `pruneFinishedTrees`, so that one call never blocks Redis long. */
+const pruneBatch = 100;
+
+/**
+ * The {@link JobStore} for clusters: every state change is one Lua script (`lua/jobs/`), run
+ * atomically by Redis, which also publishes the change's events in the same script. Commands
+ * fail at once with `E_JOBS_UNAVAILABLE` while Redis is down; the connection comes back by itself.
+ */
+export class RedisJobStore implements JobStore {
+  readonly address: string;
+  private readonly keys: RedisJobKeys;
+  private readonly connection: RedisJobConnection;
+  private readonly scripts: RedisJobScripts;
+  private readonly events: RedisJobEvents;
+  private readonly connectTimeoutMs: number;
+
+  /** Creates the store without connecting; `init()` connects. */
+  constructor(options: RedisJobStoreOptions = {}) {
+    const log = options.log ?? pino({ enabled: false });
+    const settings = jobStoreRedisOptions(options.redis);
+    const redis = options.url ? new Redis(options.url, settings) : new Redis(settings);
+    this.connection = new RedisJobConnection(redis, log);
+    this.address = this.connection.address;
+    this.keys = new RedisJobKeys(options.keyPrefix ?? 'pm:jobs:');
+    this.scripts = defineRedisJobScripts(redis);
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.events = new RedisJobEvents(
+      new RedisJobConnection(redis.duplicate(), log),
+      this.keys.events,
+      log,
+      this.connectTimeoutMs,
+    );
+  }
+
+  async init(): Promise<void> {
+    await this.connection.ready(this.connectTimeoutMs);
+  }
+
+  async createTree(tree: {
+    jobs: NewJob[];
+    tags: string[];
+    createdAt: number;
+    start: boolean;
+  }): Promise<JobRef[]> {
+    const { jobs, tags, createdAt, start } = tree;
+    const reply = await this.run('createTree', [
+      createdAt,
+      start ? '1' : '0',
+      JSON.stringify(tags),
+      tags.length,
+      ...tags,
+      ...jobsToArgs(jobs),
+    ]);
+    return refsFromReply(reply as string[]);
+  }
+
+  async startTree(treeId: string): Promise<JobRef[]> {
+    return refsFromReply((await this.run('startTree', [treeId])) as string[]);
+  }
+
+  async graft(parentId: string, jobs: NewJob[], createdAt: number): Promise<JobRef[]> {
+    return refsFromReply((await this.run('graft', [parentId, createdAt, ...jobsToArgs(jobs)])) as string[]);
+  }
+
+  async claim(jobId: string, nodeId: string, now: number): Promise<ClaimedJob | undefined> {
+    const reply = (await this.run('claim', [jobId, nodeId, now])) as
+      | [string[], string[], string[], string[]]
+      | null;
+    if (!reply) return undefined;
+    const [job, childIds, context, childResults] = reply;
+    return {
+      job: jobFromReply(job, childIds),
+      context: jsonObjectFromReply(context),
+      childResults: jsonObjectFromReply(childResults),
+    };
+  }
+
+  async succeed(
+    jobId: string,
+    outcome: { result?: JsonValue; context?: JsonObject; summary: string },
+    now: number,
+  ): Promise<{ recorded: boolean; readyParent?: JobRef }> {
+    const hasResult = outcome.result !== undefined;
+    const reply = (await this.run('succeed', [
+      jobId,
+      now,
+      outcome.summary,
+      relatedAbortSummary,
+      hasResult ? '1' : '0',
+      hasResult ? JSON.stringify(outcome.result) : '',
+      ...contextToArgs(outcome.context),
+    ])) as [number, string?, string?];
+    const [recorded, parentId, parentNodeId] = reply;
+    if (parentId === undefined || parentNodeId === undefined) return { recorded: recorded === 1 };
+    return { recorded: recorded === 1, readyParent: { jobId: parentId, nodeId: parentNodeId } };
+  }
+
+  async fail(jobId: string, summary: string, now: number): Promise<AbortResult> {
+    const reply = (await this.run('fail', [jobId, summary, now, relatedAbortSummary])) as string[];
+    return { treeId: reply[0] as string, running: refsFromReply(reply, 1) };
+  }
+
+  async abortTree(jobId: string, summary: string, now: number): Promise<AbortResult> {
+    const reply = (await this.run('abortTree', [jobId, summary, now])) as string[];
+    return { treeId: reply[0] as string, running: refsFromReply(reply, 1) };
+  }
+
+  async markAborted(jobId: string, summary: string, now: number): Promise<void> {
+    await this.run('markAborted', [jobId, summary, now, relatedAbortSummary]);
+  }
+
+  async failRunningJobsOf(nodeId: string, summary: string, now: number): Promise<string[]> {
+    return (await this.run('failRunningJobsOf', [nodeId, summary, now, relatedAbortSummary])) as string[];
+  }
+
+  async readyJobs(nodeId: string): Promise<string[]> {
+    return (await this.run('readyJobs', [nodeId])) as string[];
+  }
+
+  async getJob(jobId: string): Promise<JobRecord | undefined> {
+    const replies = await this.command(() =>
+      this.connection.redis
+        .multi()
+        .hgetall(this.keys.job(jobId))
+        .lrange(this.keys.children(jobId), 0, -1)
+        .exec(),
+    );
+    const [[hashError, hash], [childrenError, childIds]] = replies as [
+      [Error | null, unknown],
+      [Error | null, unknown],
+    ];
+    if (hashError || childrenError) throw this.connection.toError(hashError ?? childrenError);
+    const fields = hash as Record<string, string>;
+    if (!fields.id) return undefined;
+    return jobFromReply(Object.entries(fields).flat(), childIds as string[]);
+  }
+
+  async getTree(treeId: string): Promise<TreeRecord | undefined> {
+    const reply = (await this.run('getTree', [treeId])) as string[][] | null;
+    if (!reply) return undefined;
+    const tree = hashFromReply(reply[0] as string[]);
+    const jobs: JobRecord[] = [];
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      jobs.push(jobFromReply(reply[i] as string[], reply[i + 1] as string[]));
+    }
+    return {
+      treeId,
+      tags: JSON.parse(tree.tags ?? '[]') as string[],
+      context: jsonObjectFromReply(reply[1] as string[]),
+      createdAt: Number(tree.createdAt),
+      aborted: tree.aborted === '1',
+      jobs,
+    };
+  }
+
+  async listTrees(query: TreeQuery): Promise<{ trees: TreeSummary[]; total: number }> {
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit));
+    const reply = (await this.run('listTrees', [query.tag ?? '', offset, limit])) as [number, ...string[]];
+    const trees: TreeSummary[] = [];
+    for (let i = 1; i + 6 < reply.length; i += 7) {
+      const [treeId, createdAt, tags, type, title, state, finishedAt] = reply.slice(i, i + 7) as string[];
+      const summary: TreeSummary = {
+        treeId: treeId as string,
+        type: type as string,
+        title: title as string,
+        state: state as JobState,
+        tags: JSON.parse(tags as string) as string[],
+        createdAt: Number(createdAt),
+      };
+      if (finishedAt) summary.finishedAt = Number(finishedAt);
+      trees.push(summary);
+    }
+    return { trees, total: reply[0] };
+  }
+
+  async pruneFinishedTrees(finishedBefore: number): Promise<string[]> {
+    const deleted: string[] = [];
+    let skipped = 0;
+    for (;;) {
+      const reply = (await this.run('pruneFinishedTrees', [finishedBefore, skipped, pruneBatch])) as [
+        number,
+        number,
+        ...string[],
+      ];
+      const [examined, skippedNow, ...jobIds] = reply;
+      deleted.push(...jobIds);
+      skipped += skippedNow;
+      if (examined < pruneBatch) return deleted;
+    }
+  }
+
+  async registerNode(nodeId: string, info: { streamUrl?: string }): Promise<void> {
+    await this.command(() => this.connection.redis.hset(this.keys.nodes, nodeId, JSON.stringify(info)));
+  }
+
+  async nodes(): Promise<Record<string, { streamUrl?: string }>> {
+    const hash = await this.command(() => this.connection.redis.hgetall(this.keys.nodes));
+    return Object.fromEntries(Object.entries(hash).map(([nodeId, info]) => [nodeId, JSON.parse(info)]));
+  }
+
+  subscribe(listener: (event: JobEvent) => void): Promise<() => Promise<void>> {
+    return this.events.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.events.close(), this.connection.close()]);
+  }
+
+  private run(script: keyof RedisJobScripts, argv: (string | number)[]): Promise<unknown> {
+    return this.command(() => this.scripts[script](this.keys.prefix, ...argv));
+  }
+
+  private async command<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw this.connection.toError(error);
+    }
+  }
+}
+
+/** A {@link RedisJobStore}; call `init()` before using it and `close()` when done. */
+export function createRedisJobStore(options: RedisJobStoreOptions = {}): RedisJobStore {
+  return new RedisJobStore(options);
+}

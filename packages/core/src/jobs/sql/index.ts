@@ -1,0 +1,3 @@
+export { createSqlJobStore, type SqlJobStoreOptions } from './create-sql-job-store';
+export { sqlJobMigrationConfig, sqlJobTables } from './sql-job-migrations';
+export { SqlJobStore } from './sql-job-store';
