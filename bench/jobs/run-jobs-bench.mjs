@@ -14,6 +14,7 @@ const redisUrl = process.env.PAASMAKER_TEST_REDIS_URL;
 if (!redisUrl) throw new Error('PAASMAKER_TEST_REDIS_URL is not set: run this through `npm run bench:jobs`.');
 const concurrency = 16;
 const runsPerCase = 3;
+/** @type {string[]} */
 const lines = [];
 const say = (/** @type {string} */ line) => {
   lines.push(line);
@@ -119,7 +120,9 @@ async function main() {
   for (const shape of shapes) {
     const results = [];
     for (const benchCase of cases) results.push(await measure(benchCase.runOnce, shape));
-    const [redis, sqlite, bullmq] = /** @type {{ jobsPerSecond: number, peakMiB: number }[]} */ (results);
+    const [redis, sqlite, bullmq] = /** @type {[{ jobsPerSecond: number }, { jobsPerSecond: number }, { jobsPerSecond: number }]} */ (/** @type {unknown} */
+      results
+    );
     const ratio = redis.jobsPerSecond / bullmq.jobsPerSecond;
     ratios.push(ratio);
     say(

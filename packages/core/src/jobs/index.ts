@@ -21,3 +21,31 @@ export { isTreeFinished } from './job-tree-waiter';
 export { countJobStates, formatJobTree, formatProgress } from './job-tree-format';
 export { type ProgressOutput, showJobTreeProgress } from './job-tree-progress';
 export { createRedisJobStore, RedisJobStore, type RedisJobStoreOptions } from './redis/redis-job-store';
+export {
+  type FollowLogOptions,
+  type FollowTreeOptions,
+  type JobLogChunk,
+  JobLogFiles,
+  type JobLogFilesOptions,
+  type JobLogger,
+  type JobStreamClientMessage,
+  JobStreamClient,
+  type JobStreamClientOptions,
+  type JobStreamErrorCode,
+  type JobStreamErrorMessage,
+  JobStreamServer,
+  type JobStreamServerMessage,
+  type JobStreamServerOptions,
+  type JobStreamStore,
+  type LogFollowHandle,
+  type LogLinesMessage,
+  type LogMissingMessage,
+  type LogSubscribeMessage,
+  type LogUnsubscribeMessage,
+  type TreeEventMessage,
+  type TreeFollowHandle,
+  type TreeSnapshotMessage,
+  type TreeSubscribeMessage,
+  type TreeUnsubscribeMessage,
+} from './logs/index';
+export { createSqlJobStore, SqlJobStore, type SqlJobStoreOptions } from './sql/index';

@@ -138,7 +138,6 @@ export class JobExecutor {
     try {
       const provider = this.options.kernel.hooks.jobType.find(job.type);
       if (!provider) throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
-      jobLog.log.info({ jobId: job.id, type: job.type }, `Starting ${job.title}`);
       const handler = provider.run({
         jobId: job.id,
         treeId: job.treeId,

@@ -28,6 +28,7 @@ export const errorCatalogue = {
   E_JOB_LOG_ID_INVALID: 'A job log was requested with an id that is not a job id (e.g. containing / or ..).',
   E_JOB_LOG_UNAVAILABLE: "A job's log is on a node that cannot be reached.",
   E_JOB_ENGINE_CLOSED: 'The job engine was used after close().',
+  E_JOB_STREAM_MESSAGE: 'A message sent to a job stream endpoint is malformed.',
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A stable error code; switch on it rather than on the message. */

@@ -5,10 +5,10 @@ import { type Level, type Logger, pino } from 'pino';
 import { PaasmakerError } from '../../kernel/errors';
 import { CappedLogFile } from './capped-log-file';
 import { formatJobLogLine } from './job-log-line-format';
+import { JobLogWatches } from './job-log-watches';
 import { utf8Boundary } from './utf8-boundary';
 
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const POLL_INTERVAL_MS = 200;
 const NEWLINE = 0x0a;
 
 /** Options of {@link JobLogFiles}. */
@@ -43,29 +43,23 @@ interface SharedFile {
   users: number;
 }
 
-interface Watch {
-  listeners: Set<() => void>;
-  timer: NodeJS.Timeout;
-  lastSize: number | undefined;
-  polling: boolean;
-}
-
 /**
  * The log files of the jobs run on this node, one per job. Loggers and child-process streams of
  * one job share one capped file; watchers hear about growth at once for writes made here and
- * within {@link POLL_INTERVAL_MS} for writes made by other processes.
+ * within 200 ms for writes made by other processes.
  */
 export class JobLogFiles {
   readonly directory: string;
   readonly maxBytes: number;
   private readonly log: Logger | undefined;
   private readonly files = new Map<string, SharedFile>();
-  private readonly watches = new Map<string, Watch>();
+  private readonly watches: JobLogWatches;
 
   constructor(options: JobLogFilesOptions) {
     this.directory = options.directory;
     this.maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
     this.log = options.log;
+    this.watches = new JobLogWatches(async (jobId) => (await this.size(jobId)) ?? -1, this.log);
   }
 
   /** Where the log of `jobId` is; throws `E_JOB_LOG_ID_INVALID` unless `jobId` is a UUID. */
@@ -84,7 +78,13 @@ export class JobLogFiles {
    * (`<ISO time> <LEVEL> <message> <fields as JSON>`, then an error's stack).
    */
   openLogger(jobId: string, options: { level?: Level } = {}): JobLogger {
-    const file = this.acquire(jobId);
+    this.pathOf(jobId);
+    // The file is opened at the first record: jobs that log nothing never create one.
+    let opened: CappedLogFile | undefined;
+    const file = (): CappedLogFile => {
+      opened ??= this.acquire(jobId);
+      return opened;
+    };
     let pending = '';
     const destination = new Writable({
       decodeStrings: false,
@@ -94,14 +94,23 @@ export class JobLogFiles {
         if (end < 0) return done();
         const lines = pending.slice(0, end).split('\n');
         pending = pending.slice(end + 1);
-        const text = lines.map(formatJobLogLine).join('');
-        file.append(Buffer.from(text)).then(() => done());
+        file().append(Buffer.from(lines.map(formatJobLogLine).join(''))).then(() => done());
+      },
+      final(done) {
+        if (!pending) return done();
+        file().append(Buffer.from(formatJobLogLine(pending))).then(() => done());
       },
     });
+    // Logging after close() is dropped rather than crashing the process with "write after end".
+    destination.on('error', (error) =>
+      this.log?.debug({ err: error, jobId }, 'A job logger was used after close().'),
+    );
     const log = pino({ level: options.level ?? 'info', base: null }, destination);
     let closing: Promise<void> | undefined;
     const close = () => {
-      closing ??= new Promise<void>((resolve) => destination.end(resolve)).then(() => this.release(jobId));
+      closing ??= new Promise<void>((resolve) => destination.end(resolve)).then(() =>
+        opened ? this.release(jobId) : undefined,
+      );
       return closing;
     };
     return { log, close };
@@ -197,26 +206,7 @@ export class JobLogFiles {
    */
   watch(jobId: string, listener: () => void): () => void {
     this.pathOf(jobId);
-    let watch = this.watches.get(jobId);
-    if (!watch) {
-      const created: Watch = {
-        listeners: new Set(),
-        lastSize: undefined,
-        polling: false,
-        timer: setInterval(() => void this.poll(jobId, created), POLL_INTERVAL_MS),
-      };
-      created.timer.unref();
-      watch = created;
-      this.watches.set(jobId, watch);
-    }
-    const entry = () => listener();
-    watch.listeners.add(entry);
-    return () => {
-      const current = this.watches.get(jobId);
-      if (!current?.listeners.delete(entry) || current.listeners.size > 0) return;
-      clearInterval(current.timer);
-      this.watches.delete(jobId);
-    };
+    return this.watches.watch(jobId, listener);
   }
 
   /** Deletes the logs of `jobIds` (pruning); missing logs are ignored. */
@@ -227,8 +217,7 @@ export class JobLogFiles {
 
   /** Stops every watch and closes every log file still open. */
   async close(): Promise<void> {
-    for (const watch of this.watches.values()) clearInterval(watch.timer);
-    this.watches.clear();
+    this.watches.close();
     const files = [...this.files.values()];
     this.files.clear();
     await Promise.all(files.map(({ file }) => file.close()));
@@ -241,7 +230,7 @@ export class JobLogFiles {
       const file = new CappedLogFile(
         path,
         this.maxBytes,
-        () => this.notify(jobId),
+        () => this.watches.notify(jobId),
         (error) => this.reportWriteError(jobId, path, error),
       );
       shared = { file, users: 0 };
@@ -258,36 +247,6 @@ export class JobLogFiles {
     if (shared.users > 0) return;
     this.files.delete(jobId);
     await shared.file.close();
-  }
-
-  private notify(jobId: string): void {
-    const watch = this.watches.get(jobId);
-    if (!watch) return;
-    for (const listener of watch.listeners) {
-      try {
-        listener();
-      } catch (error) {
-        this.log?.error({ err: error, jobId }, 'A job log watcher failed.');
-      }
-    }
-  }
-
-  private async poll(jobId: string, watch: Watch): Promise<void> {
-    if (watch.polling) return;
-    watch.polling = true;
-    try {
-      const size = (await this.size(jobId)) ?? -1;
-      // The first poll always notifies: growth between a reader's last read and the watch
-      // starting would otherwise go unnoticed until the next write.
-      if (size !== watch.lastSize) {
-        watch.lastSize = size;
-        if (this.watches.get(jobId) === watch) this.notify(jobId);
-      }
-    } catch (error) {
-      this.log?.warn({ err: error, jobId }, 'Cannot check the size of a job log.');
-    } finally {
-      watch.polling = false;
-    }
   }
 
   private reportWriteError(jobId: string, path: string, error: unknown): void {

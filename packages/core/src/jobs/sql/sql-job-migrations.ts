@@ -38,7 +38,7 @@ const migrations: readonly SqlJobMigration[] = [
         table.integer('aborted').notNullable().defaultTo(0);
         // Jobs ever added, for each new job's position (insertion order).
         table.integer('job_count').notNullable();
-        table.index(['created_at'], 'pm_job_trees_created_at');
+        table.index(['created_at', 'tree_id'], 'pm_job_trees_created_at');
         table.index(['finished_at'], 'pm_job_trees_finished_at');
       });
       await knex.schema.createTable(jobs, (table) => {
@@ -65,16 +65,14 @@ const migrations: readonly SqlJobMigration[] = [
       });
       // Only unfinished jobs, for readyJobs and crash recovery: small, and claiming (WAITING ->
       // RUNNING) leaves it as is. Queries must repeat the exact predicate for SQLite to use it.
-      await knex.raw(
-        `CREATE INDEX pm_job_jobs_node_active ON ${jobs} (node_id) WHERE ${activeJobPredicate}`,
-      );
+      await knex.raw(`CREATE INDEX pm_job_jobs_node_active ON ${jobs} (node_id) WHERE ${activeJobPredicate}`);
       await knex.schema.createTable(tags, (table) => {
         table.text('tree_id').notNullable().references('tree_id').inTable(trees).onDelete('CASCADE');
         table.text('tag').notNullable();
         table.integer('position').notNullable();
         table.bigInteger('created_at').notNullable();
         table.primary(['tree_id', 'tag']);
-        table.index(['tag', 'created_at'], 'pm_job_tags_tag_created_at');
+        table.index(['tag', 'created_at', 'tree_id'], 'pm_job_tags_tag_created_at');
       });
       await knex.schema.createTable(nodes, (table) => {
         table.text('node_id').primary();

@@ -1,6 +1,6 @@
 import type { JobRecord, TreeQuery, TreeRecord, TreeSummary } from '../job-store';
 import type { SqlDialect, SqlTransaction } from './sql-job-connection';
-import { sqlJobTables } from './sql-job-migrations';
+import { activeJobPredicate, sqlJobTables } from './sql-job-migrations';
 import { type JobRow, jobColumns, optionalTime, parseObject, toJobRecord } from './sql-job-rows';
 
 const { trees: TREES, jobs: JOBS, tags: TAGS, nodes: NODES } = sqlJobTables;
@@ -34,7 +34,8 @@ export class SqlJobQueries {
   async readyJobs(tx: SqlTransaction, nodeId: string): Promise<string[]> {
     const rows = await tx.all<{ id: string }>(
       `SELECT j.id FROM ${JOBS} j JOIN ${TREES} t ON t.tree_id = j.tree_id ` +
-        `WHERE j.node_id = ? AND j.state = 'WAITING' AND j.children_succeeded = j.children_total AND t.aborted = 0 ` +
+        `WHERE j.node_id = ? AND j.${activeJobPredicate} AND j.state = 'WAITING' ` +
+        'AND j.children_succeeded = j.children_total AND t.aborted = 0 ' +
         'ORDER BY j.created_at, j.position',
       [nodeId],
     );
@@ -45,7 +46,10 @@ export class SqlJobQueries {
   async getJob(tx: SqlTransaction, jobId: string): Promise<JobRecord | undefined> {
     const [row] = await tx.all<JobRow>(`SELECT ${jobColumns} FROM ${JOBS} WHERE id = ?`, [jobId]);
     if (!row) return undefined;
-    const children = await tx.all<{ id: string }>(`SELECT id FROM ${JOBS} WHERE parent_id = ? ORDER BY position`, [jobId]);
+    const children = await tx.all<{ id: string }>(
+      `SELECT id FROM ${JOBS} WHERE parent_id = ? ORDER BY position`,
+      [jobId],
+    );
     return toJobRecord(
       row,
       children.map((child) => child.id),
@@ -54,12 +58,19 @@ export class SqlJobQueries {
 
   /** A whole tree, its jobs root first then depth-first, children in insertion order. */
   async getTree(tx: SqlTransaction, treeId: string): Promise<TreeRecord | undefined> {
-    const [tree] = await tx.all<TreeRow>(`SELECT tree_id, context, created_at, aborted FROM ${TREES} WHERE tree_id = ?`, [
-      treeId,
-    ]);
+    const [tree] = await tx.all<TreeRow>(
+      `SELECT tree_id, context, created_at, aborted FROM ${TREES} WHERE tree_id = ?`,
+      [treeId],
+    );
     if (!tree) return undefined;
-    const tags = await tx.all<{ tag: string }>(`SELECT tag FROM ${TAGS} WHERE tree_id = ? ORDER BY position`, [treeId]);
-    const rows = await tx.all<JobRow>(`SELECT ${jobColumns} FROM ${JOBS} WHERE tree_id = ? ORDER BY position`, [treeId]);
+    const tags = await tx.all<{ tag: string }>(
+      `SELECT tag FROM ${TAGS} WHERE tree_id = ? ORDER BY position`,
+      [treeId],
+    );
+    const rows = await tx.all<JobRow>(
+      `SELECT ${jobColumns} FROM ${JOBS} WHERE tree_id = ? ORDER BY position`,
+      [treeId],
+    );
     return {
       treeId,
       tags: tags.map((row) => row.tag),
@@ -82,7 +93,9 @@ export class SqlJobQueries {
               'WHERE g.tag = ? ORDER BY g.created_at DESC, g.tree_id DESC LIMIT ? OFFSET ?',
             [query.tag, ...page],
           ),
-          await tx.all<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${TAGS} WHERE tag = ?`, [query.tag]),
+          await tx.all<{ total: number | string }>(`SELECT COUNT(*) AS total FROM ${TAGS} WHERE tag = ?`, [
+            query.tag,
+          ]),
         ]
       : [
           await tx.all<SummaryRow>(
@@ -127,7 +140,10 @@ export class SqlJobQueries {
     for (let start = 0; start < trees.length; start += pruneBatch) {
       const ids = trees.slice(start, start + pruneBatch).map((row) => row.tree_id);
       const list = placeholders(ids.length);
-      const jobs = await tx.all<{ id: string }>(`SELECT id FROM ${JOBS} WHERE tree_id IN (${list}) ORDER BY position`, ids);
+      const jobs = await tx.all<{ id: string }>(
+        `SELECT id FROM ${JOBS} WHERE tree_id IN (${list}) ORDER BY position`,
+        ids,
+      );
       jobIds.push(...jobs.map((job) => job.id));
       // Explicit deletes: a shared connection may not have foreign keys (and their cascades) on.
       await tx.run(`DELETE FROM ${TAGS} WHERE tree_id IN (${list})`, ids);
@@ -139,8 +155,12 @@ export class SqlJobQueries {
 
   /** Every registered node and its info. */
   async nodes(tx: SqlTransaction): Promise<Record<string, { streamUrl?: string }>> {
-    const rows = await tx.all<{ node_id: string; info: string }>(`SELECT node_id, info FROM ${NODES} ORDER BY node_id`);
-    return Object.fromEntries(rows.map((row) => [row.node_id, JSON.parse(row.info) as { streamUrl?: string }]));
+    const rows = await tx.all<{ node_id: string; info: string }>(
+      `SELECT node_id, info FROM ${NODES} ORDER BY node_id`,
+    );
+    return Object.fromEntries(
+      rows.map((row) => [row.node_id, JSON.parse(row.info) as { streamUrl?: string }]),
+    );
   }
 }
 

@@ -55,7 +55,19 @@ export function newJobValues(
   childrenTotal: number,
 ): (string | number | null)[] {
   const { id, parentId, nodeId, type, title, parameters } = job;
-  return [id, treeId, parentId, position, nodeId, type, title, JSON.stringify(parameters), state, createdAt, childrenTotal];
+  return [
+    id,
+    treeId,
+    parentId,
+    position,
+    nodeId,
+    type,
+    title,
+    JSON.stringify(parameters),
+    state,
+    createdAt,
+    childrenTotal,
+  ];
 }
 
 /** A time column as milliseconds, `undefined` when NULL. */

@@ -23,11 +23,12 @@ import {
 } from './sql-job-aborts';
 import type { SqlJobConnection, SqlTransaction, SqlWork } from './sql-job-connection';
 import { isDuplicateKeyError, toStoreError } from './sql-job-errors';
-import { sqlJobTables } from './sql-job-migrations';
+import { activeJobPredicate, sqlJobTables } from './sql-job-migrations';
 import { SqlJobQueries } from './sql-job-queries';
-import { byPosition, type JobRow, jobColumns, newJobColumns, newJobValues, parseObject, toJobRecord, toJobRef } from './sql-job-rows';
+import { type JobRow, jobColumns, parseObject, toJobRecord } from './sql-job-rows';
+import { type CounterRow, graftJobs, insertTree, isReadyCounter, startTreeJobs } from './sql-job-tree-writes';
 
-const { trees: TREES, jobs: JOBS, tags: TAGS, nodes: NODES } = sqlJobTables;
+const { trees: TREES, jobs: JOBS, nodes: NODES } = sqlJobTables;
 
 /** Claims a ready job and reads the tree's context in the same statement. */
 const claimSql =
@@ -61,111 +62,21 @@ export class SqlJobStore implements JobStore {
     }
   }
 
-  async createTree(tree: { jobs: NewJob[]; tags: string[]; createdAt: number; start: boolean }): Promise<JobRef[]> {
-    const { jobs, tags, createdAt, start } = tree;
-    const root = jobs[0];
-    if (!root || root.parentId !== null) {
-      throw new PaasmakerError('E_JOB_TREE_INVALID', 'a job tree must list its root (a job with parentId null) first.');
-    }
-    const treeId = root.id;
-    const childCounts = countChildren(jobs, new Set([treeId]), (job) => {
-      throw new PaasmakerError(
-        'E_JOB_TREE_INVALID',
-        `job ${job.id} of tree ${treeId} names parent ${job.parentId}, which is not listed before it; list parents first.`,
-      );
-    });
-    const state = start ? 'WAITING' : 'NEW';
-    return this.write(async (tx) => {
-      await tx.run(`INSERT INTO ${TREES} (tree_id, context, created_at, aborted, job_count) VALUES (?, '{}', ?, 0, ?)`, [
-        treeId,
-        createdAt,
-        jobs.length,
-      ]);
-      await tx.insert(
-        JOBS,
-        newJobColumns,
-        jobs.map((job, position) => newJobValues(job, treeId, position, state, createdAt, childCounts.get(job.id) ?? 0)),
-      );
-      const uniqueTags = [...new Set(tags)];
-      await tx.insert(
-        TAGS,
-        ['tree_id', 'tag', 'position', 'created_at'],
-        uniqueTags.map((tag, position) => [treeId, tag, position, createdAt]),
-      );
-      tx.publish({ kind: 'created', treeId, parentId: null, jobIds: jobs.map((job) => job.id) });
-      const ready = start ? jobs.filter((job) => !childCounts.get(job.id)).map(newJobRef) : [];
-      if (ready.length > 0) tx.publish({ kind: 'ready', treeId, jobs: ready });
-      return ready;
-    }, `tree ${treeId}`);
+  async createTree(tree: {
+    jobs: NewJob[];
+    tags: string[];
+    createdAt: number;
+    start: boolean;
+  }): Promise<JobRef[]> {
+    return this.write((tx) => insertTree(tx, tree), `tree ${tree.jobs[0]?.id}`);
   }
 
   async startTree(treeId: string): Promise<JobRef[]> {
-    return this.write(async (tx) => {
-      const [tree] = await tx.all<{ aborted: number }>(
-        `SELECT aborted FROM ${TREES} t WHERE tree_id = ?${lockTreeClause(tx)}`,
-        [treeId],
-      );
-      if (!tree) throw new PaasmakerError('E_JOB_NOT_FOUND', `no job tree has id ${treeId}; create the tree first.`);
-      const started = byPosition(
-        await tx.all<{ id: string; parent_id: string | null; node_id: string; position: number } & CounterRow>(
-          `UPDATE ${JOBS} SET state = 'WAITING' WHERE tree_id = ? AND state = 'NEW' ` +
-            'RETURNING id, parent_id, node_id, position, children_total, children_succeeded',
-          [treeId],
-        ),
-      );
-      for (const row of started) {
-        tx.publish({ kind: 'state', treeId, jobId: row.id, parentId: row.parent_id, nodeId: row.node_id, state: 'WAITING' });
-      }
-      const ready = Number(tree.aborted) === 1 ? [] : started.filter(isReadyCounter).map(toJobRef);
-      if (ready.length > 0) tx.publish({ kind: 'ready', treeId, jobs: ready });
-      return ready;
-    });
+    return this.write((tx) => startTreeJobs(tx, treeId));
   }
 
   async graft(parentId: string, jobs: NewJob[], createdAt: number): Promise<JobRef[]> {
-    const childCounts = countChildren(jobs, new Set([parentId]), (job) => {
-      throw new PaasmakerError(
-        'E_JOB_GRAFT',
-        `job ${job.id} grafted under ${parentId} names parent ${job.parentId}, which is neither ${parentId} nor ` +
-          'listed before it; graft a subtree whose top jobs have the graft point as parent.',
-      );
-    });
-    return this.write(async (tx) => {
-      const parent = await lockJobTree(tx, parentId);
-      if (!parent) throw new PaasmakerError('E_JOB_NOT_FOUND', `cannot graft under job ${parentId}: no job has that id.`);
-      if (parent.treeAborted) {
-        throw new PaasmakerError('E_JOB_GRAFT', `cannot graft under job ${parentId}: its tree ${parent.treeId} was aborted.`);
-      }
-      // Conditional: a concurrent claim of the parent (all children done) and this graft exclude each other.
-      const [updated] = await tx.all<{ state: 'NEW' | 'WAITING' }>(
-        `UPDATE ${JOBS} SET children_total = children_total + ? WHERE id = ? AND state IN ('NEW', 'WAITING') RETURNING state`,
-        [childCounts.get(parentId) ?? 0, parentId],
-      );
-      if (!updated) {
-        const [current] = await tx.all<{ state: string }>(`SELECT state FROM ${JOBS} WHERE id = ?`, [parentId]);
-        throw new PaasmakerError(
-          'E_JOB_GRAFT',
-          `cannot graft under job ${parentId}: it is ${current?.state ?? 'gone'}; graft only under a NEW or WAITING ` +
-            'job (a running job grafts under its parent or the root).',
-        );
-      }
-      const [tree] = await tx.all<{ job_count: number }>(
-        `UPDATE ${TREES} SET job_count = job_count + ? WHERE tree_id = ? RETURNING job_count`,
-        [jobs.length, parent.treeId],
-      );
-      const first = Number(tree?.job_count) - jobs.length;
-      await tx.insert(
-        JOBS,
-        newJobColumns,
-        jobs.map((job, index) =>
-          newJobValues(job, parent.treeId, first + index, updated.state, createdAt, childCounts.get(job.id) ?? 0),
-        ),
-      );
-      tx.publish({ kind: 'created', treeId: parent.treeId, parentId, jobIds: jobs.map((job) => job.id) });
-      const ready = updated.state === 'WAITING' ? jobs.filter((job) => !childCounts.get(job.id)).map(newJobRef) : [];
-      if (ready.length > 0) tx.publish({ kind: 'ready', treeId: parent.treeId, jobs: ready });
-      return ready;
-    }, `the jobs grafted under ${parentId}`);
+    return this.write((tx) => graftJobs(tx, parentId, jobs, createdAt), `the jobs grafted under ${parentId}`);
   }
 
   async claim(jobId: string, nodeId: string, now: number): Promise<ClaimedJob | undefined> {
@@ -180,9 +91,20 @@ export class SqlJobStore implements JobStore {
             )
           : [];
       const childResults: Record<string, JsonValue> = {};
-      for (const child of children) if (child.result !== null) childResults[child.id] = JSON.parse(child.result);
-      tx.publish({ kind: 'state', treeId: row.tree_id, jobId, parentId: row.parent_id, nodeId, state: 'RUNNING' });
-      const job = toJobRecord(row, children.map((child) => child.id));
+      for (const child of children)
+        if (child.result !== null) childResults[child.id] = JSON.parse(child.result);
+      tx.publish({
+        kind: 'state',
+        treeId: row.tree_id,
+        jobId,
+        parentId: row.parent_id,
+        nodeId,
+        state: 'RUNNING',
+      });
+      const job = toJobRecord(
+        row,
+        children.map((child) => child.id),
+      );
       return { job, context: parseObject(row.context), childResults };
     });
   }
@@ -194,7 +116,13 @@ export class SqlJobStore implements JobStore {
   ): Promise<{ recorded: boolean; readyParent?: JobRef }> {
     const merge = outcome.context !== undefined && Object.keys(outcome.context).length > 0;
     return this.write(async (tx) => {
-      const [job] = await tx.all<{ tree_id: string; parent_id: string | null; node_id: string; aborted: number; context?: string }>(
+      const [job] = await tx.all<{
+        tree_id: string;
+        parent_id: string | null;
+        node_id: string;
+        aborted: number;
+        context?: string;
+      }>(
         `SELECT j.tree_id, j.parent_id, j.node_id, t.aborted${merge ? ', t.context' : ''} FROM ${JOBS} j ` +
           `JOIN ${TREES} t ON t.tree_id = j.tree_id WHERE j.id = ?${lockTreeClause(tx)}`,
         [jobId],
@@ -214,15 +142,25 @@ export class SqlJobStore implements JobStore {
         const context = JSON.stringify({ ...parseObject(job.context), ...outcome.context });
         await tx.run(`UPDATE ${TREES} SET context = ? WHERE tree_id = ?`, [context, treeId]);
       }
-      tx.publish({ kind: 'state', treeId, jobId, parentId: job.parent_id, nodeId: job.node_id, state, summary });
+      tx.publish({
+        kind: 'state',
+        treeId,
+        jobId,
+        parentId: job.parent_id,
+        nodeId: job.node_id,
+        state,
+        summary,
+      });
       if (job.parent_id === null) await markTreeFinished(tx, treeId, now);
-      if (aborted || job.parent_id === null) return { recorded: true };
+      // Aborted instead: the outcome was not recorded.
+      if (aborted) return { recorded: false };
+      if (job.parent_id === null) return { recorded: true };
       const [parent] = await tx.all<{ state: string; node_id: string } & CounterRow>(
         `UPDATE ${JOBS} SET children_succeeded = children_succeeded + 1 WHERE id = ? ` +
           'RETURNING state, node_id, children_total, children_succeeded',
         [job.parent_id],
       );
-      if (!parent || parent.state !== 'WAITING' || !isReadyCounter(parent)) return { recorded: true };
+      if (parent?.state !== 'WAITING' || !isReadyCounter(parent)) return { recorded: true };
       const readyParent = { jobId: job.parent_id, nodeId: parent.node_id };
       tx.publish({ kind: 'ready', treeId, jobs: [readyParent] });
       return { recorded: true, readyParent };
@@ -243,8 +181,14 @@ export class SqlJobStore implements JobStore {
   async abortTree(jobId: string, summary: string, now: number): Promise<AbortResult> {
     return this.write(async (tx) => {
       const job = await lockJobTree(tx, jobId);
-      if (!job) throw new PaasmakerError('E_JOB_NOT_FOUND', `cannot abort the tree of job ${jobId}: no job has that id.`);
-      const [root] = await tx.all<{ state: JobRecord['state'] }>(`SELECT state FROM ${JOBS} WHERE id = ?`, [job.treeId]);
+      if (!job)
+        throw new PaasmakerError(
+          'E_JOB_NOT_FOUND',
+          `cannot abort the tree of job ${jobId}: no job has that id.`,
+        );
+      const [root] = await tx.all<{ state: JobRecord['state'] }>(`SELECT state FROM ${JOBS} WHERE id = ?`, [
+        job.treeId,
+      ]);
       if (root && finishedStates.has(root.state)) {
         throw new PaasmakerError(
           'E_JOB_FINISHED',
@@ -268,7 +212,7 @@ export class SqlJobStore implements JobStore {
   async failRunningJobsOf(nodeId: string, summary: string, now: number): Promise<string[]> {
     return this.write(async (tx) => {
       const running = await tx.all<{ id: string; tree_id: string }>(
-        `SELECT id, tree_id FROM ${JOBS} WHERE node_id = ? AND state = 'RUNNING'`,
+        `SELECT id, tree_id FROM ${JOBS} WHERE node_id = ? AND ${activeJobPredicate} AND state = 'RUNNING'`,
         [nodeId],
       );
       const aborted: string[] = [];
@@ -341,7 +285,10 @@ export class SqlJobStore implements JobStore {
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new PaasmakerError('E_JOBS_UNAVAILABLE', `the job store at ${this.address} was closed; open a new one.`);
+      throw new PaasmakerError(
+        'E_JOBS_UNAVAILABLE',
+        `the job store at ${this.address} was closed; open a new one.`,
+      );
     }
   }
 
@@ -370,33 +317,4 @@ export class SqlJobStore implements JobStore {
       throw toStoreError(error, this.address);
     }
   }
-}
-
-interface CounterRow {
-  children_total: number | string;
-  children_succeeded: number | string;
-}
-
-function isReadyCounter(row: CounterRow): boolean {
-  return Number(row.children_total) === Number(row.children_succeeded);
-}
-
-function newJobRef(job: NewJob): JobRef {
-  return { jobId: job.id, nodeId: job.nodeId };
-}
-
-/**
- * Counts each job's children among `jobs` (and under the ids in `known`), calling `misplaced`
- * for a job whose parent is neither known nor listed before it.
- */
-function countChildren(jobs: readonly NewJob[], known: Set<string>, misplaced: (job: NewJob) => never): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const [index, job] of jobs.entries()) {
-    if (index > 0 || job.parentId !== null) {
-      if (job.parentId === null || !known.has(job.parentId)) misplaced(job);
-      counts.set(job.parentId, (counts.get(job.parentId) ?? 0) + 1);
-    }
-    known.add(job.id);
-  }
-  return counts;
 }

@@ -2,9 +2,10 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { JobEvent } from '../job-store';
 import type { SqlJobConnection, SqlTransaction, SqlValue, SqlWork } from './sql-job-connection';
+import { unreachable } from './sql-job-errors';
 import type { JobEventListener } from './sql-job-events';
-import { sqlJobMigrationConfig } from './sql-job-migrations';
 import { retryMigration } from './sql-job-migration-retry';
+import { sqlJobMigrationConfig } from './sql-job-migrations';
 import { type SqliteFileShare, shareSqliteFile } from './sqlite-file-registry';
 
 /** The part of a better-sqlite3 statement the store uses (the package ships no types here). */
@@ -85,7 +86,8 @@ export class SqliteJobConnection implements SqlJobConnection {
       const result = await this.withConnection(async (db) => {
         const tx: SqlTransaction = {
           dialect: 'sqlite',
-          all: async <R>(sql: string, params: readonly SqlValue[] = []) => statement(db, sql).all(...params) as R[],
+          all: async <R>(sql: string, params: readonly SqlValue[] = []) =>
+            statement(db, sql).all(...params) as R[],
           run: async (sql, params = []) => statement(db, sql).run(...params).changes,
           insert: async (table, columns, rows) => {
             const insert = statement(
@@ -130,7 +132,13 @@ export class SqliteJobConnection implements SqlJobConnection {
   }
 
   private async withConnection<T>(use: (db: SqliteDatabase) => Promise<T>): Promise<T> {
-    const db = (await this.knex.client.acquireConnection()) as SqliteDatabase;
+    let db: SqliteDatabase;
+    try {
+      db = (await this.knex.client.acquireConnection()) as SqliteDatabase;
+    } catch (error) {
+      // better-sqlite3 reports a file it cannot open with a bare TypeError.
+      throw unreachable(error, this.address);
+    }
     try {
       return await use(db);
     } finally {

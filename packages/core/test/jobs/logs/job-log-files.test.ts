@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobLogFiles } from '../../../src/jobs/logs/job-log-files';
 import { isPaasmakerError } from '../../../src/kernel/errors';
 
@@ -42,6 +42,8 @@ describe('JobLogFiles', () => {
     log.warn({ branch: 'main', attempt: 2 }, 'Retrying the fetch.');
     log.error(new Error('disk full'));
     await close();
+    log.info('after close: dropped, and no crash');
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const path = join(directory, jobId.slice(0, 2), `${jobId}.log`);
     const lines = (await readFile(path, 'utf8')).split('\n');
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO Cloning the repository\.$/);
@@ -49,6 +51,7 @@ describe('JobLogFiles', () => {
     expect(lines[2]).toMatch(/Z ERROR disk full$/);
     expect(lines[3]).toBe('Error: disk full');
     expect(lines[4]).toMatch(/^ {4}at /);
+    expect(lines.join('\n')).not.toContain('after close');
     expect(await files.has(jobId)).toBe(true);
     expect(await files.has(randomUUID())).toBe(false);
   });
@@ -148,36 +151,46 @@ describe('JobLogFiles', () => {
   );
 
   it('notifies watchers of local writes at once and of other writers by polling', async () => {
-    const files = logFiles();
-    const other = logFiles();
-    const jobId = randomUUID();
-    let calls = 0;
-    const stop = files.watch(jobId, () => calls++);
-    await new Promise((resolve) => setTimeout(resolve, 250)); // the first poll notifies once
-    const afterFirstPoll = calls;
+    // Polling only runs when the test advances the clock, so each source is seen separately.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const files = logFiles();
+      const other = logFiles();
+      const jobId = randomUUID();
+      let calls = 0;
+      const stop = files.watch(jobId, () => calls++);
+      await vi.advanceTimersByTimeAsync(200); // the first poll notifies once
+      await until(() => calls === 1);
 
-    const { log, close } = files.openLogger(jobId);
-    const written = Date.now();
-    log.info('local line');
-    await until(() => calls > afterFirstPoll);
-    // Well before the next poll (about 150 ms away): the write itself notified.
-    expect(Date.now() - written).toBeLessThan(100);
+      const { log, close } = files.openLogger(jobId);
+      log.info('local line');
+      await until(() => calls === 2); // no poll ran: the write itself notified
 
-    const seen = calls;
-    const remote = other.openLogger(jobId);
-    remote.log.info('line from another process');
-    await remote.close();
-    await until(() => calls > seen, 1000);
-    const text = (await files.read(jobId, 0))?.text ?? '';
-    expect(text).toContain('local line');
-    expect(text).toContain('line from another process');
+      const remote = other.openLogger(jobId);
+      remote.log.info('line from another process');
+      await remote.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls).toBe(2); // the other instance's write is not seen without polling
+      await vi.advanceTimersByTimeAsync(200);
+      await until(() => calls === 3);
+      const text = (await files.read(jobId, 0))?.text ?? '';
+      expect(text).toContain('local line');
+      expect(text).toContain('line from another process');
 
-    stop();
-    const stopped = calls;
-    await writeFile(files.pathOf(jobId), 'more\n', { flag: 'a' });
-    await new Promise((resolve) => setTimeout(resolve, 450));
-    expect(calls).toBe(stopped);
-    await close();
+      await vi.advanceTimersByTimeAsync(400);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls).toBe(3); // polls that find no growth stay quiet
+
+      stop();
+      await writeFile(files.pathOf(jobId), 'more\n', { flag: 'a' });
+      log.info('after stopping');
+      await close();
+      await vi.advanceTimersByTimeAsync(400);
+      expect(calls).toBe(3);
+      expect(vi.getTimerCount()).toBe(0); // no poller left behind
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('notices a log appearing, and removes logs', async () => {

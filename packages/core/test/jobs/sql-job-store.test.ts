@@ -1,0 +1,899 @@
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { postgresUrl } from '@paasmaker/test-servers';
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { JobEvent, JobRef, JobStore, NewJob } from '../../src/jobs/job-store';
+import { createSqlJobStore, type SqlJobStoreOptions } from '../../src/jobs/sql/create-sql-job-store';
+import { sqlJobMigrationConfig, sqlJobTables } from '../../src/jobs/sql/sql-job-migrations';
+import type { SqlJobStore } from '../../src/jobs/sql/sql-job-store';
+import { isPaasmakerError, type PaasmakerError } from '../../src/kernel/errors';
+
+/**
+ * One database per test: SQLite gets a new file in a temporary folder; PostgreSQL gets a
+ * database of its own for this file (so NOTIFYs of other test files never arrive here), whose
+ * `public` schema is emptied before each test and which is dropped at the end.
+ */
+interface Backend {
+  name: 'SQLite' | 'PostgreSQL';
+  setUp(): Promise<void>;
+  /** Empties the database before a test. */
+  fresh(): Promise<void>;
+  /** Options for a new store on the test's database. */
+  options(): SqlJobStoreOptions;
+  /** A knex on the test's database, for looking under the store (destroyed by the test). */
+  knex(): Knex;
+  tearDown(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  let folder = '';
+  let filename = '';
+  return {
+    name: 'SQLite',
+    async setUp() {
+      folder = await mkdtemp(path.join(tmpdir(), 'pm-sql-job-store-'));
+    },
+    async fresh() {
+      filename = path.join(folder, `jobs-${randomUUID()}.db`);
+    },
+    options: () => ({ filename }),
+    knex: () => knexFactory({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true }),
+    async tearDown() {
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresBackend(): Backend {
+  const database = `pm_job_test_${randomBytes(6).toString('hex')}`;
+  let admin: Knex;
+  let url = '';
+  return {
+    name: 'PostgreSQL',
+    async setUp() {
+      admin = knexFactory({ client: 'pg', connection: postgresUrl(), pool: { min: 0, max: 1 } });
+      await admin.raw(`CREATE DATABASE ${database}`);
+      const parsed = new URL(postgresUrl());
+      parsed.pathname = `/${database}`;
+      url = parsed.toString();
+    },
+    async fresh() {
+      const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+      try {
+        await knex.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+      } finally {
+        await knex.destroy();
+      }
+    },
+    options: () => ({ connection: url }),
+    knex: () => knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 2 } }),
+    async tearDown() {
+      await admin.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.destroy();
+    },
+  };
+}
+
+function job(id: string, parentId: string | null, nodeId = 'node-a', parameters = {}): NewJob {
+  return { id, parentId, nodeId, type: 'test.job', parameters, title: `Job ${id}` };
+}
+
+/** Unique ids for one test: `ids.root` → "root-<8 hex>". */
+function idsFor<const K extends string>(...names: K[]): Record<K, string> {
+  const suffix = randomUUID().slice(0, 8);
+  return Object.fromEntries(names.map((name) => [name, `${name}-${suffix}`])) as Record<K, string>;
+}
+
+const sortRefs = (refs: JobRef[]): JobRef[] => [...refs].sort((a, b) => a.jobId.localeCompare(b.jobId));
+
+async function rejection(promise: Promise<unknown>): Promise<PaasmakerError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isPaasmakerError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function stateOf(store: JobStore, jobId: string): Promise<string | undefined> {
+  return (await store.getJob(jobId))?.state;
+}
+
+const kindOf = (event: JobEvent): string => (event.kind === 'state' ? `state:${event.state}` : event.kind);
+
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.each([sqliteBackend(), postgresBackend()])('SqlJobStore on $name', (backend) => {
+  const opened: SqlJobStore[] = [];
+  const knexes: Knex[] = [];
+
+  beforeAll(() => backend.setUp(), 30_000);
+  afterAll(() => backend.tearDown(), 30_000);
+  beforeEach(() => backend.fresh());
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await Promise.all(knexes.splice(0).map((knex) => knex.destroy()));
+  });
+
+  /** A store on the test's database, migrated. */
+  async function openStore(): Promise<SqlJobStore> {
+    const store = createSqlJobStore(backend.options());
+    opened.push(store);
+    await store.init();
+    return store;
+  }
+
+  function lookUnder(): Knex {
+    const knex = backend.knex();
+    knexes.push(knex);
+    return knex;
+  }
+
+  it('migrates up and down, and init is idempotent even when two stores run it at once', async () => {
+    const knex = lookUnder();
+    const tables = [sqlJobTables.trees, sqlJobTables.jobs, sqlJobTables.tags, sqlJobTables.nodes];
+    await knex.migrate.latest(sqlJobMigrationConfig);
+    for (const table of tables) expect(await knex.schema.hasTable(table)).toBe(true);
+    expect(await knex.schema.hasTable(sqlJobTables.migrations)).toBe(true);
+    await knex.migrate.rollback(sqlJobMigrationConfig, true);
+    for (const table of tables) expect(await knex.schema.hasTable(table)).toBe(false);
+
+    const first = createSqlJobStore(backend.options());
+    const second = createSqlJobStore(backend.options());
+    opened.push(first, second);
+    await Promise.all([first.init(), second.init()]);
+    await first.init();
+    for (const table of tables) expect(await knex.schema.hasTable(table)).toBe(true);
+    const id = idsFor('root');
+    await first.createTree({ jobs: [job(id.root, null)], tags: [], createdAt: 1, start: true });
+    expect(await stateOf(second, id.root)).toBe('WAITING');
+  });
+
+  it('runs a tree leaves first: a parent is ready only once all its children succeeded', async () => {
+    const store = await openStore();
+    const id = idsFor('root', 'a', 'a1', 'a2', 'b');
+    const jobs = [
+      job(id.root, null),
+      job(id.a, id.root),
+      job(id.a1, id.a),
+      job(id.a2, id.a),
+      job(id.b, id.root, 'node-b'),
+    ];
+    expect(await store.createTree({ jobs, tags: ['workspace:1'], createdAt: 1_000, start: false })).toEqual(
+      [],
+    );
+    const duplicate = await rejection(
+      store.createTree({ jobs: [job(id.root, null)], tags: [], createdAt: 1_000, start: true }),
+    );
+    expect(duplicate.code).toBe('E_JOB_TREE_INVALID');
+    expect(await stateOf(store, id.root)).toBe('NEW');
+    expect(await store.claim(id.a1, 'node-a', 1_001)).toBeUndefined(); // NEW is not ready
+
+    expect(sortRefs(await store.startTree(id.root))).toEqual(
+      sortRefs([
+        { jobId: id.a1, nodeId: 'node-a' },
+        { jobId: id.a2, nodeId: 'node-a' },
+        { jobId: id.b, nodeId: 'node-b' },
+      ]),
+    );
+    expect(await store.startTree(id.root)).toEqual([]);
+    expect((await rejection(store.startTree('no-such-tree'))).code).toBe('E_JOB_NOT_FOUND');
+    expect(await store.claim(id.a, 'node-a', 1_002)).toBeUndefined();
+    expect(await store.claim(id.root, 'node-a', 1_002)).toBeUndefined();
+
+    const a1 = await store.claim(id.a1, 'node-a', 1_003);
+    expect(a1?.job).toMatchObject({
+      id: id.a1,
+      treeId: id.root,
+      parentId: id.a,
+      state: 'RUNNING',
+      startedAt: 1_003,
+    });
+    expect(a1?.childResults).toEqual({});
+    expect(await store.succeed(id.a1, { summary: 'a1 done', result: { n: 1 } }, 1_004)).toEqual({
+      recorded: true,
+    });
+    expect(await store.succeed(id.a1, { summary: 'again' }, 1_005)).toEqual({ recorded: false });
+    expect(await store.claim(id.a, 'node-a', 1_005)).toBeUndefined(); // a2 has not succeeded yet
+
+    await store.claim(id.a2, 'node-a', 1_006);
+    expect(await store.succeed(id.a2, { summary: 'a2 done', result: [] }, 1_007)).toEqual({
+      recorded: true,
+      readyParent: { jobId: id.a, nodeId: 'node-a' },
+    });
+    const a = await store.claim(id.a, 'node-a', 1_008);
+    expect(a?.job.childIds).toEqual([id.a1, id.a2]);
+    expect(a?.childResults).toEqual({ [id.a1]: { n: 1 }, [id.a2]: [] });
+    expect((await store.succeed(id.a, { summary: 'a done' }, 1_009)).readyParent).toBeUndefined();
+    await store.claim(id.b, 'node-b', 1_010);
+    expect((await store.succeed(id.b, { summary: 'b done', result: null }, 1_011)).readyParent).toEqual({
+      jobId: id.root,
+      nodeId: 'node-a',
+    });
+    const root = await store.claim(id.root, 'node-a', 1_012);
+    expect(root?.childResults).toEqual({ [id.b]: null }); // a succeeded without a result
+    expect(await store.succeed(id.root, { summary: 'all done' }, 1_013)).toEqual({ recorded: true });
+
+    const tree = await store.getTree(id.root);
+    expect(tree?.jobs.map((j) => j.id)).toEqual([id.root, id.a, id.a1, id.a2, id.b]);
+    expect(tree?.jobs.every((j) => j.state === 'SUCCESS')).toBe(true);
+    expect(tree).toMatchObject({ treeId: id.root, tags: ['workspace:1'], createdAt: 1_000, aborted: false });
+    expect(await store.getJob(id.a1)).toEqual({
+      id: id.a1,
+      treeId: id.root,
+      parentId: id.a,
+      nodeId: 'node-a',
+      type: 'test.job',
+      parameters: {},
+      title: `Job ${id.a1}`,
+      state: 'SUCCESS',
+      summary: 'a1 done',
+      result: { n: 1 },
+      childIds: [],
+      createdAt: 1_000,
+      startedAt: 1_003,
+      finishedAt: 1_004,
+    });
+    expect(await store.getJob('no-such-job')).toBeUndefined();
+    expect(await store.getTree('no-such-tree')).toBeUndefined();
+    expect((await store.listTrees({ tag: 'workspace:1' })).trees[0]).toMatchObject({
+      state: 'SUCCESS',
+      finishedAt: 1_013,
+    });
+  });
+
+  it('merges contexts shallowly, later keys overwriting earlier ones, before the parent runs', async () => {
+    const store = await openStore();
+    const id = idsFor('root', 'a', 'b');
+    await store.createTree({
+      jobs: [job(id.root, null, 'node-a', { deep: { list: [] } }), job(id.a, id.root), job(id.b, id.root)],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 2);
+    await store.claim(id.b, 'node-a', 2);
+    await store.succeed(id.a, { summary: 'a', context: { shared: { from: 'a', only: 'a' }, onlyA: 1 } }, 3);
+    await store.succeed(id.b, { summary: 'b', context: { shared: { from: 'b' }, empty: [] } }, 4);
+    const root = await store.claim(id.root, 'node-a', 5);
+    expect(root?.context).toEqual({ shared: { from: 'b' }, onlyA: 1, empty: [] });
+    expect(root?.job.parameters).toEqual({ deep: { list: [] } });
+    expect((await store.getTree(id.root))?.context).toEqual(root?.context);
+  });
+
+  it('lets exactly one of 20 concurrent claims win, from one store and from two', async () => {
+    const store = await openStore();
+    const other = await openStore();
+    for (const claimers of [[store], [store, other]]) {
+      const id = idsFor('root');
+      await store.createTree({ jobs: [job(id.root, null)], tags: [], createdAt: 1, start: true });
+      const claims = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (claimers[i % claimers.length] as JobStore).claim(id.root, 'node-a', i),
+        ),
+      );
+      expect(claims.filter((claim) => claim !== undefined)).toHaveLength(1);
+      expect(await stateOf(other, id.root)).toBe('RUNNING');
+    }
+  });
+
+  it('makes the parent ready exactly once when its children succeed at the same time in two stores', async () => {
+    const store = await openStore();
+    const other = await openStore();
+    const rootId = `root-${randomUUID()}`;
+    const children = Array.from({ length: 12 }, (_, i) => job(`child-${i}-${randomUUID()}`, rootId));
+    await store.createTree({ jobs: [job(rootId, null), ...children], tags: [], createdAt: 1, start: true });
+    for (const child of children) await store.claim(child.id, 'node-a', 2);
+    const outcomes = await Promise.all(
+      children.map((child, i) =>
+        (i % 2 ? store : other).succeed(child.id, { summary: 'ok', context: { [`k${i}`]: i } }, 3),
+      ),
+    );
+    expect(outcomes.every((outcome) => outcome.recorded)).toBe(true);
+    expect(outcomes.filter((outcome) => outcome.readyParent)).toEqual([
+      { recorded: true, readyParent: { jobId: rootId, nodeId: 'node-a' } },
+    ]);
+    const root = await other.claim(rootId, 'node-a', 4);
+    expect(Object.keys(root?.context ?? {})).toHaveLength(12); // no merge was lost
+  });
+
+  it('refuses a claim by a node the job is not assigned to', async () => {
+    const store = await openStore();
+    const id = idsFor('root');
+    await store.createTree({ jobs: [job(id.root, null)], tags: [], createdAt: 1, start: true });
+    expect(await store.claim(id.root, 'node-b', 2)).toBeUndefined();
+    expect(await stateOf(store, id.root)).toBe('WAITING');
+    expect(await store.claim(id.root, 'node-a', 3)).toBeDefined();
+  });
+
+  it('fails a job: pending jobs become ABORTED, running ones are returned, and end ABORTED', async () => {
+    const store = await openStore();
+    const id = idsFor('root', 'a', 'b', 'c', 'c1');
+    await store.createTree({
+      jobs: [
+        job(id.root, null),
+        job(id.a, id.root),
+        job(id.b, id.root, 'node-b'),
+        job(id.c, id.root),
+        job(id.c1, id.c),
+      ],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 2);
+    await store.claim(id.b, 'node-b', 2);
+    expect(await store.fail(id.a, 'Failed: boom', 3)).toEqual({
+      treeId: id.root,
+      running: [{ jobId: id.b, nodeId: 'node-b' }],
+    });
+    const tree = await store.getTree(id.root);
+    expect(Object.fromEntries(tree?.jobs.map((j) => [j.id, j.state]) ?? [])).toEqual({
+      [id.root]: 'ABORTED',
+      [id.a]: 'FAILED',
+      [id.b]: 'RUNNING',
+      [id.c]: 'ABORTED',
+      [id.c1]: 'ABORTED',
+    });
+    expect(tree?.aborted).toBe(true);
+    expect(await store.getJob(id.c1)).toMatchObject({
+      summary: 'Aborted due to a related job.',
+      finishedAt: 3,
+    });
+    expect(await store.getJob(id.a)).toMatchObject({ summary: 'Failed: boom' });
+    expect(await store.claim(id.c1, 'node-a', 4)).toBeUndefined();
+
+    // The running job's success comes too late: it is recorded ABORTED, its outcome dropped.
+    expect(await store.succeed(id.b, { summary: 'b done', result: 1, context: { late: true } }, 5)).toEqual({
+      recorded: false,
+    });
+    expect(await store.getJob(id.b)).toMatchObject({
+      state: 'ABORTED',
+      summary: 'Aborted due to a related job.',
+    });
+    expect((await store.getJob(id.b))?.result).toBeUndefined();
+    expect((await store.getTree(id.root))?.context).toEqual({});
+    // A finished job never changes again.
+    await store.markAborted(id.a, 'too late', 6);
+    expect(await stateOf(store, id.a)).toBe('FAILED');
+    expect(await store.fail(id.a, 'again', 7)).toEqual({ treeId: id.root, running: [] });
+    expect(await store.getJob(id.a)).toMatchObject({ state: 'FAILED', summary: 'Failed: boom' });
+    expect((await rejection(store.fail('no-such-job', 'x', 8))).code).toBe('E_JOB_NOT_FOUND');
+  });
+
+  it('aborts a tree on request, refuses to abort a finished one, and knows no unknown job', async () => {
+    const store = await openStore();
+    const id = idsFor('root', 'a', 'b');
+    await store.createTree({
+      jobs: [job(id.root, null), job(id.a, id.root), job(id.b, id.root)],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 2);
+    expect(await store.abortTree(id.b, 'Aborted by alice.', 3)).toEqual({
+      treeId: id.root,
+      running: [{ jobId: id.a, nodeId: 'node-a' }],
+    });
+    expect(await store.getJob(id.b)).toMatchObject({ state: 'ABORTED', summary: 'Aborted by alice.' });
+    await store.markAborted(id.a, 'Aborted: stopped.', 4);
+    expect(await store.getJob(id.a)).toMatchObject({ state: 'ABORTED', summary: 'Aborted: stopped.' });
+
+    const finished = await rejection(store.abortTree(id.a, 'again', 5));
+    expect(finished.code).toBe('E_JOB_FINISHED');
+    expect(finished.message).toContain(id.root);
+    const unknown = await rejection(store.abortTree('no-such-job', 'x', 5));
+    expect(unknown.code).toBe('E_JOB_NOT_FOUND');
+    expect(unknown.message).toContain('no-such-job');
+
+    const done = idsFor('done');
+    await store.createTree({ jobs: [job(done.done, null)], tags: [], createdAt: 1, start: true });
+    await store.claim(done.done, 'node-a', 2);
+    await store.succeed(done.done, { summary: 'ok' }, 3);
+    expect((await rejection(store.abortTree(done.done, 'late', 4))).code).toBe('E_JOB_FINISHED');
+    expect((await store.getTree(done.done))?.aborted).toBe(false);
+  });
+
+  it('aborts the tree when a running job is marked ABORTED before its tree was', async () => {
+    const store = await openStore();
+    const id = idsFor('root', 'a', 'b');
+    await store.createTree({
+      jobs: [job(id.root, null), job(id.a, id.root), job(id.b, id.root)],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 2);
+    await store.markAborted(id.a, 'Aborted: the node is shutting down.', 3);
+    const tree = await store.getTree(id.root);
+    expect(tree?.aborted).toBe(true);
+    expect(tree?.jobs.map((j) => j.state)).toEqual(['ABORTED', 'ABORTED', 'ABORTED']);
+  });
+
+  it('grafts under a NEW or WAITING job, never under a started job or into an aborted tree', async () => {
+    const store = await openStore();
+    const id = idsFor('root', 'a', 'g1', 'g2', 'g3', 'n1');
+    await store.createTree({
+      jobs: [job(id.root, null), job(id.a, id.root)],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 2);
+
+    // Under the WAITING root, while its only child runs: new WAITING jobs, the leaves ready.
+    expect(await store.graft(id.root, [job(id.g1, id.root), job(id.g2, id.g1, 'node-b')], 3)).toEqual([
+      { jobId: id.g2, nodeId: 'node-b' },
+    ]);
+    expect(await store.getJob(id.g1)).toMatchObject({ state: 'WAITING', treeId: id.root, childIds: [id.g2] });
+    expect((await store.getJob(id.root))?.childIds).toEqual([id.a, id.g1]);
+    expect((await store.getTree(id.root))?.jobs.map((j) => j.id)).toEqual([id.root, id.a, id.g1, id.g2]);
+    // The root now waits for its grafted child too.
+    expect((await store.succeed(id.a, { summary: 'ok' }, 4)).readyParent).toBeUndefined();
+    expect(await store.claim(id.root, 'node-a', 5)).toBeUndefined();
+
+    const underRunning = idsFor('x');
+    await store.claim(id.g2, 'node-b', 5);
+    const graft = await rejection(store.graft(id.g2, [job(underRunning.x, id.g2)], 6));
+    expect(graft.code).toBe('E_JOB_GRAFT');
+    expect(graft.message).toContain(id.g2);
+    expect(graft.message).toContain('RUNNING');
+    expect(await store.getJob(underRunning.x)).toBeUndefined();
+    expect((await rejection(store.graft(id.a, [job(underRunning.x, id.a)], 6))).code).toBe('E_JOB_GRAFT');
+    expect((await rejection(store.graft('no-such-job', [job(underRunning.x, 'no-such-job')], 6))).code).toBe(
+      'E_JOB_NOT_FOUND',
+    );
+    const disordered = await rejection(store.graft(id.g1, [job(id.g3, 'elsewhere')], 6));
+    expect(disordered.code).toBe('E_JOB_GRAFT');
+    expect(await store.getJob(id.g3)).toBeUndefined();
+
+    // Under a NEW job the grafted jobs are NEW; nothing is ready until the tree starts.
+    const other = idsFor('root');
+    await store.createTree({ jobs: [job(other.root, null)], tags: [], createdAt: 1, start: false });
+    expect(await store.graft(other.root, [job(id.n1, other.root)], 2)).toEqual([]);
+    expect(await stateOf(store, id.n1)).toBe('NEW');
+    expect(await store.startTree(other.root)).toEqual([{ jobId: id.n1, nodeId: 'node-a' }]);
+
+    await store.abortTree(other.root, 'stop', 3);
+    const aborted = await rejection(store.graft(other.root, [job(id.g3, other.root)], 4));
+    expect(aborted.code).toBe('E_JOB_GRAFT');
+    expect(aborted.message).toContain('aborted');
+  });
+
+  it('publishes every change once, in order, to the subscribers of every store on the database', async () => {
+    const store = await openStore();
+    const listenerStore = await openStore();
+    const events: JobEvent[] = [];
+    const unsubscribe = await listenerStore.subscribe((event) => events.push(event));
+    const own: JobEvent[] = [];
+    await store.subscribe((event) => own.push(event));
+    const id = idsFor('root', 'a', 'b');
+    await store.createTree({
+      jobs: [job(id.root, null), job(id.a, id.root), job(id.b, id.root)],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 2);
+    await store.succeed(id.a, { summary: 'a ok' }, 3);
+    await store.claim(id.b, 'node-a', 4);
+    await store.succeed(id.b, { summary: 'b ok' }, 5);
+    await store.claim(id.root, 'node-a', 6);
+    await store.fail(id.root, 'Failed: root', 7);
+
+    const expected = [
+      'created',
+      'ready',
+      'state:RUNNING',
+      'state:SUCCESS',
+      'state:RUNNING',
+      'state:SUCCESS',
+      'ready',
+      'state:RUNNING',
+      'state:FAILED',
+      'aborted',
+    ];
+    await vi.waitFor(() => expect(events.map(kindOf)).toEqual(expected));
+    await vi.waitFor(() => expect(own.map(kindOf)).toEqual(expected)); // no duplicates of its own events
+    expect(events[0]).toEqual({
+      kind: 'created',
+      treeId: id.root,
+      parentId: null,
+      jobIds: [id.root, id.a, id.b],
+    });
+    expect(events[3]).toEqual({
+      kind: 'state',
+      treeId: id.root,
+      jobId: id.a,
+      parentId: id.root,
+      nodeId: 'node-a',
+      state: 'SUCCESS',
+      summary: 'a ok',
+    });
+    expect(events[6]).toEqual({
+      kind: 'ready',
+      treeId: id.root,
+      jobs: [{ jobId: id.root, nodeId: 'node-a' }],
+    });
+    expect(events[9]).toEqual({
+      kind: 'aborted',
+      treeId: id.root,
+      summary: 'Aborted due to a related job.',
+      running: [],
+    });
+
+    await unsubscribe();
+    const later = idsFor('root');
+    await store.createTree({ jobs: [job(later.root, null)], tags: [], createdAt: 1, start: true });
+    await vi.waitFor(() => expect(own.at(-1)).toMatchObject({ kind: 'ready', treeId: later.root }));
+    expect(events).toHaveLength(expected.length);
+  });
+
+  it.runIf(backend.name === 'PostgreSQL')('listens again when its LISTEN connection is killed', async () => {
+    const store = await openStore();
+    const listenerStore = await openStore();
+    const events: JobEvent[] = [];
+    await listenerStore.subscribe((event) => events.push(event));
+    const knex = lookUnder();
+    const killed = await knex.raw(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    );
+    expect(killed.rows).toHaveLength(1); // the listener store's LISTEN connection
+    await vi.waitFor(
+      async () => {
+        const id = idsFor('root');
+        await store.createTree({ jobs: [job(id.root, null)], tags: [], createdAt: 1, start: true });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(events.some((event) => event.treeId === id.root)).toBe(true);
+      },
+      { timeout: 5_000, interval: 100 },
+    );
+  });
+
+  it('splits the events of a tree of 1,000 jobs into notifications PostgreSQL accepts', async () => {
+    const store = await openStore();
+    const listenerStore = await openStore();
+    const events: JobEvent[] = [];
+    await listenerStore.subscribe((event) => events.push(event));
+    const rootId = `root-${randomUUID()}`;
+    const leaves = Array.from({ length: 999 }, (_, i) => job(`leaf-${i}-${randomUUID()}`, rootId));
+    const ready = await store.createTree({
+      jobs: [job(rootId, null), ...leaves],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    expect(ready).toHaveLength(999);
+
+    const readyIds = () =>
+      events.flatMap((event) => (event.kind === 'ready' ? event.jobs.map((ref) => ref.jobId) : []));
+    await vi.waitFor(() => expect(readyIds()).toHaveLength(999));
+    expect(readyIds()).toEqual(leaves.map((leaf) => leaf.id));
+    const created = events.flatMap((event) => (event.kind === 'created' ? event.jobIds : []));
+    expect(created).toEqual([rootId, ...leaves.map((leaf) => leaf.id)]);
+    expect(events.findIndex((event) => event.kind === 'ready')).toBe(
+      events.filter((e) => e.kind === 'created').length,
+    );
+    if (backend.name === 'PostgreSQL') {
+      expect(events.length).toBeGreaterThan(2);
+      for (const event of events) expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(8_000);
+    }
+  });
+
+  it('lists trees newest first, by tag, with paging and the total', async () => {
+    const store = await openStore();
+    const trees = idsFor('t1', 't2', 't3', 't4');
+    await store.createTree({
+      jobs: [job(trees.t1, null)],
+      tags: ['workspace:1'],
+      createdAt: 10,
+      start: false,
+    });
+    await store.createTree({
+      jobs: [job(trees.t2, null)],
+      tags: ['workspace:1', 'health'],
+      createdAt: 20,
+      start: true,
+    });
+    await store.createTree({
+      jobs: [job(trees.t3, null)],
+      tags: ['workspace:2'],
+      createdAt: 30,
+      start: true,
+    });
+    await store.createTree({
+      jobs: [job(trees.t4, null)],
+      tags: ['workspace:1', 'x', 'x'],
+      createdAt: 40,
+      start: true,
+    });
+    await store.claim(trees.t2, 'node-a', 21);
+    await store.succeed(trees.t2, { summary: 'ok' }, 22);
+
+    const all = await store.listTrees({});
+    expect(all.total).toBe(4);
+    expect(all.trees.map((t) => t.treeId)).toEqual([trees.t4, trees.t3, trees.t2, trees.t1]);
+    expect(all.trees[2]).toEqual({
+      treeId: trees.t2,
+      type: 'test.job',
+      title: `Job ${trees.t2}`,
+      state: 'SUCCESS',
+      tags: ['workspace:1', 'health'],
+      createdAt: 20,
+      finishedAt: 22,
+    });
+    expect(all.trees[0]?.tags).toEqual(['workspace:1', 'x']);
+    const page = await store.listTrees({ tag: 'workspace:1', offset: 1, limit: 1 });
+    expect(page).toMatchObject({ total: 3, trees: [{ treeId: trees.t2 }] });
+    expect((await store.listTrees({ tag: 'workspace:1' })).trees.map((t) => t.treeId)).toEqual([
+      trees.t4,
+      trees.t2,
+      trees.t1,
+    ]);
+    expect(await store.listTrees({ tag: 'workspace:1', limit: 0 })).toEqual({ trees: [], total: 3 });
+    expect(await store.listTrees({ tag: 'nobody' })).toEqual({ trees: [], total: 0 });
+    expect((await store.listTrees({ offset: 3 })).trees.map((t) => t.treeId)).toEqual([trees.t1]);
+  });
+
+  it('fails the running jobs of a crashed node and aborts their trees', async () => {
+    const store = await openStore();
+    const events: JobEvent[] = [];
+    await store.subscribe((event) => events.push(event));
+    const one = idsFor('root', 'a', 'b');
+    const two = idsFor('root', 'a');
+    await store.createTree({
+      jobs: [job(one.root, null), job(one.a, one.root, 'node-dead'), job(one.b, one.root, 'node-b')],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.createTree({
+      jobs: [job(two.root, null), job(two.a, two.root, 'node-dead')],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(one.a, 'node-dead', 2);
+    await store.claim(one.b, 'node-b', 2);
+    await store.claim(two.a, 'node-dead', 2);
+
+    const treeIds = await store.failRunningJobsOf('node-dead', 'Failed: node restarted.', 3);
+    expect([...treeIds].sort()).toEqual([one.root, two.root].sort());
+    expect(await store.getJob(one.a)).toMatchObject({ state: 'FAILED', summary: 'Failed: node restarted.' });
+    expect(await stateOf(store, two.a)).toBe('FAILED');
+    expect(await stateOf(store, one.root)).toBe('ABORTED');
+    expect(await stateOf(store, one.b)).toBe('RUNNING');
+    await vi.waitFor(() =>
+      expect(events.filter((event) => event.kind === 'aborted')).toContainEqual({
+        kind: 'aborted',
+        treeId: one.root,
+        summary: 'Aborted due to a related job.',
+        running: [{ jobId: one.b, nodeId: 'node-b' }],
+      }),
+    );
+    expect(await store.failRunningJobsOf('node-dead', 'again', 4)).toEqual([]);
+  });
+
+  it("lists a node's ready jobs", async () => {
+    const store = await openStore();
+    const id = idsFor('root', 'a', 'b', 'c');
+    await store.createTree({
+      jobs: [job(id.root, null), job(id.a, id.root), job(id.b, id.root, 'node-b'), job(id.c, id.root)],
+      tags: [],
+      createdAt: 1,
+      start: false,
+    });
+    expect(await store.readyJobs('node-a')).toEqual([]);
+    await store.startTree(id.root);
+    expect([...(await store.readyJobs('node-a'))].sort()).toEqual([id.a, id.c].sort());
+    expect(await store.readyJobs('node-b')).toEqual([id.b]);
+    await store.claim(id.a, 'node-a', 2);
+    expect(await store.readyJobs('node-a')).toEqual([id.c]);
+    await store.abortTree(id.root, 'stop', 3);
+    expect(await store.readyJobs('node-a')).toEqual([]);
+    expect(await store.readyJobs('node-b')).toEqual([]);
+  });
+
+  it('prunes trees whose root finished before a time and that run nothing, with all their data', async () => {
+    const store = await openStore();
+    const old = idsFor('root', 'a');
+    const busy = idsFor('root', 'a', 'b');
+    const recent = idsFor('root');
+    await store.createTree({
+      jobs: [job(old.root, null), job(old.a, old.root)],
+      tags: ['workspace:1'],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(old.a, 'node-a', 2);
+    await store.succeed(old.a, { summary: 'ok' }, 3);
+    await store.claim(old.root, 'node-a', 4);
+    await store.succeed(old.root, { summary: 'ok' }, 50);
+    await store.createTree({
+      jobs: [job(busy.root, null), job(busy.a, busy.root), job(busy.b, busy.root)],
+      tags: [],
+      createdAt: 2,
+      start: true,
+    });
+    await store.claim(busy.a, 'node-a', 3);
+    await store.abortTree(busy.root, 'stop', 50); // the root is ABORTED at 50, but a still runs
+    await store.createTree({
+      jobs: [job(recent.root, null)],
+      tags: ['workspace:1'],
+      createdAt: 3,
+      start: true,
+    });
+    await store.abortTree(recent.root, 'stop', 200);
+
+    expect([...(await store.pruneFinishedTrees(100))].sort()).toEqual([old.root, old.a].sort());
+    expect(await store.getTree(old.root)).toBeUndefined();
+    expect(await store.getJob(old.a)).toBeUndefined();
+    expect(await store.listTrees({ tag: 'workspace:1' })).toMatchObject({
+      total: 1,
+      trees: [{ treeId: recent.root }],
+    });
+    expect(await store.getTree(busy.root)).toBeDefined();
+
+    await store.markAborted(busy.a, 'stopped', 60);
+    expect([...(await store.pruneFinishedTrees(100))].sort()).toEqual([busy.root, busy.a, busy.b].sort());
+    expect(await store.pruneFinishedTrees(100)).toEqual([]);
+    expect((await store.listTrees({})).trees.map((t) => t.treeId)).toEqual([recent.root]);
+    const knex = lookUnder();
+    expect(await knex(sqlJobTables.jobs).count({ n: '*' })).toEqual([
+      { n: backend.name === 'SQLite' ? 1 : '1' },
+    ]);
+  });
+
+  it('registers nodes', async () => {
+    const store = await openStore();
+    await store.registerNode('node-a', { streamUrl: 'http://10.0.0.1:41/jobs' });
+    await store.registerNode('node-b', {});
+    await store.registerNode('node-a', { streamUrl: 'http://10.0.0.1:42/jobs' });
+    expect(await store.nodes()).toEqual({ 'node-a': { streamUrl: 'http://10.0.0.1:42/jobs' }, 'node-b': {} });
+  });
+
+  it('keeps everything across a close and a new store on the same database', async () => {
+    const store = await openStore();
+    const id = idsFor('root', 'a');
+    await store.createTree({
+      jobs: [job(id.root, null), job(id.a, id.root)],
+      tags: ['workspace:9'],
+      createdAt: 5,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 6);
+    await store.succeed(id.a, { summary: 'ok', result: { port: 8080 }, context: { built: true } }, 7);
+    await store.registerNode('node-a', { streamUrl: 'http://x/jobs' });
+    const before = await store.getTree(id.root);
+    await store.close();
+    expect((await rejection(store.getTree(id.root))).code).toBe('E_JOBS_UNAVAILABLE');
+
+    const reopened = await openStore();
+    expect(await reopened.getTree(id.root)).toEqual(before);
+    expect(before?.context).toEqual({ built: true });
+    expect(await reopened.readyJobs('node-a')).toEqual([id.root]);
+    expect(await reopened.nodes()).toEqual({ 'node-a': { streamUrl: 'http://x/jobs' } });
+    expect((await reopened.claim(id.root, 'node-a', 8))?.childResults).toEqual({ [id.a]: { port: 8080 } });
+  });
+
+  it('creates a tree of 1,023 jobs in one call and returns its 512 leaves, depth-first in getTree', async () => {
+    const store = await openStore();
+    const suffix = randomUUID().slice(0, 8);
+    const jobs: NewJob[] = [];
+    const add = (name: string, parentId: string | null, depth: number): void => {
+      const id = `${name}-${suffix}`;
+      jobs.push(job(id, parentId));
+      if (depth < 9) {
+        add(`${name}.0`, id, depth + 1);
+        add(`${name}.1`, id, depth + 1);
+      }
+    };
+    add('n', null, 0);
+    // Insert breadth-first (still parents first) so that depth-first order is the store's doing.
+    const byDepth = [...jobs].sort((a, b) => a.id.split('.').length - b.id.split('.').length);
+    const ready = await store.createTree({ jobs: byDepth, tags: [], createdAt: 1, start: true });
+    expect(ready).toHaveLength(512);
+    const tree = await store.getTree(`n-${suffix}`);
+    expect(tree?.jobs.map((j) => j.id)).toEqual(jobs.map((j) => j.id));
+  });
+});
+
+describe('SqlJobStore on SQLite', () => {
+  let folder: string;
+  const opened: SqlJobStore[] = [];
+
+  beforeAll(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'pm-sql-job-store-'));
+  });
+  afterAll(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('waits (busy_timeout) while another process holds the write lock of the file', async () => {
+    const filename = path.join(folder, 'shared.db');
+    const store = createSqlJobStore({ filename });
+    opened.push(store);
+    await store.init();
+    const id = idsFor('root');
+    await store.createTree({ jobs: [job(id.root, null)], tags: [], createdAt: 1, start: true });
+
+    const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require(${JSON.stringify(betterSqlite)}))(${JSON.stringify(filename)});
+         db.exec('BEGIN IMMEDIATE');
+         process.stdout.write('locked\\n');
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600);
+         db.exec('COMMIT');
+         db.close();`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => holder.on('exit', resolve));
+    await new Promise<void>((resolve) => holder.stdout.on('data', () => resolve()));
+    const started = Date.now();
+    const claimed = await store.claim(id.root, 'node-a', 2);
+    expect(claimed?.job.state).toBe('RUNNING');
+    expect(Date.now() - started).toBeGreaterThan(300);
+    expect(await exited).toBe(0);
+  });
+
+  it('reports a file it cannot open as E_JOBS_UNAVAILABLE naming it', async () => {
+    const filename = path.join(folder, 'missing-folder', 'jobs.db');
+    const store = createSqlJobStore({ filename });
+    opened.push(store);
+    expect(store.address).toBe(`sqlite:${filename}`);
+    const error = await rejection(store.init());
+    expect(error.code).toBe('E_JOBS_UNAVAILABLE');
+    expect(error.message).toContain(`job store database at sqlite:${filename} is unreachable`);
+  });
+
+  it('keeps an in-memory database private to its store', async () => {
+    const store = createSqlJobStore();
+    opened.push(store);
+    await store.init();
+    const id = idsFor('root');
+    await store.createTree({ jobs: [job(id.root, null)], tags: [], createdAt: 1, start: true });
+    expect(await store.readyJobs('node-a')).toEqual([id.root]);
+    expect(store.address).toBe('sqlite::memory:');
+  });
+});
+
+describe('SqlJobStore on PostgreSQL', () => {
+  it('fails fast with E_JOBS_UNAVAILABLE naming the server, without its password, when unreachable', async () => {
+    const port = await unusedPort();
+    const store = createSqlJobStore({ connection: `postgres://pm:secret@127.0.0.1:${port}/jobs` });
+    try {
+      const started = Date.now();
+      expect(store.address).toBe(`postgres://pm@127.0.0.1:${port}/jobs`);
+      const init = await rejection(store.init());
+      expect(init.code).toBe('E_JOBS_UNAVAILABLE');
+      expect(init.message).toContain(
+        `job store database at postgres://pm@127.0.0.1:${port}/jobs is unreachable`,
+      );
+      expect(init.message).toContain('ECONNREFUSED');
+      expect(init.message).not.toContain('secret');
+      expect((await rejection(store.claim('x', 'node-a', 1))).code).toBe('E_JOBS_UNAVAILABLE');
+      expect((await rejection(store.subscribe(() => undefined))).code).toBe('E_JOBS_UNAVAILABLE');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await store.close();
+    }
+  });
+});
