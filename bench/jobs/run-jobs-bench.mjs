@@ -6,7 +6,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKernel, createJobEngine, createRedisJobStore, createSqlJobStore, definePlugin } from '@paasmaker/core';
+import {
+  createJobEngine,
+  createKernel,
+  createRedisJobStore,
+  createSqlJobStore,
+  definePlugin,
+} from '@paasmaker/core';
 import { FlowProducer, QueueEvents, Worker } from 'bullmq';
 import { shapes } from './tree-shapes.mjs';
 
@@ -109,28 +115,36 @@ async function bullmqCase() {
 async function main() {
   const sqliteDir = await mkdtemp(path.join(tmpdir(), 'paasmaker-bench-sqlite-'));
   const cases = [
-    await paasmakerCase('Paasmaker Redis', () => createRedisJobStore({ url: redisUrl, keyPrefix: `bench:${process.pid}:` })),
-    await paasmakerCase('Paasmaker SQLite', () => createSqlJobStore({ filename: path.join(sqliteDir, 'jobs.db') })),
+    await paasmakerCase('Paasmaker Redis', () =>
+      createRedisJobStore({ url: redisUrl, keyPrefix: `bench:${process.pid}:` }),
+    ),
+    await paasmakerCase('Paasmaker SQLite', () =>
+      createSqlJobStore({ filename: path.join(sqliteDir, 'jobs.db') }),
+    ),
     await bullmqCase(),
   ];
-  say(`bench:jobs — ${new Date().toISOString()} — Node ${process.version}, worker concurrency ${concurrency}, median of ${runsPerCase} runs after 1 warm-up`);
+  say(
+    `bench:jobs — ${new Date().toISOString()} — Node ${process.version}, worker concurrency ${concurrency}, median of ${runsPerCase} runs after 1 warm-up`,
+  );
   say('');
   say(`${'shape'.padEnd(28)}${cases.map((c) => c.name.padStart(20)).join('')}   Redis/BullMQ   SQLite/Redis`);
   const ratios = [];
   for (const shape of shapes) {
     const results = [];
     for (const benchCase of cases) results.push(await measure(benchCase.runOnce, shape));
-    const [redis, sqlite, bullmq] = /** @type {[{ jobsPerSecond: number }, { jobsPerSecond: number }, { jobsPerSecond: number }]} */ (/** @type {unknown} */
-      results
-    );
-    const ratio = redis.jobsPerSecond / bullmq.jobsPerSecond;
+    const [redis, sqlite, bullmq] = results.map((result) => result.jobsPerSecond);
+    if (redis === undefined || sqlite === undefined || bullmq === undefined)
+      throw new Error('a case is missing');
+    const ratio = redis / bullmq;
     ratios.push(ratio);
     say(
       `${`${shape.name} (${shape.jobs} jobs)`.padEnd(28)}${results
         .map((r) => `${Math.round(r.jobsPerSecond)} jobs/s`.padStart(20))
-        .join('')}   ${ratio.toFixed(2).padStart(12)}   ${(sqlite.jobsPerSecond / redis.jobsPerSecond).toFixed(2).padStart(12)}`,
+        .join('')}   ${ratio.toFixed(2).padStart(12)}   ${(sqlite / redis).toFixed(2).padStart(12)}`,
     );
-    say(`${'  peak RSS'.padEnd(28)}${results.map((r) => `${Math.round(r.peakMiB)} MiB`.padStart(20)).join('')}`);
+    say(
+      `${'  peak RSS'.padEnd(28)}${results.map((r) => `${Math.round(r.peakMiB)} MiB`.padStart(20)).join('')}`,
+    );
   }
   for (const benchCase of cases) await benchCase.close();
   await rm(sqliteDir, { recursive: true, force: true });

@@ -12,7 +12,11 @@ import {
 
 // Each build step is a job type: it logs to its job log and reports what it made.
 const step = (verb: string, ms: number): JobTypeProvider => ({
-  parametersSchema: { type: 'object', properties: { target: { type: 'string' } }, additionalProperties: false },
+  parametersSchema: {
+    type: 'object',
+    properties: { target: { type: 'string' } },
+    additionalProperties: false,
+  },
   async run(job) {
     const target = String(job.parameters.target ?? 'all');
     job.log.info(`${verb} ${target} (after ${Object.keys(job.childResults).length} steps)`);
@@ -26,7 +30,12 @@ const buildSteps = definePlugin({
   version: '1.0.0',
   apiVersion: KERNEL_API_VERSION,
   setup(kernel) {
-    for (const [type, verb, ms] of [['lint', 'linted', 80], ['compile', 'compiled', 150], ['test', 'tested', 120], ['package', 'packaged', 60]] as const) {
+    for (const [type, verb, ms] of [
+      ['lint', 'linted', 80],
+      ['compile', 'compiled', 150],
+      ['test', 'tested', 120],
+      ['package', 'packaged', 60],
+    ] as const) {
       kernel.hooks.jobType.for(`build.${type}`).tap('example.build-steps', () => step(verb, ms));
     }
   },
@@ -36,7 +45,11 @@ const buildSteps = definePlugin({
 export async function runBuildPipeline(databaseFile: string, output: ProgressOutput) {
   const kernel = await createKernel({ plugins: [buildSteps] });
   const engine = await createJobEngine({ kernel, store: createSqlJobStore({ filename: databaseFile }) });
-  const compile = (target: string) => ({ type: 'build.compile', title: `Compile ${target}`, parameters: { target } });
+  const compile = (target: string) => ({
+    type: 'build.compile',
+    title: `Compile ${target}`,
+    parameters: { target },
+  });
   const treeId = await engine.createTree({
     type: 'build.package',
     title: 'Package release',

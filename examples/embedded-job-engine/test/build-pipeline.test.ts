@@ -15,7 +15,9 @@ afterEach(async () => {
 describe('the embedded build pipeline', () => {
   it('runs every step, leaves first, and prints plain progress lines when not on a terminal', async () => {
     let text = '';
-    const tree = await runBuildPipeline(path.join(folder, 'jobs.db'), { write: (chunk: string) => (text += chunk) });
+    const tree = await runBuildPipeline(path.join(folder, 'jobs.db'), {
+      write: (chunk: string) => (text += chunk),
+    });
     expect(tree.jobs.map((job) => [job.title, job.state])).toEqual([
       ['Package release', 'SUCCESS'],
       ['Test', 'SUCCESS'],
@@ -23,10 +25,16 @@ describe('the embedded build pipeline', () => {
       ['Compile client', 'SUCCESS'],
       ['Lint', 'SUCCESS'],
     ]);
-    expect(tree.context).toMatchObject({ 'compiled server': 'done', 'tested all': 'done', 'packaged all': 'done' });
+    expect(tree.context).toMatchObject({
+      'compiled server': 'done',
+      'tested all': 'done',
+      'packaged all': 'done',
+    });
     const finished = (title: string) => text.indexOf(`SUCCESS  ${title}`);
     expect(finished('Compile server')).toBeGreaterThan(-1);
-    expect(finished('Test')).toBeGreaterThan(Math.max(finished('Compile server'), finished('Compile client')));
+    expect(finished('Test')).toBeGreaterThan(
+      Math.max(finished('Compile server'), finished('Compile client')),
+    );
     expect(finished('Package release')).toBeGreaterThan(finished('Test'));
     expect(text).toContain('✓ Package release — Completed.');
     expect(text.trimEnd().endsWith('5/5 jobs finished')).toBe(true);
@@ -34,7 +42,10 @@ describe('the embedded build pipeline', () => {
 
   it('redraws the tree in place on a terminal', async () => {
     const frames: string[] = [];
-    await runBuildPipeline(path.join(folder, 'jobs.db'), { isTTY: true, write: (chunk: string) => frames.push(chunk) });
+    await runBuildPipeline(path.join(folder, 'jobs.db'), {
+      isTTY: true,
+      write: (chunk: string) => frames.push(chunk),
+    });
     expect(frames.length).toBeGreaterThan(2);
     expect(frames.slice(1).every((frame) => frame.startsWith('\x1b['))).toBe(true);
     expect(frames.at(-1)).toContain('    ✓ Compile client');

@@ -17,10 +17,9 @@ export type {
   TreeSummary,
 } from './job-store';
 export { type JobTags, toTagStrings } from './job-tags';
-export { isTreeFinished } from './job-tree-waiter';
 export { countJobStates, formatJobTree, formatProgress } from './job-tree-format';
 export { type ProgressOutput, showJobTreeProgress } from './job-tree-progress';
-export { createRedisJobStore, RedisJobStore, type RedisJobStoreOptions } from './redis/redis-job-store';
+export { isTreeFinished } from './job-tree-waiter';
 export {
   type FollowLogOptions,
   type FollowTreeOptions,
@@ -28,8 +27,8 @@ export {
   JobLogFiles,
   type JobLogFilesOptions,
   type JobLogger,
-  type JobStreamClientMessage,
   JobStreamClient,
+  type JobStreamClientMessage,
   type JobStreamClientOptions,
   type JobStreamErrorCode,
   type JobStreamErrorMessage,
@@ -48,4 +47,5 @@ export {
   type TreeSubscribeMessage,
   type TreeUnsubscribeMessage,
 } from './logs/index';
+export { createRedisJobStore, RedisJobStore, type RedisJobStoreOptions } from './redis/redis-job-store';
 export { createSqlJobStore, SqlJobStore, type SqlJobStoreOptions } from './sql/index';

@@ -86,7 +86,8 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
 
   const knownNodes = async (): Promise<Set<string>> => new Set([nodeId, ...Object.keys(await store.nodes())]);
   const assertOpen = (): void => {
-    if (closed) throw new PaasmakerError('E_JOB_ENGINE_CLOSED', `the job engine of node ${nodeId} is closed.`);
+    if (closed)
+      throw new PaasmakerError('E_JOB_ENGINE_CLOSED', `the job engine of node ${nodeId} is closed.`);
   };
 
   const graft = async (parentId: string, children: JobSpec[]): Promise<string[]> => {
@@ -120,7 +121,8 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
     }
   });
   const recovered = await store.failRunningJobsOf(nodeId, 'Failed: node restarted.', Date.now());
-  if (recovered.length) log.warn({ trees: recovered }, 'jobs this node was running before a restart were failed');
+  if (recovered.length)
+    log.warn({ trees: recovered }, 'jobs this node was running before a restart were failed');
   executor.enqueue(await store.readyJobs(nodeId));
 
   const rescan = setInterval(() => {
@@ -139,7 +141,12 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       assertOpen();
       const jobs = builder.build([spec], null, nodeId, await knownNodes());
       const start = createOptions.start ?? true;
-      const ready = await store.createTree({ jobs, tags: toTagStrings(createOptions.tags), createdAt: Date.now(), start });
+      const ready = await store.createTree({
+        jobs,
+        tags: toTagStrings(createOptions.tags),
+        createdAt: Date.now(),
+        start,
+      });
       executor.enqueueRefs(ready);
       return (jobs[0] as { id: string }).id;
     },
@@ -160,8 +167,14 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       if (root.state === 'SUCCESS') return tree;
       const failed = tree.jobs.find((job) => job.state === 'FAILED');
       throw failed
-        ? new PaasmakerError('E_JOB_FAILED', `job tree ${treeId} failed: ${failed.title}: ${failed.summary ?? 'no summary'}`)
-        : new PaasmakerError('E_JOB_ABORTED', `job tree ${treeId} was aborted: ${root.summary ?? 'no summary'}`);
+        ? new PaasmakerError(
+            'E_JOB_FAILED',
+            `job tree ${treeId} failed: ${failed.title}: ${failed.summary ?? 'no summary'}`,
+          )
+        : new PaasmakerError(
+            'E_JOB_ABORTED',
+            `job tree ${treeId} was aborted: ${root.summary ?? 'no summary'}`,
+          );
     },
     async getTree(treeId) {
       const tree = await store.getTree(treeId);

@@ -71,7 +71,11 @@ export class JobExecutor {
       job.controller.abort(new PaasmakerError('E_JOB_ABORTED', summary));
       job.graceTimer = setTimeout(() => {
         job.giveUp();
-        void this.settleAborted(jobId, job, `Aborted: did not stop within ${this.options.abortGraceMs} ms of the abort.`);
+        void this.settleAborted(
+          jobId,
+          job,
+          `Aborted: did not stop within ${this.options.abortGraceMs} ms of the abort.`,
+        );
       }, this.options.abortGraceMs);
     }
   }
@@ -83,7 +87,8 @@ export class JobExecutor {
   async close(reason = 'Aborted: the node is shutting down.'): Promise<void> {
     this.queue.length = 0;
     this.queued.clear();
-    for (const treeId of new Set([...this.running.values()].map((job) => job.treeId))) this.abortTree(treeId, reason);
+    for (const treeId of new Set([...this.running.values()].map((job) => job.treeId)))
+      this.abortTree(treeId, reason);
     this.closing.abort();
     if (this.active === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -137,7 +142,8 @@ export class JobExecutor {
     let failure: unknown;
     try {
       const provider = this.options.kernel.hooks.jobType.find(job.type);
-      if (!provider) throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
+      if (!provider)
+        throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
       const handler = provider.run({
         jobId: job.id,
         treeId: job.treeId,
@@ -159,7 +165,11 @@ export class JobExecutor {
     }
     if (running.settled) return;
     if (running.controller.signal.aborted) {
-      await this.settleAborted(job.id, running, `Aborted: ${(running.controller.signal.reason as Error).message}`);
+      await this.settleAborted(
+        job.id,
+        running,
+        `Aborted: ${(running.controller.signal.reason as Error).message}`,
+      );
     } else if (failure !== undefined) {
       await this.settleFailed(job.id, running, failure);
     } else {
@@ -167,7 +177,11 @@ export class JobExecutor {
     }
   }
 
-  private async settleSucceeded(jobId: string, running: RunningJob, outcome: JobOutcome | undefined): Promise<void> {
+  private async settleSucceeded(
+    jobId: string,
+    running: RunningJob,
+    outcome: JobOutcome | undefined,
+  ): Promise<void> {
     running.settled = true;
     const recorded = await this.write(`the success of job ${jobId}`, () =>
       this.options.store.succeed(
@@ -191,7 +205,9 @@ export class JobExecutor {
   private async settleAborted(jobId: string, running: RunningJob, summary: string): Promise<void> {
     if (running.settled) return;
     running.settled = true;
-    await this.write(`the abort of job ${jobId}`, () => this.options.store.markAborted(jobId, summary, Date.now()));
+    await this.write(`the abort of job ${jobId}`, () =>
+      this.options.store.markAborted(jobId, summary, Date.now()),
+    );
   }
 
   private write<T>(what: string, write: () => Promise<T>): Promise<T | undefined> {

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PaasmakerError } from '../kernel/errors';
-import type { KernelHooks } from '../kernel/kernel-hooks';
 import type { JsonObject } from '../kernel/json-schema';
+import type { KernelHooks } from '../kernel/kernel-hooks';
 import type { JobSpec } from '../kernel/providers/job-type-provider';
 import type { NewJob } from './job-store';
 
 /** Turns job specs into validated jobs with fresh ids, parents before children. */
 export class JobTreeBuilder {
-  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true, logger: false });
+  private readonly ajv = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    allowUnionTypes: true,
+    logger: false,
+  });
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(private readonly hooks: KernelHooks) {}
@@ -32,7 +37,10 @@ export class JobTreeBuilder {
     const visit = (spec: JobSpec, parent: string | null, path: string): void => {
       const where = path || '/';
       if (ancestors.has(spec)) {
-        throw new PaasmakerError('E_JOB_TREE_INVALID', `the job tree has a cycle: the job at ${where} contains itself.`);
+        throw new PaasmakerError(
+          'E_JOB_TREE_INVALID',
+          `the job tree has a cycle: the job at ${where} contains itself.`,
+        );
       }
       this.checkShape(spec, where);
       const nodeId = spec.node ?? defaultNode;

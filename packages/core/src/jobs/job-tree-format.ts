@@ -11,7 +11,9 @@ const marks: Record<JobState, string> = {
 };
 
 /** Counts of a tree's jobs by state, and how many finished. */
-export function countJobStates(tree: TreeRecord): { total: number; finished: number } & Record<JobState, number> {
+export function countJobStates(
+  tree: TreeRecord,
+): { total: number; finished: number } & Record<JobState, number> {
   const counts = { total: 0, finished: 0, NEW: 0, WAITING: 0, RUNNING: 0, SUCCESS: 0, FAILED: 0, ABORTED: 0 };
   for (const job of tree.jobs) {
     counts.total += 1;
@@ -52,7 +54,9 @@ export function formatProgress(tree: TreeRecord): string {
 }
 
 function describe(job: JobRecord, nodeId: string | undefined): string {
-  if (job.state === 'WAITING' && nodeId !== undefined && job.nodeId !== nodeId) return ` (waiting on node ${job.nodeId})`;
-  if (job.state === 'RUNNING' && nodeId !== undefined && job.nodeId !== nodeId) return ` (running on node ${job.nodeId})`;
+  if (job.state === 'WAITING' && nodeId !== undefined && job.nodeId !== nodeId)
+    return ` (waiting on node ${job.nodeId})`;
+  if (job.state === 'RUNNING' && nodeId !== undefined && job.nodeId !== nodeId)
+    return ` (running on node ${job.nodeId})`;
   return job.summary && job.state !== 'RUNNING' ? ` — ${job.summary}` : '';
 }

@@ -15,7 +15,11 @@ export function isTreeFinished(tree: TreeRecord): boolean {
  * tree only when its root reaches a final state (and then, if jobs still run after an abort,
  * when each of those finishes), so waiting costs nothing while the tree runs.
  */
-export async function waitForTree(store: JobStore, treeId: string, signal?: AbortSignal): Promise<TreeRecord> {
+export async function waitForTree(
+  store: JobStore,
+  treeId: string,
+  signal?: AbortSignal,
+): Promise<TreeRecord> {
   let wake: () => void = () => {};
   let pending = false;
   let rootFinished = false;

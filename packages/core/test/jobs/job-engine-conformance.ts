@@ -23,14 +23,18 @@ export interface StoreFactory {
   cleanUp(): Promise<void>;
 }
 
-const byTitle = (tree: TreeRecord) => Object.fromEntries(tree.jobs.map((job) => [job.title, job])) as Record<string, JobRecord>;
+const byTitle = (tree: TreeRecord) =>
+  Object.fromEntries(tree.jobs.map((job) => [job.title, job])) as Record<string, JobRecord>;
 
 /**
  * The behaviour every job store must give the engine: the seed's semantics (leaves first,
  * siblings in parallel, failure aborts the tree, grafting, context), tags, concurrency between
  * engines, restart recovery and bad input. Each store's test file calls this with its factory.
  */
-export function describeJobEngineConformance(storeName: string, makeFactory: () => Promise<StoreFactory>): void {
+export function describeJobEngineConformance(
+  storeName: string,
+  makeFactory: () => Promise<StoreFactory>,
+): void {
   describe(`job engine on ${storeName}`, () => {
     let factory: StoreFactory;
     let journal: JobJournal;
@@ -75,7 +79,10 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
       const engine = await startEngine();
       const tree = await engine.run(
         step('root', {
-          children: [step('a', { children: [step('a1', { delayMs: 20 }), step('a2')] }), step('b', { delayMs: 10 })],
+          children: [
+            step('a', { children: [step('a1', { delayMs: 20 }), step('a2')] }),
+            step('b', { delayMs: 10 }),
+          ],
         }),
       );
       const order = journal.started.map((entry) => entry.split('@')[0]);
@@ -95,7 +102,9 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
 
     it('creates the whole tree with every id before anything runs', async () => {
       const engine = await startEngine();
-      const treeId = await engine.createTree(step('root', { children: [step('a'), step('b')] }), { start: false });
+      const treeId = await engine.createTree(step('root', { children: [step('a'), step('b')] }), {
+        start: false,
+      });
       const tree = await engine.getTree(treeId);
       expect(tree.jobs.map((job) => [job.title, job.state])).toEqual([
         ['root', 'NEW'],
@@ -126,8 +135,16 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
       const engine = await startEngine();
       const spec = step('root', {
         children: [
-          { ...step('sub1'), type: 'test.until-aborted', children: [step('subsub1', { opens: 'subsub1-done' })] },
-          { type: 'test.until-aborted', title: 'runner', parameters: { name: 'runner', opens: 'runner-running' } },
+          {
+            ...step('sub1'),
+            type: 'test.until-aborted',
+            children: [step('subsub1', { opens: 'subsub1-done' })],
+          },
+          {
+            type: 'test.until-aborted',
+            title: 'runner',
+            parameters: { name: 'runner', opens: 'runner-running' },
+          },
           { type: 'test.fail', title: 'sub2', parameters: { name: 'sub2', waitFor: 'runner-running' } },
         ],
       });
@@ -135,7 +152,9 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
       const error = await errorFrom(() => engine.run(spec));
       expect(error.code).toBe('E_JOB_FAILED');
       expect(error.message).toContain('sub2: Failed: this job fails on purpose');
-      const tree = await engine.getTree(await engine.listTrees().then((list) => list.trees[0]?.treeId as string));
+      const tree = await engine.getTree(
+        await engine.listTrees().then((list) => list.trees[0]?.treeId as string),
+      );
       const jobs = byTitle(tree);
       expect(jobs.sub2?.state).toBe('FAILED');
       expect(jobs.runner?.state).toBe('ABORTED');
@@ -152,8 +171,16 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
         engine.run(
           step('root', {
             children: [
-              { type: 'test.ignores-abort', title: 'stubborn', parameters: { name: 'stubborn', opens: 'stubborn-running' } },
-              { type: 'test.fail', title: 'failing', parameters: { name: 'failing', waitFor: 'stubborn-running' } },
+              {
+                type: 'test.ignores-abort',
+                title: 'stubborn',
+                parameters: { name: 'stubborn', opens: 'stubborn-running' },
+              },
+              {
+                type: 'test.fail',
+                title: 'failing',
+                parameters: { name: 'failing', waitFor: 'stubborn-running' },
+              },
             ],
           }),
         ),
@@ -168,7 +195,13 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
       const engine = await startEngine();
       const treeId = await engine.createTree(
         step('root', {
-          children: [{ type: 'test.until-aborted', title: 'long', parameters: { name: 'long', opens: 'long-running' } }],
+          children: [
+            {
+              type: 'test.until-aborted',
+              title: 'long',
+              parameters: { name: 'long', opens: 'long-running' },
+            },
+          ],
         }),
       );
       await gate(journal, 'long-running').opened;
@@ -193,7 +226,10 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
             {
               type: 'test.graft',
               title: 'request',
-              parameters: { name: 'request', graft: asParameter([step('g1', { delayMs: 20 }), step('g2', { children: [step('g2a')] })]) },
+              parameters: {
+                name: 'request',
+                graft: asParameter([step('g1', { delayMs: 20 }), step('g2', { children: [step('g2a')] })]),
+              },
             },
           ],
         }),
@@ -212,7 +248,13 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
       const engine = await startEngine();
       const tree = await engine.run(
         step('root', {
-          children: [{ type: 'test.graft', title: 'request', parameters: { name: 'request', graftUnder: 'self', graft: asParameter([step('late')]) } }],
+          children: [
+            {
+              type: 'test.graft',
+              title: 'request',
+              parameters: { name: 'request', graftUnder: 'self', graft: asParameter([step('late')]) },
+            },
+          ],
         }),
       );
       expect(byTitle(tree).request?.result).toEqual({ error: 'E_JOB_GRAFT' });
@@ -223,7 +265,9 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
       const engine = await startEngine();
       const ids: string[] = [];
       for (const [index, workspace] of ['w1', 'w2', 'w1', 'w1'].entries()) {
-        ids.push(await engine.createTree(step(`tree${index}`), { tags: { workspace, application: `app${index}` } }));
+        ids.push(
+          await engine.createTree(step(`tree${index}`), { tags: { workspace, application: `app${index}` } }),
+        );
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const w1 = ids.filter((_, index) => index !== 1).reverse();
@@ -233,7 +277,9 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
       const page2 = await engine.listTrees({ tag: 'workspace:w1', limit: 2, offset: 2 });
       expect(page2.trees.map((tree) => tree.treeId)).toEqual(w1.slice(2));
       expect(page2.trees[0]?.tags).toEqual(['application:app0', 'workspace:w1']);
-      expect((await engine.listTrees({ tag: 'application:app1' })).trees.map((tree) => tree.treeId)).toEqual([ids[1]]);
+      expect((await engine.listTrees({ tag: 'application:app1' })).trees.map((tree) => tree.treeId)).toEqual([
+        ids[1],
+      ]);
     });
 
     it('runs each job on its own node, and exactly once even with two engines per node', async () => {
@@ -241,7 +287,9 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
       await startEngine({ nodeId: 'node-a' });
       await startEngine({ nodeId: 'node-b' });
       await startEngine({ nodeId: 'node-b' });
-      const leaves = Array.from({ length: 60 }, (_, index) => step(`leaf${index}`, { node: index % 2 ? 'node-b' : 'node-a' }));
+      const leaves = Array.from({ length: 60 }, (_, index) =>
+        step(`leaf${index}`, { node: index % 2 ? 'node-b' : 'node-a' }),
+      );
       const tree = await a1.run(step('root', { node: 'node-b', children: leaves }));
       expect(tree.jobs.every((job) => job.state === 'SUCCESS')).toBe(true);
       expect([...journal.runs.values()].every((count) => count === 1)).toBe(true);
@@ -255,7 +303,9 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
 
     it('marks jobs a node was running as FAILED when it restarts, aborting their trees, and never reruns them', async () => {
       const first = await startEngine({ nodeId: 'node-a' });
-      const treeId = await first.createTree(step('root', { children: [step('interrupted')] }), { start: false });
+      const treeId = await first.createTree(step('root', { children: [step('interrupted')] }), {
+        start: false,
+      });
       const interrupted = (await first.getTree(treeId)).jobs[1] as JobRecord;
       await first.close();
       // The node dies while running `interrupted`: its claim is recorded, its outcome never is.
@@ -272,7 +322,9 @@ export function describeJobEngineConformance(storeName: string, makeFactory: () 
     it('shows a job assigned to a node that never picks it up as waiting on that node', async () => {
       const engine = await startEngine({ nodeId: 'node-a' });
       await engine.store.registerNode('node-gone', {});
-      const treeId = await engine.createTree(step('root', { children: [step('stranded', { node: 'node-gone' })] }));
+      const treeId = await engine.createTree(
+        step('root', { children: [step('stranded', { node: 'node-gone' })] }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const stranded = byTitle(await engine.getTree(treeId)).stranded;
       expect([stranded?.state, stranded?.nodeId]).toEqual(['WAITING', 'node-gone']);

@@ -1,4 +1,10 @@
-import { definePlugin, type JobOutcome, type JobSpec, type JsonObject, KERNEL_API_VERSION } from '@paasmaker/core';
+import {
+  definePlugin,
+  type JobOutcome,
+  type JobSpec,
+  type JsonObject,
+  KERNEL_API_VERSION,
+} from '@paasmaker/core';
 
 /** A job spec as a job parameter (specs are JSON). */
 export const asParameter = (specs: JobSpec[]): JsonObject[] => specs as unknown as JsonObject[];
@@ -57,7 +63,11 @@ export function testJobTypes(journal: JobJournal) {
     version: '1.0.0',
     apiVersion: KERNEL_API_VERSION,
     setup(kernel) {
-      const track = async <T>(name: string, job: { jobId: string; nodeId: string }, work: () => Promise<T>) => {
+      const track = async <T>(
+        name: string,
+        job: { jobId: string; nodeId: string },
+        work: () => Promise<T>,
+      ) => {
         journal.started.push(`${name}@${job.nodeId}`);
         journal.runs.set(job.jobId, (journal.runs.get(job.jobId) ?? 0) + 1);
         journal.running += 1;
@@ -74,7 +84,12 @@ export function testJobTypes(journal: JobJournal) {
         parametersSchema: named,
         run: (job) =>
           track(String(job.parameters.name), job, async () => {
-            const { name, delayMs, waitFor, opens } = job.parameters as { name: string; delayMs: number; waitFor?: string; opens?: string };
+            const { name, delayMs, waitFor, opens } = job.parameters as {
+              name: string;
+              delayMs: number;
+              waitFor?: string;
+              opens?: string;
+            };
             if (waitFor) await gate(journal, waitFor).opened;
             await sleep(delayMs);
             if (opens) gate(journal, opens).open();
@@ -123,7 +138,10 @@ export function testJobTypes(journal: JobJournal) {
         parametersSchema: named,
         run: (job) =>
           track(String(job.parameters.name), job, async () => {
-            const { graft, graftUnder } = job.parameters as unknown as { graft: JobSpec[]; graftUnder?: 'parent' | 'self' };
+            const { graft, graftUnder } = job.parameters as unknown as {
+              graft: JobSpec[];
+              graftUnder?: 'parent' | 'self';
+            };
             const under = graftUnder === 'self' ? job.jobId : (job.parentId as string);
             try {
               const ids = await job.graft(under, graft);
@@ -138,12 +156,20 @@ export function testJobTypes(journal: JobJournal) {
 }
 
 /** A `test.step` job spec. */
-export const step = (name: string, extra: Partial<JobSpec> & { delayMs?: number; waitFor?: string; opens?: string } = {}): JobSpec => {
+export const step = (
+  name: string,
+  extra: Partial<JobSpec> & { delayMs?: number; waitFor?: string; opens?: string } = {},
+): JobSpec => {
   const { delayMs, waitFor, opens, children, node } = extra;
   return {
     type: 'test.step',
     title: name,
-    parameters: { name, ...(delayMs ? { delayMs } : {}), ...(waitFor ? { waitFor } : {}), ...(opens ? { opens } : {}) },
+    parameters: {
+      name,
+      ...(delayMs ? { delayMs } : {}),
+      ...(waitFor ? { waitFor } : {}),
+      ...(opens ? { opens } : {}),
+    },
     ...(children ? { children } : {}),
     ...(node ? { node } : {}),
   };

@@ -94,11 +94,15 @@ export class JobLogFiles {
         if (end < 0) return done();
         const lines = pending.slice(0, end).split('\n');
         pending = pending.slice(end + 1);
-        file().append(Buffer.from(lines.map(formatJobLogLine).join(''))).then(() => done());
+        file()
+          .append(Buffer.from(lines.map(formatJobLogLine).join('')))
+          .then(() => done());
       },
       final(done) {
         if (!pending) return done();
-        file().append(Buffer.from(formatJobLogLine(pending))).then(() => done());
+        file()
+          .append(Buffer.from(formatJobLogLine(pending)))
+          .then(() => done());
       },
     });
     // Logging after close() is dropped rather than crashing the process with "write after end".

@@ -89,7 +89,7 @@ export class PostgresJobListener {
     client.end().catch(() => undefined);
     if (!this.wanted) return;
     this.log.warn({ err: error, channel: this.channel }, 'lost the job event connection; reconnecting');
-    void firstRetryMs;
+    this.retry(firstRetryMs);
   }
 
   private retry(delay: number): void {
