@@ -3,7 +3,7 @@ import { PaasmakerError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
 import type { JobOutcome, JobSpec } from '../kernel/providers/job-type-provider';
 import type { ClaimedJob, JobRef, JobStore } from './job-store';
-import type { JobLogFiles } from './logs/job-log-files';
+import type { JobLogFiles, JobLogger } from './logs/job-log-files';
 import { retryWhileUnavailable } from './store-retry';
 
 /** What the executor needs from the engine around it. */
@@ -137,7 +137,12 @@ export class JobExecutor {
 
   private async run(claimed: ClaimedJob, running: RunningJob): Promise<void> {
     const { job } = claimed;
-    const jobLog = this.options.logs.openLogger(job.id);
+    // Most jobs never log: their logger (and log file) is made on first use.
+    let jobLog: JobLogger | undefined;
+    const openLog = (): JobLogger => {
+      jobLog ??= this.options.logs.openLogger(job.id);
+      return jobLog;
+    };
     let outcome: JobOutcome | undefined;
     let failure: unknown;
     try {
@@ -153,15 +158,17 @@ export class JobExecutor {
         context: claimed.context,
         childResults: claimed.childResults,
         signal: running.controller.signal,
-        log: jobLog.log,
+        get log() {
+          return openLog().log;
+        },
         graft: (parentId, children) => this.options.graft(parentId, children),
       });
       outcome = await Promise.race([handler, running.gaveUp.then(() => undefined)]);
     } catch (error) {
       failure = error;
-      jobLog.log.error({ err: error }, `Failed: ${(error as Error)?.message ?? String(error)}`);
+      openLog().log.error({ err: error }, `Failed: ${(error as Error)?.message ?? String(error)}`);
     } finally {
-      await jobLog.close();
+      await jobLog?.close();
     }
     if (running.settled) return;
     if (running.controller.signal.aborted) {

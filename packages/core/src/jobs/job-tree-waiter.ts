@@ -23,20 +23,29 @@ export async function waitForTree(
   let wake: () => void = () => {};
   let pending = false;
   let rootFinished = false;
+  let reading = false;
+  // A job may finish while the tree is being read: that read may or may not show it.
+  let finishedDuringRead = false;
   const unsubscribe = await store.subscribe((event) => {
     if (event.kind !== 'state' || event.treeId !== treeId || !finished.has(event.state)) return;
     if (event.jobId === treeId || rootFinished) {
       pending = true;
       wake();
+    } else if (reading) {
+      finishedDuringRead = true;
     }
   });
   try {
     for (;;) {
       pending = false;
+      reading = true;
+      finishedDuringRead = false;
       const tree = await store.getTree(treeId);
+      reading = false;
       if (!tree) throw new PaasmakerError('E_JOB_NOT_FOUND', `no job tree has id ${JSON.stringify(treeId)}.`);
       if (isTreeFinished(tree)) return tree;
       rootFinished = finished.has((tree.jobs[0] as { state: JobState }).state);
+      if (rootFinished && finishedDuringRead) continue;
       if (!pending) {
         await new Promise<void>((resolve, reject) => {
           wake = resolve;

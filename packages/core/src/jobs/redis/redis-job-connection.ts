@@ -21,6 +21,8 @@ export function jobStoreRedisOptions(overrides: RedisOptions = {}): RedisOptions
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
+    // Commands issued in one tick (many jobs finishing at once) go out in one write.
+    enableAutoPipelining: true,
     // Keys are built from the store's own prefix inside the scripts; an ioredis keyPrefix would
     // apply to KEYS[1] only and split the data.
     keyPrefix: '',
