@@ -10,6 +10,7 @@ import { type JobTags, toTagStrings } from './job-tags';
 import { JobTreeBuilder } from './job-tree-builder';
 import { waitForTree } from './job-tree-waiter';
 import { JobLogFiles } from './logs/job-log-files';
+import { JobStreamServer } from './logs/job-stream-server';
 
 /** How to run a job engine on one node. */
 export interface JobEngineOptions {
@@ -62,6 +63,12 @@ export interface JobEngine {
   listTrees(query?: TreeQuery): Promise<{ trees: TreeSummary[]; total: number }>;
   /** Calls `listener` for every event of every tree until the returned function is called. */
   subscribe(listener: (event: JobEvent) => void): Promise<() => Promise<void>>;
+  /**
+   * Serves this node's job stream (job logs, relayed logs of other nodes, tree events) over
+   * websockets and records its URL in the store, so that other nodes relay logs from here.
+   * `port` 0 (the default) picks a free port; with `token`, clients must present it.
+   */
+  serveStreams(options?: { port?: number; host?: string; token?: string }): Promise<{ url: string }>;
   /** Deletes trees (and their logs on this node) that finished more than `maxAgeMs` ago; resolves with how many jobs went. */
   prune(maxAgeMs: number): Promise<number>;
   /** Stops running jobs (they are aborted), stops listening, and closes nothing it did not open. */
@@ -83,6 +90,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   });
   const builder = new JobTreeBuilder(kernel.hooks);
   let closed = false;
+  const streamServers: JobStreamServer[] = [];
 
   const knownNodes = async (): Promise<Set<string>> => new Set([nodeId, ...Object.keys(await store.nodes())]);
   const assertOpen = (): void => {
@@ -188,6 +196,14 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
     },
     listTrees: (query = {}) => store.listTrees(query),
     subscribe: (listener) => store.subscribe(listener),
+    async serveStreams(streamOptions = {}) {
+      assertOpen();
+      const server = new JobStreamServer({ nodeId, logs, store, token: streamOptions.token, log });
+      streamServers.push(server);
+      const { url } = await server.listen(streamOptions.port ?? 0, streamOptions.host);
+      await store.registerNode(nodeId, { streamUrl: url });
+      return { url };
+    },
     async prune(maxAgeMs) {
       const jobIds = await store.pruneFinishedTrees(Date.now() - maxAgeMs);
       await logs.remove(jobIds);
@@ -198,6 +214,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       closed = true;
       clearInterval(rescan);
       await executor.close();
+      for (const server of streamServers) await server.close();
       await unsubscribe();
     },
   };

@@ -8,6 +8,7 @@ import {
   type JobEngineOptions,
   type JobRecord,
   type JobStore,
+  JobStreamClient,
   type Kernel,
   type TreeRecord,
 } from '@paasmaker/core';
@@ -352,6 +353,60 @@ export function describeJobEngineConformance(
       expect((await engine.listTrees()).total).toBe(0);
       const missing = await errorFrom(() => engine.getTree('00000000-0000-4000-8000-000000000000'));
       expect(missing.code).toBe('E_JOB_NOT_FOUND');
+    });
+
+    it('streams a job log from the node that has it through another node, resuming from an offset', async () => {
+      const nodeA = await startEngine({ nodeId: 'node-a' });
+      const nodeB = await startEngine({ nodeId: 'node-b' });
+      const { url } = await nodeA.serveStreams();
+      await nodeB.serveStreams();
+      const treeId = await nodeA.createTree({
+        type: 'test.chatty',
+        title: 'chatty',
+        node: 'node-b',
+        parameters: { name: 'chatty', lines: 200, opens: 'half-written', waitFor: 'reader-moved' },
+      });
+      const follow = (client: JobStreamClient, offset: number, until: (text: string) => boolean) =>
+        new Promise<{ text: string; offset: number }>((resolve, reject) => {
+          let text = '';
+          const handle = client.followLog(treeId, {
+            offset,
+            onLines(chunk, next) {
+              text += chunk;
+              if (until(text)) {
+                handle.close();
+                resolve({ text, offset: next });
+              }
+            },
+            onError: reject,
+          });
+        });
+      await gate(journal, 'half-written').opened;
+      const first = new JobStreamClient({ url });
+      const part1 = await follow(first, 0, (text) => text.includes('line 10 of'));
+      await first.close();
+      gate(journal, 'reader-moved').open();
+      const second = new JobStreamClient({ url });
+      const part2 = await follow(second, part1.offset, (text) => text.includes('line 199 of 200'));
+      await second.close();
+      await nodeA.waitForTree(treeId);
+      const whole = await nodeB.logs.read(treeId, 0, 10 * 1024 * 1024);
+      expect(part1.text + part2.text).toBe(whole?.text);
+      expect(await nodeA.logs.has(treeId)).toBe(false);
+    });
+
+    it('refuses a log request for an id that is not a job id', async () => {
+      const engine = await startEngine();
+      for (const id of ['../../etc/passwd', 'a/b', '..', '']) {
+        expect((await errorFrom(() => engine.logs.read(id, 0))).code).toBe('E_JOB_LOG_ID_INVALID');
+      }
+      const { url } = await engine.serveStreams();
+      const client = new JobStreamClient({ url });
+      const error = await new Promise<{ code?: string }>((resolve) => {
+        client.followLog('../secrets', { onLines: () => {}, onError: resolve });
+      });
+      await client.close();
+      expect(error.code).toBe('E_JOB_LOG_ID_INVALID');
     });
 
     it('prunes finished trees older than an age, with their logs', async () => {

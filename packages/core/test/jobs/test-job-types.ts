@@ -51,6 +51,7 @@ const named = {
     message: { type: 'string' },
     graft: { type: 'array', items: { type: 'object' } },
     graftUnder: { type: 'string', enum: ['parent', 'self'] },
+    lines: { type: 'integer', minimum: 0 },
   },
   required: ['name'],
   additionalProperties: false,
@@ -131,6 +132,21 @@ export function testJobTypes(journal: JobJournal) {
             if (opens) gate(journal, opens).open();
             await new Promise(() => {});
             return undefined;
+          }),
+      }));
+
+      kernel.hooks.jobType.for('test.chatty').tap('test.jobs', () => ({
+        parametersSchema: named,
+        run: (job) =>
+          track(String(job.parameters.name), job, async () => {
+            const { lines, waitFor, opens } = job.parameters as { lines: number; waitFor?: string; opens?: string };
+            for (let line = 0; line < lines; line++) {
+              job.log.info({ line }, `line ${line} of ${lines}: ${'é'.repeat(line % 7)}`);
+              if (line === Math.floor(lines / 2) && opens) gate(journal, opens).open();
+              if (line === Math.floor(lines / 2) && waitFor) await gate(journal, waitFor).opened;
+              await sleep(1);
+            }
+            return { result: lines };
           }),
       }));
 
