@@ -1,4 +1,4 @@
-import { PaasmakerError } from '../kernel/errors';
+import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
 import type { JobState } from '../kernel/providers/lifecycle-events';
 import type { JobStore, TreeRecord } from './job-store';
 
@@ -40,7 +40,7 @@ export async function waitForTree(
       pending = false;
       reading = true;
       finishedDuringRead = false;
-      const tree = await store.getTree(treeId);
+      const tree = await readThroughOutages(store, treeId, signal);
       reading = false;
       if (!tree) throw new PaasmakerError('E_JOB_NOT_FOUND', `no job tree has id ${JSON.stringify(treeId)}.`);
       if (isTreeFinished(tree)) return tree;
@@ -56,5 +56,21 @@ export async function waitForTree(
     }
   } finally {
     await unsubscribe();
+  }
+}
+
+/** Waiting is passive: while the store is unreachable, keep trying (its events resume by themselves). */
+async function readThroughOutages(
+  store: JobStore,
+  treeId: string,
+  signal?: AbortSignal,
+): Promise<TreeRecord | undefined> {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      return await store.getTree(treeId);
+    } catch (error) {
+      if (!isPaasmakerError(error, 'E_JOBS_UNAVAILABLE') || signal?.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }

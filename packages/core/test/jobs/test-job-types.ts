@@ -139,7 +139,11 @@ export function testJobTypes(journal: JobJournal) {
         parametersSchema: named,
         run: (job) =>
           track(String(job.parameters.name), job, async () => {
-            const { lines, waitFor, opens } = job.parameters as { lines: number; waitFor?: string; opens?: string };
+            const { lines, waitFor, opens } = job.parameters as {
+              lines: number;
+              waitFor?: string;
+              opens?: string;
+            };
             for (let line = 0; line < lines; line++) {
               job.log.info({ line }, `line ${line} of ${lines}: ${'é'.repeat(line % 7)}`);
               if (line === Math.floor(lines / 2) && opens) gate(journal, opens).open();
