@@ -19,7 +19,8 @@ import { shapes } from './tree-shapes.mjs';
 const redisUrl = process.env.PAASMAKER_TEST_REDIS_URL;
 if (!redisUrl) throw new Error('PAASMAKER_TEST_REDIS_URL is not set: run this through `npm run bench:jobs`.');
 const concurrency = 16;
-const runsPerCase = 3;
+const runsPerCase = 5;
+const warmUps = 3;
 /** @type {string[]} */
 const lines = [];
 const say = (/** @type {string} */ line) => {
@@ -41,9 +42,9 @@ async function withPeakMemory(/** @type {() => Promise<number>} */ work) {
   }
 }
 
-/** The median of several timed runs of one shape, after one warm-up run. */
+/** The median of several timed runs of one shape, after warm-up runs (JIT, connections). */
 async function measure(/** @type {(shape: any) => Promise<number>} */ runOnce, /** @type {any} */ shape) {
-  await runOnce(shape);
+  for (let i = 0; i < warmUps; i++) await runOnce(shape);
   const seconds = [];
   let peakMiB = 0;
   for (let i = 0; i < runsPerCase; i++) {
@@ -124,7 +125,7 @@ async function main() {
     await bullmqCase(),
   ];
   say(
-    `bench:jobs — ${new Date().toISOString()} — Node ${process.version}, worker concurrency ${concurrency}, median of ${runsPerCase} runs after 1 warm-up`,
+    `bench:jobs — ${new Date().toISOString()} — Node ${process.version}, worker concurrency ${concurrency}, median of ${runsPerCase} runs after ${warmUps} warm-ups`,
   );
   say('');
   say(`${'shape'.padEnd(28)}${cases.map((c) => c.name.padStart(20)).join('')}   Redis/BullMQ   SQLite/Redis`);
