@@ -122,7 +122,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   const unsubscribe = await store.subscribe((event) => {
     if (event.kind === 'ready') executor.enqueueRefs(event.jobs);
     else if (event.kind === 'aborted') executor.abortTree(event.treeId, event.summary);
-    else if (event.kind === 'state') {
+    else if (event.kind === 'state' && kernel.hooks.jobStateChanged.isUsed()) {
       void kernel.hooks.jobStateChanged
         .promise({ ...event })
         .catch((error: unknown) => log.error({ err: error }, 'a jobStateChanged tap failed'));

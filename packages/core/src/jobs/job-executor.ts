@@ -113,8 +113,13 @@ export class JobExecutor {
 
   private async claimAndRun(jobId: string): Promise<void> {
     const { store, nodeId } = this.options;
-    const claimed = await store.claim(jobId, nodeId, Date.now());
-    if (!claimed) return;
+    let claimed = await store.claim(jobId, nodeId, Date.now());
+    // A job whose success makes its parent ready here hands that parent over, already claimed.
+    while (claimed) claimed = await this.runClaimed(claimed);
+  }
+
+  private async runClaimed(claimed: ClaimedJob): Promise<ClaimedJob | undefined> {
+    const jobId = claimed.job.id;
     let giveUp = (): void => {};
     const gaveUp = new Promise<void>((resolve) => {
       giveUp = resolve;
@@ -128,14 +133,14 @@ export class JobExecutor {
     };
     this.running.set(jobId, running);
     try {
-      await this.run(claimed, running);
+      return await this.run(claimed, running);
     } finally {
       clearTimeout(running.graceTimer);
       this.running.delete(jobId);
     }
   }
 
-  private async run(claimed: ClaimedJob, running: RunningJob): Promise<void> {
+  private async run(claimed: ClaimedJob, running: RunningJob): Promise<ClaimedJob | undefined> {
     const { job } = claimed;
     // Most jobs never log: their logger (and log file) is made on first use.
     let jobLog: JobLogger | undefined;
@@ -170,7 +175,7 @@ export class JobExecutor {
     } finally {
       await jobLog?.close();
     }
-    if (running.settled) return;
+    if (running.settled) return undefined;
     if (running.controller.signal.aborted) {
       await this.settleAborted(
         job.id,
@@ -180,24 +185,29 @@ export class JobExecutor {
     } else if (failure !== undefined) {
       await this.settleFailed(job.id, running, failure);
     } else {
-      await this.settleSucceeded(job.id, running, outcome);
+      return this.settleSucceeded(job.id, running, outcome);
     }
+    return undefined;
   }
 
+  /** Records the success; resolves with the parent if this made it ready here and claimed it. */
   private async settleSucceeded(
     jobId: string,
     running: RunningJob,
     outcome: JobOutcome | undefined,
-  ): Promise<void> {
+  ): Promise<ClaimedJob | undefined> {
     running.settled = true;
+    const claimReadyParentFor = this.closing.signal.aborted ? undefined : this.options.nodeId;
     const recorded = await this.write(`the success of job ${jobId}`, () =>
       this.options.store.succeed(
         jobId,
         { result: outcome?.result, context: outcome?.context, summary: outcome?.summary ?? 'Completed.' },
         Date.now(),
+        { claimReadyParentFor },
       ),
     );
     if (recorded?.readyParent) this.enqueueRefs([recorded.readyParent]);
+    return recorded?.claimedParent;
   }
 
   private async settleFailed(jobId: string, running: RunningJob, failure: unknown): Promise<void> {

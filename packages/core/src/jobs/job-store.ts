@@ -103,6 +103,7 @@ export interface TreeQuery {
   /** Only trees carrying this tag (`workspace:<id>`...). */
   tag?: string;
   offset?: number;
+  /** How many trees at most; all of them when absent. */
   limit?: number;
 }
 
@@ -110,7 +111,9 @@ export interface TreeQuery {
  * Where job trees live: Redis for clusters, SQL for one machine. Every state change is one
  * atomic operation, so that two nodes can never both start one job and a finished job never
  * changes state again. Every change is published to subscribers as {@link JobEvent}s (in every
- * process using the same store) after it is recorded. Errors reaching the store's server are
+ * process using the same store; SQLite's stay in the process) after it is recorded. Delivery is
+ * best effort: events sent while a subscriber's connection is down are lost, which is why
+ * engines also look for ready jobs on a timer. Errors reaching the store's server are
  * `PaasmakerError`s with code `E_JOBS_UNAVAILABLE` naming the server.
  *
  * States: jobs are created NEW (or WAITING when `start` is true); `startTree` turns NEW into
@@ -155,15 +158,19 @@ export interface JobStore {
   /**
    * RUNNING -> SUCCESS with `result`, merging `context` into the tree's context first. If the
    * parent is now ready (WAITING, all children SUCCESS) it is returned and published as
-   * `ready`. If the tree was aborted while the job ran, the job becomes ABORTED instead
-   * ("Aborted due to a related job.") and its outcome is dropped. Does nothing and returns
+   * `ready` — unless the parent is assigned to `options.claimReadyParentFor`: then it is claimed
+   * in the same atomic step (as {@link JobStore.claim} would, publishing its RUNNING state
+   * instead of `ready`) and returned as `claimedParent`, saving the caller a round trip. If the
+   * tree was aborted while the job ran, the job becomes ABORTED instead ("Aborted due to a
+   * related job.") and its outcome is dropped (`recorded: false`). Does nothing and returns
    * `{ recorded: false }` if the job is not RUNNING.
    */
   succeed(
     jobId: string,
     outcome: { result?: JsonValue; context?: JsonObject; summary: string },
     now: number,
-  ): Promise<{ recorded: boolean; readyParent?: JobRef }>;
+    options?: { claimReadyParentFor?: string },
+  ): Promise<{ recorded: boolean; readyParent?: JobRef; claimedParent?: ClaimedJob }>;
 
   /**
    * RUNNING -> FAILED with `summary`, then aborts the tree as {@link JobStore.abortTree} does
@@ -179,7 +186,11 @@ export interface JobStore {
    */
   abortTree(jobId: string, summary: string, now: number): Promise<AbortResult>;
 
-  /** RUNNING -> ABORTED with `summary` (a running job stopped after its tree was aborted). */
+  /**
+   * RUNNING -> ABORTED with `summary` (a running job stopped after its tree was aborted). If
+   * the tree is not aborted yet (a node stopping its jobs), it is aborted too, as
+   * {@link JobStore.abortTree} does, so that no ancestor waits forever.
+   */
   markAborted(jobId: string, summary: string, now: number): Promise<void>;
 
   /**

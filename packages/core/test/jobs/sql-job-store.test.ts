@@ -310,6 +310,108 @@ describe.each([sqliteBackend(), postgresBackend()])('SqlJobStore on $name', (bac
     expect(Object.keys(root?.context ?? {})).toHaveLength(12); // no merge was lost
   });
 
+  it('claims the parent it made ready in the same step when asked to by its node', async () => {
+    const store = await openStore();
+    const events: JobEvent[] = [];
+    await store.subscribe((event) => events.push(event));
+    const id = idsFor('root', 'a', 'b');
+    await store.createTree({
+      jobs: [job(id.root, null), job(id.a, id.root), job(id.b, id.root)],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 2);
+    await store.claim(id.b, 'node-a', 2);
+    await store.succeed(id.a, { summary: 'a', result: { n: 1 }, context: { from: 'a', a: 1 } }, 3, {
+      claimReadyParentFor: 'node-a',
+    });
+    await vi.waitFor(() => expect(events.map(kindOf).at(-1)).toBe('state:SUCCESS'));
+    events.length = 0;
+
+    const outcome = await store.succeed(
+      id.b,
+      { summary: 'b', result: ['b'], context: { from: 'b', b: 2 } },
+      4,
+      { claimReadyParentFor: 'node-a' },
+    );
+    expect(outcome.recorded).toBe(true);
+    expect(outcome.readyParent).toBeUndefined();
+    expect(outcome.claimedParent?.job).toMatchObject({
+      id: id.root,
+      treeId: id.root,
+      parentId: null,
+      nodeId: 'node-a',
+      state: 'RUNNING',
+      startedAt: 4,
+      childIds: [id.a, id.b],
+    });
+    expect(outcome.claimedParent?.context).toEqual({ from: 'b', a: 1, b: 2 });
+    expect(outcome.claimedParent?.childResults).toEqual({ [id.a]: { n: 1 }, [id.b]: ['b'] });
+    expect(await store.getJob(id.root)).toMatchObject({ state: 'RUNNING', startedAt: 4 });
+    expect(await store.claim(id.root, 'node-a', 5)).toBeUndefined();
+    expect(await store.readyJobs('node-a')).toEqual([]);
+
+    await vi.waitFor(() => expect(events.map(kindOf)).toEqual(['state:SUCCESS', 'state:RUNNING']));
+    expect(events[1]).toEqual({
+      kind: 'state',
+      treeId: id.root,
+      jobId: id.root,
+      parentId: null,
+      nodeId: 'node-a',
+      state: 'RUNNING',
+    });
+    expect(await store.succeed(id.root, { summary: 'root' }, 6, { claimReadyParentFor: 'node-a' })).toEqual({
+      recorded: true,
+    });
+  });
+
+  it('leaves a parent of another node ready, and claims no parent that still waits for children', async () => {
+    const store = await openStore();
+    const events: JobEvent[] = [];
+    await store.subscribe((event) => events.push(event));
+    const id = idsFor('root', 'a', 'b');
+    await store.createTree({
+      jobs: [job(id.root, null, 'node-b'), job(id.a, id.root), job(id.b, id.root)],
+      tags: [],
+      createdAt: 1,
+      start: true,
+    });
+    await store.claim(id.a, 'node-a', 2);
+    await store.claim(id.b, 'node-a', 2);
+    // b has not finished: the parent is not ready, whichever node asks.
+    expect(await store.succeed(id.a, { summary: 'a' }, 3, { claimReadyParentFor: 'node-b' })).toEqual({
+      recorded: true,
+    });
+    expect(await stateOf(store, id.root)).toBe('WAITING');
+    expect(await store.readyJobs('node-b')).toEqual([]);
+
+    // The parent runs on node-b, not on the node that asks.
+    expect(await store.succeed(id.b, { summary: 'b' }, 4, { claimReadyParentFor: 'node-a' })).toEqual({
+      recorded: true,
+      readyParent: { jobId: id.root, nodeId: 'node-b' },
+    });
+    expect(await stateOf(store, id.root)).toBe('WAITING');
+    expect(await store.readyJobs('node-b')).toEqual([id.root]);
+    await vi.waitFor(() =>
+      expect(events.map(kindOf)).toEqual([
+        'created',
+        'ready',
+        'state:RUNNING',
+        'state:RUNNING',
+        'state:SUCCESS',
+        'state:SUCCESS',
+        'ready',
+      ]),
+    );
+    expect(events.at(-1)).toEqual({
+      kind: 'ready',
+      treeId: id.root,
+      jobs: [{ jobId: id.root, nodeId: 'node-b' }],
+    });
+    expect((await store.claim(id.root, 'node-b', 5))?.job.state).toBe('RUNNING');
+  });
+
   it('refuses a claim by a node the job is not assigned to', async () => {
     const store = await openStore();
     const id = idsFor('root');

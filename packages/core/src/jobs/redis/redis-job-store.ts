@@ -108,23 +108,16 @@ export class RedisJobStore implements JobStore {
   }
 
   async claim(jobId: string, nodeId: string, now: number): Promise<ClaimedJob | undefined> {
-    const reply = (await this.run('claim', [jobId, nodeId, now])) as
-      | [string[], string[], string[], string[]]
-      | null;
-    if (!reply) return undefined;
-    const [job, childIds, context, childResults] = reply;
-    return {
-      job: jobFromReply(job, childIds),
-      context: jsonObjectFromReply(context),
-      childResults: jsonObjectFromReply(childResults),
-    };
+    const reply = (await this.run('claim', [jobId, nodeId, now])) as ClaimReply | null;
+    return reply ? claimedFromReply(reply) : undefined;
   }
 
   async succeed(
     jobId: string,
     outcome: { result?: JsonValue; context?: JsonObject; summary: string },
     now: number,
-  ): Promise<{ recorded: boolean; readyParent?: JobRef }> {
+    options: { claimReadyParentFor?: string } = {},
+  ): Promise<{ recorded: boolean; readyParent?: JobRef; claimedParent?: ClaimedJob }> {
     const hasResult = outcome.result !== undefined;
     const reply = (await this.run('succeed', [
       jobId,
@@ -133,10 +126,12 @@ export class RedisJobStore implements JobStore {
       relatedAbortSummary,
       hasResult ? '1' : '0',
       hasResult ? JSON.stringify(outcome.result) : '',
+      options.claimReadyParentFor ?? '',
       ...contextToArgs(outcome.context),
-    ])) as [number, string?, string?];
-    const [recorded, parentId, parentNodeId] = reply;
+    ])) as [number, string?, string?, ClaimReply?];
+    const [recorded, parentId, parentNodeId, claim] = reply;
     if (parentId === undefined || parentNodeId === undefined) return { recorded: recorded === 1 };
+    if (claim) return { recorded: recorded === 1, claimedParent: claimedFromReply(claim) };
     return { recorded: recorded === 1, readyParent: { jobId: parentId, nodeId: parentNodeId } };
   }
 
@@ -268,4 +263,15 @@ export class RedisJobStore implements JobStore {
 /** A {@link RedisJobStore}; call `init()` before using it and `close()` when done. */
 export function createRedisJobStore(options: RedisJobStoreOptions = {}): RedisJobStore {
   return new RedisJobStore(options);
+}
+
+/** What the claim script (and succeed, when it claims the parent) replies. */
+type ClaimReply = [string[], string[], string[], string[]];
+
+function claimedFromReply([job, childIds, context, childResults]: ClaimReply): ClaimedJob {
+  return {
+    job: jobFromReply(job, childIds),
+    context: jsonObjectFromReply(context),
+    childResults: jsonObjectFromReply(childResults),
+  };
 }

@@ -38,6 +38,43 @@ const claimSql =
   `RETURNING ${jobColumns}, (SELECT context FROM ${TREES} t WHERE t.tree_id = ${JOBS}.tree_id) AS context`;
 
 /**
+ * WAITING -> RUNNING for a ready job of `nodeId` in a tree not aborted (see `JobStore.claim`),
+ * publishing the change; reads what its handler needs. Undefined (nothing changed) otherwise.
+ * Shared by `claim` and by `succeed` claiming the parent it made ready.
+ */
+async function claimJob(
+  tx: SqlTransaction,
+  jobId: string,
+  nodeId: string,
+  now: number,
+): Promise<ClaimedJob | undefined> {
+  const [row] = await tx.all<JobRow & { context: string }>(claimSql, [now, jobId, nodeId]);
+  if (!row) return undefined;
+  const children =
+    Number(row.children_total) > 0
+      ? await tx.all<{ id: string; result: string | null }>(
+          `SELECT id, result FROM ${JOBS} WHERE parent_id = ? ORDER BY position`,
+          [jobId],
+        )
+      : [];
+  const childResults: Record<string, JsonValue> = {};
+  for (const child of children) if (child.result !== null) childResults[child.id] = JSON.parse(child.result);
+  tx.publish({
+    kind: 'state',
+    treeId: row.tree_id,
+    jobId,
+    parentId: row.parent_id,
+    nodeId,
+    state: 'RUNNING',
+  });
+  const job = toJobRecord(
+    row,
+    children.map((child) => child.id),
+  );
+  return { job, context: parseObject(row.context), childResults };
+}
+
+/**
  * The job store on a SQL database (SQLite for one machine, PostgreSQL for several): every
  * method is one transaction on a {@link SqlJobConnection}. A job is ready when it is WAITING,
  * `children_succeeded = children_total` and its tree is not aborted; those counters live on
@@ -80,40 +117,15 @@ export class SqlJobStore implements JobStore {
   }
 
   async claim(jobId: string, nodeId: string, now: number): Promise<ClaimedJob | undefined> {
-    return this.write(async (tx) => {
-      const [row] = await tx.all<JobRow & { context: string }>(claimSql, [now, jobId, nodeId]);
-      if (!row) return undefined;
-      const children =
-        Number(row.children_total) > 0
-          ? await tx.all<{ id: string; result: string | null }>(
-              `SELECT id, result FROM ${JOBS} WHERE parent_id = ? ORDER BY position`,
-              [jobId],
-            )
-          : [];
-      const childResults: Record<string, JsonValue> = {};
-      for (const child of children)
-        if (child.result !== null) childResults[child.id] = JSON.parse(child.result);
-      tx.publish({
-        kind: 'state',
-        treeId: row.tree_id,
-        jobId,
-        parentId: row.parent_id,
-        nodeId,
-        state: 'RUNNING',
-      });
-      const job = toJobRecord(
-        row,
-        children.map((child) => child.id),
-      );
-      return { job, context: parseObject(row.context), childResults };
-    });
+    return this.write((tx) => claimJob(tx, jobId, nodeId, now));
   }
 
   async succeed(
     jobId: string,
     outcome: { result?: JsonValue; context?: JsonObject; summary: string },
     now: number,
-  ): Promise<{ recorded: boolean; readyParent?: JobRef }> {
+    options: { claimReadyParentFor?: string } = {},
+  ): Promise<{ recorded: boolean; readyParent?: JobRef; claimedParent?: ClaimedJob }> {
     const merge = outcome.context !== undefined && Object.keys(outcome.context).length > 0;
     return this.write(async (tx) => {
       const [job] = await tx.all<{
@@ -161,6 +173,11 @@ export class SqlJobStore implements JobStore {
         [job.parent_id],
       );
       if (parent?.state !== 'WAITING' || !isReadyCounter(parent)) return { recorded: true };
+      if (parent.node_id === options.claimReadyParentFor) {
+        // The caller runs the parent next: claim it now (the tree's lock is held, it is not aborted).
+        const claimedParent = await claimJob(tx, job.parent_id, parent.node_id, now);
+        if (claimedParent) return { recorded: true, claimedParent };
+      }
       const readyParent = { jobId: job.parent_id, nodeId: parent.node_id };
       tx.publish({ kind: 'ready', treeId, jobs: [readyParent] });
       return { recorded: true, readyParent };
