@@ -4,44 +4,32 @@ import {
   createKernel,
   createSqlJobStore,
   definePlugin,
-  type JobTypeProvider,
-  KERNEL_API_VERSION,
   type ProgressOutput,
   showJobTreeProgress,
 } from '@paasmaker/core';
 
-// Each build step is a job type: it logs to its job log and reports what it made.
-const step = (verb: string, ms: number): JobTypeProvider => ({
-  parametersSchema: {
-    type: 'object',
-    properties: { target: { type: 'string' } },
-    additionalProperties: false,
-  },
-  async run(job) {
-    const target = String(job.parameters.target ?? 'all');
-    job.log.info(`${verb} ${target} (after ${Object.keys(job.childResults).length} steps)`);
-    await sleep(ms, undefined, { signal: job.signal });
-    return { result: `${verb} ${target}`, context: { [`${verb} ${target}`]: 'done' } };
-  },
-});
-
+// Every build step is a job type: it logs to its own job log and passes a result up the tree.
+const durations = { lint: 80, compile: 150, test: 120, package: 60 };
 const buildSteps = definePlugin({
   name: 'example.build-steps',
   version: '1.0.0',
-  apiVersion: KERNEL_API_VERSION,
+  apiVersion: 1,
   setup(kernel) {
-    for (const [type, verb, ms] of [
-      ['lint', 'linted', 80],
-      ['compile', 'compiled', 150],
-      ['test', 'tested', 120],
-      ['package', 'packaged', 60],
-    ] as const) {
-      kernel.hooks.jobType.for(`build.${type}`).tap('example.build-steps', () => step(verb, ms));
+    for (const [step, ms] of Object.entries(durations)) {
+      kernel.hooks.jobType.for(`build.${step}`).tap('example.build-steps', () => ({
+        parametersSchema: { type: 'object', properties: { target: { type: 'string', default: 'all' } } },
+        async run(job) {
+          const done = `${step} ${job.parameters.target}`;
+          job.log.info(`${done}, after ${Object.keys(job.childResults).length} steps`);
+          await sleep(ms, undefined, { signal: job.signal });
+          return { result: done, context: { [done]: 'done' } };
+        },
+      }));
     }
   },
 });
 
-/** Runs the pipeline (leaves first, siblings in parallel), drawing it live on `output`. */
+/** Runs the pipeline (leaves first, siblings in parallel) on SQLite, drawing it live on `output`. */
 export async function runBuildPipeline(databaseFile: string, output: ProgressOutput) {
   const kernel = await createKernel({ plugins: [buildSteps] });
   const engine = await createJobEngine({ kernel, store: createSqlJobStore({ filename: databaseFile }) });

@@ -26,9 +26,9 @@ describe('the embedded build pipeline', () => {
       ['Lint', 'SUCCESS'],
     ]);
     expect(tree.context).toMatchObject({
-      'compiled server': 'done',
-      'tested all': 'done',
-      'packaged all': 'done',
+      'compile server': 'done',
+      'test all': 'done',
+      'package all': 'done',
     });
     const finished = (title: string) => text.indexOf(`SUCCESS  ${title}`);
     expect(finished('Compile server')).toBeGreaterThan(-1);
