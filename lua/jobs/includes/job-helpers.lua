@@ -120,6 +120,56 @@ local function claimJob(prefix, jobId, nodeId, now, events)
   return { redis.call('HGETALL', jobKey), childIds, redis.call('HGETALL', treeKey .. ':context'), childResults }
 end
 
+-- RUNNING -> SUCCESS for one job, merging `contextPairs` (key, value JSON, ...) into the tree's
+-- context first; RUNNING -> ABORTED instead when its tree was aborted meanwhile. When that makes
+-- the parent ready: if the parent belongs to `claimFor` and `mayClaim` is true, it is claimed
+-- too; otherwise a `ready` event is added. Adds every event to `events`. Returns
+-- recorded (0 | 1), parentId or '' (a ready parent), its node or '', and the claim reply or nil.
+local function succeedJob(prefix, jobId, now, summary, abortSummary, result, contextPairs, claimFor, mayClaim, events)
+  local jobKey = prefix .. 'job:' .. jobId
+  local job = redis.call('HMGET', jobKey, 'state', 'treeId', 'parentId', 'nodeId')
+  if job[1] ~= 'RUNNING' then
+    return 0, '', '', nil
+  end
+  local treeId = job[2]
+  local parentId = job[3]
+  local nodeId = job[4]
+  local treeKey = prefix .. 'tree:' .. treeId
+
+  if redis.call('HGET', treeKey, 'aborted') == '1' then
+    finishRunningJob(prefix, jobId, treeId, nodeId, 'ABORTED', abortSummary, now)
+    events[#events + 1] = stateEvent(treeId, jobId, parentId, nodeId, 'ABORTED', abortSummary)
+    return 0, '', '', nil
+  end
+
+  if #contextPairs > 0 then
+    callChunked('HSET', treeKey .. ':context', contextPairs)
+  end
+  if result then
+    redis.call('HSET', jobKey, 'result', result)
+  end
+  finishRunningJob(prefix, jobId, treeId, nodeId, 'SUCCESS', summary, now)
+  events[#events + 1] = stateEvent(treeId, jobId, parentId, nodeId, 'SUCCESS', summary)
+
+  if parentId == '' then
+    return 1, '', '', nil
+  end
+  local parentKey = prefix .. 'job:' .. parentId
+  local succeeded = redis.call('HINCRBY', parentKey, 'nSucceeded', 1)
+  local parent = redis.call('HMGET', parentKey, 'state', 'nChildren', 'nodeId')
+  if parent[1] ~= 'WAITING' or tonumber(parent[2]) ~= succeeded then
+    return 1, '', '', nil
+  end
+  if mayClaim and parent[3] == claimFor then
+    local claimed = claimJob(prefix, parentId, parent[3], now, events)
+    if claimed then
+      return 1, parentId, parent[3], claimed
+    end
+  end
+  events[#events + 1] = { kind = 'ready', treeId = treeId, jobs = { { jobId = parentId, nodeId = parent[3] } } }
+  return 1, parentId, parent[3], nil
+end
+
 -- Flattens {jobId, nodeId} refs into a reply: {jobId1, nodeId1, jobId2, nodeId2, ...}.
 local function flattenRefs(refs)
   local flat = {}

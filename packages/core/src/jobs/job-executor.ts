@@ -30,18 +30,28 @@ interface RunningJob {
   giveUp: () => void;
 }
 
+interface Success {
+  jobId: string;
+  outcome: JobOutcome | undefined;
+}
+
 /**
- * Runs the jobs assigned to one node: takes ready job ids, claims each in the store (so no
- * other node or call can run it), runs its handler with at most `concurrency` at once, and
- * records the outcome. Aborts reach running jobs through their `AbortSignal`; a job that has
- * not stopped `abortGraceMs` later is recorded ABORTED and its handler's outcome ignored.
+ * Runs the jobs assigned to one node, at most `concurrency` at once. A job runs only once the
+ * store let this node claim it, so no other node or call can run it too. Store round trips are
+ * batched: ready jobs are claimed together, and the successes of jobs that finish together are
+ * recorded in one call that also claims the next jobs into the slots they free (their parents
+ * first). Aborts reach running jobs through their `AbortSignal`; a job that has not stopped
+ * `abortGraceMs` later is recorded ABORTED and its handler's outcome ignored.
  */
 export class JobExecutor {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
   private readonly running = new Map<string, RunningJob>();
   private readonly closing = new AbortController();
-  private active = 0;
+  /** Slots taken: claims in flight, jobs running, successes waiting to be recorded. */
+  private slots = 0;
+  private successes: Success[] = [];
+  private flushScheduled = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: JobExecutorOptions) {}
@@ -71,11 +81,7 @@ export class JobExecutor {
       job.controller.abort(new PaasmakerError('E_JOB_ABORTED', summary));
       job.graceTimer = setTimeout(() => {
         job.giveUp();
-        void this.settleAborted(
-          jobId,
-          job,
-          `Aborted: did not stop within ${this.options.abortGraceMs} ms of the abort.`,
-        );
+        void this.settleAborted(jobId, job, `Aborted: did not stop within ${this.options.abortGraceMs} ms of the abort.`);
       }, this.options.abortGraceMs);
     }
   }
@@ -87,39 +93,48 @@ export class JobExecutor {
   async close(reason = 'Aborted: the node is shutting down.'): Promise<void> {
     this.queue.length = 0;
     this.queued.clear();
-    for (const treeId of new Set([...this.running.values()].map((job) => job.treeId)))
-      this.abortTree(treeId, reason);
+    for (const treeId of new Set([...this.running.values()].map((job) => job.treeId))) this.abortTree(treeId, reason);
     this.closing.abort();
-    if (this.active === 0) return;
+    if (this.slots === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {
-    while (this.active < this.options.concurrency && this.queue.length > 0) {
-      const jobId = this.queue.shift() as string;
-      this.queued.delete(jobId);
-      this.active += 1;
-      void this.claimAndRun(jobId)
-        .catch((error: unknown) => this.options.log.error({ err: error, jobId }, 'job execution failed'))
-        .finally(() => {
-          this.active -= 1;
-          if (this.active === 0 && this.closing.signal.aborted) {
-            for (const resolve of this.idleWaiters.splice(0)) resolve();
-          }
-          this.pump();
-        });
+    if (this.closing.signal.aborted) return;
+    const free = this.options.concurrency - this.slots;
+    if (free <= 0 || this.queue.length === 0) return;
+    const jobIds = this.take(free);
+    this.slots += jobIds.length;
+    void this.claim(jobIds);
+  }
+
+  private take(count: number): string[] {
+    const jobIds = this.queue.splice(0, count);
+    for (const jobId of jobIds) this.queued.delete(jobId);
+    return jobIds;
+  }
+
+  private release(count: number): void {
+    this.slots -= count;
+    if (this.slots === 0 && this.closing.signal.aborted) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
+    this.pump();
   }
 
-  private async claimAndRun(jobId: string): Promise<void> {
-    const { store, nodeId } = this.options;
-    let claimed = await store.claim(jobId, nodeId, Date.now());
-    // A job whose success makes its parent ready here hands that parent over, already claimed.
-    while (claimed) claimed = await this.runClaimed(claimed);
+  private async claim(jobIds: string[]): Promise<void> {
+    let claimed: ClaimedJob[] = [];
+    try {
+      claimed = await this.options.store.claimMany(jobIds, this.options.nodeId, Date.now());
+    } catch (error) {
+      // The periodic rescan finds these jobs again once the store answers.
+      this.options.log.warn({ err: error, jobIds }, 'could not claim jobs');
+    }
+    for (const job of claimed) this.start(job);
+    this.release(jobIds.length - claimed.length);
   }
 
-  private async runClaimed(claimed: ClaimedJob): Promise<ClaimedJob | undefined> {
-    const jobId = claimed.job.id;
+  private start(claimed: ClaimedJob): void {
     let giveUp = (): void => {};
     const gaveUp = new Promise<void>((resolve) => {
       giveUp = resolve;
@@ -131,16 +146,15 @@ export class JobExecutor {
       gaveUp,
       giveUp,
     };
-    this.running.set(jobId, running);
-    try {
-      return await this.run(claimed, running);
-    } finally {
-      clearTimeout(running.graceTimer);
-      this.running.delete(jobId);
-    }
+    this.running.set(claimed.job.id, running);
+    void this.execute(claimed, running).catch((error: unknown) => {
+      this.options.log.error({ err: error, jobId: claimed.job.id }, 'job execution failed');
+      this.finish(claimed.job.id, running);
+      this.release(1);
+    });
   }
 
-  private async run(claimed: ClaimedJob, running: RunningJob): Promise<ClaimedJob | undefined> {
+  private async execute(claimed: ClaimedJob, running: RunningJob): Promise<void> {
     const { job } = claimed;
     // Most jobs never log: their logger (and log file) is made on first use.
     let jobLog: JobLogger | undefined;
@@ -152,8 +166,7 @@ export class JobExecutor {
     let failure: unknown;
     try {
       const provider = this.options.kernel.hooks.jobType.find(job.type);
-      if (!provider)
-        throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
+      if (!provider) throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
       const handler = provider.run({
         jobId: job.id,
         treeId: job.treeId,
@@ -175,39 +188,71 @@ export class JobExecutor {
     } finally {
       await jobLog?.close();
     }
-    if (running.settled) return undefined;
-    if (running.controller.signal.aborted) {
-      await this.settleAborted(
-        job.id,
-        running,
-        `Aborted: ${(running.controller.signal.reason as Error).message}`,
-      );
-    } else if (failure !== undefined) {
-      await this.settleFailed(job.id, running, failure);
-    } else {
-      return this.settleSucceeded(job.id, running, outcome);
+    if (!running.settled && !running.controller.signal.aborted && failure === undefined) {
+      running.settled = true;
+      this.recordSuccess({ jobId: job.id, outcome });
+      return;
     }
-    return undefined;
+    if (!running.settled) {
+      if (running.controller.signal.aborted) {
+        await this.settleAborted(job.id, running, `Aborted: ${(running.controller.signal.reason as Error).message}`);
+      } else {
+        await this.settleFailed(job.id, running, failure);
+      }
+    }
+    this.finish(job.id, running);
+    this.release(1);
   }
 
-  /** Records the success; resolves with the parent if this made it ready here and claimed it. */
-  private async settleSucceeded(
-    jobId: string,
-    running: RunningJob,
-    outcome: JobOutcome | undefined,
-  ): Promise<ClaimedJob | undefined> {
-    running.settled = true;
-    const claimReadyParentFor = this.closing.signal.aborted ? undefined : this.options.nodeId;
-    const recorded = await this.write(`the success of job ${jobId}`, () =>
-      this.options.store.succeed(
-        jobId,
-        { result: outcome?.result, context: outcome?.context, summary: outcome?.summary ?? 'Completed.' },
-        Date.now(),
-        { claimReadyParentFor },
-      ),
-    );
-    if (recorded?.readyParent) this.enqueueRefs([recorded.readyParent]);
-    return recorded?.claimedParent;
+  private finish(jobId: string, running: RunningJob): void {
+    clearTimeout(running.graceTimer);
+    this.running.delete(jobId);
+  }
+
+  /** Successes of jobs finishing together are recorded in one call, after the current tick. */
+  private recordSuccess(success: Success): void {
+    this.successes.push(success);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      void this.flushSuccesses(this.successes.splice(0));
+    });
+  }
+
+  private async flushSuccesses(batch: Success[]): Promise<void> {
+    const claimFor = this.closing.signal.aborted ? undefined : this.options.nodeId;
+    const claimNext = claimFor ? this.take(batch.length) : [];
+    let recorded: Awaited<ReturnType<JobStore['succeedMany']>> | undefined;
+    try {
+      recorded = await this.write(`the success of ${batch.length} job(s)`, () =>
+        this.options.store.succeedMany(
+          batch.map(({ jobId, outcome }) => ({
+            jobId,
+            outcome: { result: outcome?.result, context: outcome?.context, summary: outcome?.summary ?? 'Completed.' },
+          })),
+          Date.now(),
+          { claimFor, claimNext, maxClaims: batch.length },
+        ),
+      );
+    } catch (error) {
+      this.options.log.error({ err: error, jobIds: batch.map((s) => s.jobId) }, 'could not record job successes');
+    }
+    for (const { jobId } of batch) {
+      const running = this.running.get(jobId);
+      if (running) this.finish(jobId, running);
+    }
+    const claimed = recorded?.claimed ?? [];
+    for (const result of recorded?.results ?? []) if (result.readyParent) this.enqueueRefs([result.readyParent]);
+    if (claimed.length === batch.length) {
+      // The claim budget ran out: the candidates not reached go back to the front of the queue.
+      const reached = new Set(claimed.map((job) => job.job.id));
+      const notReached = claimNext.filter((jobId) => !reached.has(jobId) && !this.queued.has(jobId));
+      for (const jobId of notReached) this.queued.add(jobId);
+      this.queue.unshift(...notReached);
+    }
+    for (const job of claimed) this.start(job);
+    this.release(batch.length - claimed.length);
   }
 
   private async settleFailed(jobId: string, running: RunningJob, failure: unknown): Promise<void> {
@@ -222,9 +267,7 @@ export class JobExecutor {
   private async settleAborted(jobId: string, running: RunningJob, summary: string): Promise<void> {
     if (running.settled) return;
     running.settled = true;
-    await this.write(`the abort of job ${jobId}`, () =>
-      this.options.store.markAborted(jobId, summary, Date.now()),
-    );
+    await this.write(`the abort of job ${jobId}`, () => this.options.store.markAborted(jobId, summary, Date.now()));
   }
 
   private write<T>(what: string, write: () => Promise<T>): Promise<T | undefined> {

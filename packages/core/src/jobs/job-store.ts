@@ -173,6 +173,26 @@ export interface JobStore {
   ): Promise<{ recorded: boolean; readyParent?: JobRef; claimedParent?: ClaimedJob }>;
 
   /**
+   * Claims several jobs in one atomic step, each as {@link JobStore.claim} would; resolves
+   * with those claimed, in the order given (ids that are not claimable are left out).
+   */
+  claimMany(jobIds: readonly string[], nodeId: string, now: number): Promise<ClaimedJob[]>;
+
+  /**
+   * Records several successes in one atomic step, each as {@link JobStore.succeed} does, in the
+   * order given. Then, for node `options.claimFor`, claims up to `options.maxClaims` jobs (all
+   * by default): first the parents this made ready that are assigned to that node (publishing
+   * their RUNNING state instead of `ready`), then jobs from `options.claimNext`, as
+   * {@link JobStore.claimMany} would. Resolves with one result per success, in order (with the
+   * parent made ready when it was not claimed here), and the jobs claimed, parents first.
+   */
+  succeedMany(
+    successes: readonly { jobId: string; outcome: { result?: JsonValue; context?: JsonObject; summary: string } }[],
+    now: number,
+    options?: { claimFor?: string; claimNext?: readonly string[]; maxClaims?: number },
+  ): Promise<{ results: { recorded: boolean; readyParent?: JobRef }[]; claimed: ClaimedJob[] }>;
+
+  /**
    * RUNNING -> FAILED with `summary`, then aborts the tree as {@link JobStore.abortTree} does
    * (summary "Aborted due to a related job." on the aborted jobs). Does not change a job that
    * is not RUNNING, but still aborts the tree.

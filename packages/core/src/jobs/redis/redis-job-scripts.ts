@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import abortTree from '../../../../../lua/jobs/abort-tree-1.lua';
 import claim from '../../../../../lua/jobs/claim-1.lua';
+import claimMany from '../../../../../lua/jobs/claim-many-1.lua';
 import createTree from '../../../../../lua/jobs/create-tree-1.lua';
 import fail from '../../../../../lua/jobs/fail-1.lua';
 import failRunningJobsOf from '../../../../../lua/jobs/fail-running-jobs-of-1.lua';
@@ -13,6 +14,7 @@ import pruneFinishedTrees from '../../../../../lua/jobs/prune-finished-trees-1.l
 import readyJobs from '../../../../../lua/jobs/ready-jobs-1.lua';
 import startTree from '../../../../../lua/jobs/start-tree-1.lua';
 import succeed from '../../../../../lua/jobs/succeed-1.lua';
+import succeedMany from '../../../../../lua/jobs/succeed-many-1.lua';
 
 /** The scripts by the name the store calls them; each takes the key prefix as KEYS[1]. */
 const scriptSources = {
@@ -20,7 +22,9 @@ const scriptSources = {
   startTree,
   graft,
   claim,
+  claimMany,
   succeed,
+  succeedMany,
   fail,
   abortTree,
   markAborted,

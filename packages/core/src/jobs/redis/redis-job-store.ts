@@ -112,6 +112,40 @@ export class RedisJobStore implements JobStore {
     return reply ? claimedFromReply(reply) : undefined;
   }
 
+  async claimMany(jobIds: readonly string[], nodeId: string, now: number): Promise<ClaimedJob[]> {
+    if (jobIds.length === 0) return [];
+    const replies = (await this.run('claimMany', [nodeId, now, ...jobIds])) as ClaimReply[];
+    return replies.map(claimedFromReply);
+  }
+
+  async succeedMany(
+    successes: readonly { jobId: string; outcome: { result?: JsonValue; context?: JsonObject; summary: string } }[],
+    now: number,
+    options: { claimFor?: string; claimNext?: readonly string[]; maxClaims?: number } = {},
+  ): Promise<{ results: { recorded: boolean; readyParent?: JobRef }[]; claimed: ClaimedJob[] }> {
+    const args: (string | number)[] = [
+      now,
+      relatedAbortSummary,
+      options.claimFor ?? '',
+      options.maxClaims ?? '',
+      successes.length,
+    ];
+    for (const { jobId, outcome } of successes) {
+      const hasResult = outcome.result !== undefined;
+      const context = contextToArgs(outcome.context);
+      args.push(jobId, outcome.summary, hasResult ? '1' : '0', hasResult ? JSON.stringify(outcome.result) : '');
+      args.push(context.length, ...context);
+    }
+    if (options.claimFor) args.push(...(options.claimNext ?? []));
+    const [results, claimed] = (await this.run('succeedMany', args)) as [[number, string, string][], ClaimReply[]];
+    return {
+      results: results.map(([recorded, parentId, parentNodeId]) =>
+        parentId ? { recorded: recorded === 1, readyParent: { jobId: parentId, nodeId: parentNodeId } } : { recorded: recorded === 1 },
+      ),
+      claimed: claimed.map(claimedFromReply),
+    };
+  }
+
   async succeed(
     jobId: string,
     outcome: { result?: JsonValue; context?: JsonObject; summary: string },

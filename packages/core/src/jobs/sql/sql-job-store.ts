@@ -1,5 +1,4 @@
 import { PaasmakerError } from '../../kernel/errors';
-import type { JsonObject, JsonValue } from '../../kernel/json-schema';
 import type {
   AbortResult,
   ClaimedJob,
@@ -17,62 +16,23 @@ import {
   finishedStates,
   finishRunningJob,
   lockJobTree,
-  lockTreeClause,
-  markTreeFinished,
   relatedJobSummary,
 } from './sql-job-aborts';
+import {
+  claimJob,
+  claimJobs,
+  type JobOutcome,
+  type SucceedResult,
+  succeedJob,
+  succeedJobs,
+} from './sql-job-claims';
 import type { SqlJobConnection, SqlTransaction, SqlWork } from './sql-job-connection';
 import { isDuplicateKeyError, toStoreError } from './sql-job-errors';
 import { activeJobPredicate, sqlJobTables } from './sql-job-migrations';
 import { SqlJobQueries } from './sql-job-queries';
-import { type JobRow, jobColumns, parseObject, toJobRecord } from './sql-job-rows';
-import { type CounterRow, graftJobs, insertTree, isReadyCounter, startTreeJobs } from './sql-job-tree-writes';
+import { graftJobs, insertTree, startTreeJobs } from './sql-job-tree-writes';
 
-const { trees: TREES, jobs: JOBS, nodes: NODES } = sqlJobTables;
-
-/** Claims a ready job and reads the tree's context in the same statement. */
-const claimSql =
-  `UPDATE ${JOBS} SET state = 'RUNNING', started_at = ? ` +
-  `WHERE id = ? AND state = 'WAITING' AND node_id = ? AND children_succeeded = children_total ` +
-  `AND (SELECT aborted FROM ${TREES} t WHERE t.tree_id = ${JOBS}.tree_id) = 0 ` +
-  `RETURNING ${jobColumns}, (SELECT context FROM ${TREES} t WHERE t.tree_id = ${JOBS}.tree_id) AS context`;
-
-/**
- * WAITING -> RUNNING for a ready job of `nodeId` in a tree not aborted (see `JobStore.claim`),
- * publishing the change; reads what its handler needs. Undefined (nothing changed) otherwise.
- * Shared by `claim` and by `succeed` claiming the parent it made ready.
- */
-async function claimJob(
-  tx: SqlTransaction,
-  jobId: string,
-  nodeId: string,
-  now: number,
-): Promise<ClaimedJob | undefined> {
-  const [row] = await tx.all<JobRow & { context: string }>(claimSql, [now, jobId, nodeId]);
-  if (!row) return undefined;
-  const children =
-    Number(row.children_total) > 0
-      ? await tx.all<{ id: string; result: string | null }>(
-          `SELECT id, result FROM ${JOBS} WHERE parent_id = ? ORDER BY position`,
-          [jobId],
-        )
-      : [];
-  const childResults: Record<string, JsonValue> = {};
-  for (const child of children) if (child.result !== null) childResults[child.id] = JSON.parse(child.result);
-  tx.publish({
-    kind: 'state',
-    treeId: row.tree_id,
-    jobId,
-    parentId: row.parent_id,
-    nodeId,
-    state: 'RUNNING',
-  });
-  const job = toJobRecord(
-    row,
-    children.map((child) => child.id),
-  );
-  return { job, context: parseObject(row.context), childResults };
-}
+const { jobs: JOBS, nodes: NODES } = sqlJobTables;
 
 /**
  * The job store on a SQL database (SQLite for one machine, PostgreSQL for several): every
@@ -122,66 +82,27 @@ export class SqlJobStore implements JobStore {
 
   async succeed(
     jobId: string,
-    outcome: { result?: JsonValue; context?: JsonObject; summary: string },
+    outcome: JobOutcome,
     now: number,
     options: { claimReadyParentFor?: string } = {},
-  ): Promise<{ recorded: boolean; readyParent?: JobRef; claimedParent?: ClaimedJob }> {
-    const merge = outcome.context !== undefined && Object.keys(outcome.context).length > 0;
-    return this.write(async (tx) => {
-      const [job] = await tx.all<{
-        tree_id: string;
-        parent_id: string | null;
-        node_id: string;
-        aborted: number;
-        context?: string;
-      }>(
-        `SELECT j.tree_id, j.parent_id, j.node_id, t.aborted${merge ? ', t.context' : ''} FROM ${JOBS} j ` +
-          `JOIN ${TREES} t ON t.tree_id = j.tree_id WHERE j.id = ?${lockTreeClause(tx)}`,
-        [jobId],
-      );
-      if (!job) return { recorded: false };
-      const treeId = job.tree_id;
-      const aborted = Number(job.aborted) === 1;
-      const state = aborted ? 'ABORTED' : 'SUCCESS';
-      const summary = aborted ? relatedJobSummary : outcome.summary;
-      const result = aborted || outcome.result === undefined ? null : JSON.stringify(outcome.result);
-      const changed = await tx.run(
-        `UPDATE ${JOBS} SET state = ?, summary = ?, result = ?, finished_at = ? WHERE id = ? AND state = 'RUNNING'`,
-        [state, summary, result, now, jobId],
-      );
-      if (changed === 0) return { recorded: false };
-      if (!aborted && merge) {
-        const context = JSON.stringify({ ...parseObject(job.context), ...outcome.context });
-        await tx.run(`UPDATE ${TREES} SET context = ? WHERE tree_id = ?`, [context, treeId]);
-      }
-      tx.publish({
-        kind: 'state',
-        treeId,
-        jobId,
-        parentId: job.parent_id,
-        nodeId: job.node_id,
-        state,
-        summary,
-      });
-      if (job.parent_id === null) await markTreeFinished(tx, treeId, now);
-      // Aborted instead: the outcome was not recorded.
-      if (aborted) return { recorded: false };
-      if (job.parent_id === null) return { recorded: true };
-      const [parent] = await tx.all<{ state: string; node_id: string } & CounterRow>(
-        `UPDATE ${JOBS} SET children_succeeded = children_succeeded + 1 WHERE id = ? ` +
-          'RETURNING state, node_id, children_total, children_succeeded',
-        [job.parent_id],
-      );
-      if (parent?.state !== 'WAITING' || !isReadyCounter(parent)) return { recorded: true };
-      if (parent.node_id === options.claimReadyParentFor) {
-        // The caller runs the parent next: claim it now (the tree's lock is held, it is not aborted).
-        const claimedParent = await claimJob(tx, job.parent_id, parent.node_id, now);
-        if (claimedParent) return { recorded: true, claimedParent };
-      }
-      const readyParent = { jobId: job.parent_id, nodeId: parent.node_id };
-      tx.publish({ kind: 'ready', treeId, jobs: [readyParent] });
-      return { recorded: true, readyParent };
-    });
+  ): Promise<SucceedResult> {
+    return this.write((tx) => succeedJob(tx, jobId, outcome, now, options.claimReadyParentFor));
+  }
+
+  async claimMany(jobIds: readonly string[], nodeId: string, now: number): Promise<ClaimedJob[]> {
+    if (jobIds.length === 0) {
+      this.assertOpen();
+      return [];
+    }
+    return this.write((tx) => claimJobs(tx, jobIds, nodeId, now));
+  }
+
+  async succeedMany(
+    successes: readonly { jobId: string; outcome: JobOutcome }[],
+    now: number,
+    options: { claimFor?: string; claimNext?: readonly string[]; maxClaims?: number } = {},
+  ): Promise<{ results: { recorded: boolean; readyParent?: JobRef }[]; claimed: ClaimedJob[] }> {
+    return this.write((tx) => succeedJobs(tx, successes, now, options));
   }
 
   async fail(jobId: string, summary: string, now: number): Promise<AbortResult> {
