@@ -1,19 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createRedisJobStore, type JobStore } from '@paasmaker/core';
-import { redisUrl } from '@paasmaker/test-servers';
-import { Redis } from 'ioredis';
 import { describeJobEngineConformance } from './job-engine-conformance';
+import { redisBackend } from './job-store-backends';
 
-describeJobEngineConformance('Redis', async () => {
-  const keyPrefix = `test:${randomUUID()}:`;
-  const url = redisUrl();
-  return {
-    open: async (): Promise<JobStore> => createRedisJobStore({ url, keyPrefix }),
-    async cleanUp() {
-      const redis = new Redis(url);
-      const keys = await redis.keys(`${keyPrefix}*`);
-      if (keys.length) await redis.del(...keys);
-      await redis.quit();
-    },
-  };
-});
+describeJobEngineConformance('Redis', redisBackend);

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -14,18 +13,11 @@ import { redisUrl } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorFrom } from '../kernel/test-plugin';
+import { unusedPort } from './job-store-test-helpers';
 import { createJournal, gate, type JobJournal, step, testJobTypes } from './test-job-types';
 
 // This test stops and restarts a Redis of its own (the shared test Redis must stay up), with an
 // append-only file so that what was recorded survives the restart, as a production Redis would.
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function startRedis(dir: string, port: number): Promise<ChildProcess> {
   redisUrl(); // fails with how to start the test servers (which install redis-server) when absent
   const child = spawn(
@@ -70,7 +62,7 @@ describe('job engine on Redis when Redis goes away', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'paasmaker-redis-outage-'));
-    port = await freePort();
+    port = await unusedPort();
     redis = await startRedis(dir, port);
     journal = createJournal();
     kernel = await createKernel({ plugins: [testJobTypes(journal)] });

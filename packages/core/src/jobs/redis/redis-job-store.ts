@@ -87,7 +87,8 @@ export class RedisJobStore implements JobStore {
     createdAt: number;
     start: boolean;
   }): Promise<JobRef[]> {
-    const { jobs, tags, createdAt, start } = tree;
+    const { jobs, createdAt, start } = tree;
+    const tags = [...new Set(tree.tags)];
     const reply = await this.run('createTree', [
       createdAt,
       start ? '1' : '0',
