@@ -81,7 +81,11 @@ export class JobExecutor {
       job.controller.abort(new PaasmakerError('E_JOB_ABORTED', summary));
       job.graceTimer = setTimeout(() => {
         job.giveUp();
-        void this.settleAborted(jobId, job, `Aborted: did not stop within ${this.options.abortGraceMs} ms of the abort.`);
+        void this.settleAborted(
+          jobId,
+          job,
+          `Aborted: did not stop within ${this.options.abortGraceMs} ms of the abort.`,
+        );
       }, this.options.abortGraceMs);
     }
   }
@@ -93,7 +97,8 @@ export class JobExecutor {
   async close(reason = 'Aborted: the node is shutting down.'): Promise<void> {
     this.queue.length = 0;
     this.queued.clear();
-    for (const treeId of new Set([...this.running.values()].map((job) => job.treeId))) this.abortTree(treeId, reason);
+    for (const treeId of new Set([...this.running.values()].map((job) => job.treeId)))
+      this.abortTree(treeId, reason);
     this.closing.abort();
     if (this.slots === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -166,7 +171,8 @@ export class JobExecutor {
     let failure: unknown;
     try {
       const provider = this.options.kernel.hooks.jobType.find(job.type);
-      if (!provider) throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
+      if (!provider)
+        throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
       const handler = provider.run({
         jobId: job.id,
         treeId: job.treeId,
@@ -195,7 +201,11 @@ export class JobExecutor {
     }
     if (!running.settled) {
       if (running.controller.signal.aborted) {
-        await this.settleAborted(job.id, running, `Aborted: ${(running.controller.signal.reason as Error).message}`);
+        await this.settleAborted(
+          job.id,
+          running,
+          `Aborted: ${(running.controller.signal.reason as Error).message}`,
+        );
       } else {
         await this.settleFailed(job.id, running, failure);
       }
@@ -229,21 +239,29 @@ export class JobExecutor {
         this.options.store.succeedMany(
           batch.map(({ jobId, outcome }) => ({
             jobId,
-            outcome: { result: outcome?.result, context: outcome?.context, summary: outcome?.summary ?? 'Completed.' },
+            outcome: {
+              result: outcome?.result,
+              context: outcome?.context,
+              summary: outcome?.summary ?? 'Completed.',
+            },
           })),
           Date.now(),
           { claimFor, claimNext, maxClaims: batch.length },
         ),
       );
     } catch (error) {
-      this.options.log.error({ err: error, jobIds: batch.map((s) => s.jobId) }, 'could not record job successes');
+      this.options.log.error(
+        { err: error, jobIds: batch.map((s) => s.jobId) },
+        'could not record job successes',
+      );
     }
     for (const { jobId } of batch) {
       const running = this.running.get(jobId);
       if (running) this.finish(jobId, running);
     }
     const claimed = recorded?.claimed ?? [];
-    for (const result of recorded?.results ?? []) if (result.readyParent) this.enqueueRefs([result.readyParent]);
+    for (const result of recorded?.results ?? [])
+      if (result.readyParent) this.enqueueRefs([result.readyParent]);
     if (claimed.length === batch.length) {
       // The claim budget ran out: the candidates not reached go back to the front of the queue.
       const reached = new Set(claimed.map((job) => job.job.id));
@@ -267,7 +285,9 @@ export class JobExecutor {
   private async settleAborted(jobId: string, running: RunningJob, summary: string): Promise<void> {
     if (running.settled) return;
     running.settled = true;
-    await this.write(`the abort of job ${jobId}`, () => this.options.store.markAborted(jobId, summary, Date.now()));
+    await this.write(`the abort of job ${jobId}`, () =>
+      this.options.store.markAborted(jobId, summary, Date.now()),
+    );
   }
 
   private write<T>(what: string, write: () => Promise<T>): Promise<T | undefined> {

@@ -187,7 +187,10 @@ export interface JobStore {
    * parent made ready when it was not claimed here), and the jobs claimed, parents first.
    */
   succeedMany(
-    successes: readonly { jobId: string; outcome: { result?: JsonValue; context?: JsonObject; summary: string } }[],
+    successes: readonly {
+      jobId: string;
+      outcome: { result?: JsonValue; context?: JsonObject; summary: string };
+    }[],
     now: number,
     options?: { claimFor?: string; claimNext?: readonly string[]; maxClaims?: number },
   ): Promise<{ results: { recorded: boolean; readyParent?: JobRef }[]; claimed: ClaimedJob[] }>;

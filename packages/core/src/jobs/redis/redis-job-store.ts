@@ -120,7 +120,10 @@ export class RedisJobStore implements JobStore {
   }
 
   async succeedMany(
-    successes: readonly { jobId: string; outcome: { result?: JsonValue; context?: JsonObject; summary: string } }[],
+    successes: readonly {
+      jobId: string;
+      outcome: { result?: JsonValue; context?: JsonObject; summary: string };
+    }[],
     now: number,
     options: { claimFor?: string; claimNext?: readonly string[]; maxClaims?: number } = {},
   ): Promise<{ results: { recorded: boolean; readyParent?: JobRef }[]; claimed: ClaimedJob[] }> {
@@ -134,14 +137,24 @@ export class RedisJobStore implements JobStore {
     for (const { jobId, outcome } of successes) {
       const hasResult = outcome.result !== undefined;
       const context = contextToArgs(outcome.context);
-      args.push(jobId, outcome.summary, hasResult ? '1' : '0', hasResult ? JSON.stringify(outcome.result) : '');
+      args.push(
+        jobId,
+        outcome.summary,
+        hasResult ? '1' : '0',
+        hasResult ? JSON.stringify(outcome.result) : '',
+      );
       args.push(context.length, ...context);
     }
     if (options.claimFor) args.push(...(options.claimNext ?? []));
-    const [results, claimed] = (await this.run('succeedMany', args)) as [[number, string, string][], ClaimReply[]];
+    const [results, claimed] = (await this.run('succeedMany', args)) as [
+      [number, string, string][],
+      ClaimReply[],
+    ];
     return {
       results: results.map(([recorded, parentId, parentNodeId]) =>
-        parentId ? { recorded: recorded === 1, readyParent: { jobId: parentId, nodeId: parentNodeId } } : { recorded: recorded === 1 },
+        parentId
+          ? { recorded: recorded === 1, readyParent: { jobId: parentId, nodeId: parentNodeId } }
+          : { recorded: recorded === 1 },
       ),
       claimed: claimed.map(claimedFromReply),
     };
