@@ -3,7 +3,10 @@ import { describe, expect, it, vi } from 'vitest';
 import type { JobStore, NewJob, TreeQuery } from '../../src/jobs/job-store';
 import type { StoreFactory } from './job-engine-conformance';
 import {
+  type BatchOptions,
+  claimedIds,
   createStartedTree,
+  createTrees,
   createWideTree,
   idsFor,
   job,
@@ -11,8 +14,10 @@ import {
   readyIdsIn,
   recordEvents,
   rejection,
+  type Success,
   sortRefs,
   stateOf,
+  succeedOneByOne,
   useBackend,
 } from './job-store-test-helpers';
 
@@ -20,7 +25,8 @@ import {
  * The `JobStore` contract, tested on the store itself: readiness (leaves first), claims (one
  * winner, right node only), succeed/fail/abort and what they do to the tree, claiming the
  * parent a success made ready, grafting, events, listing, ready jobs, crash recovery, pruning,
- * nodes and durability. Each store's test file calls this with a factory making a fresh backend
+ * nodes, durability, and batches (`claimMany`, `succeedMany`: the same as the single calls, in
+ * one atomic step). Each store's test file calls this with a factory making a fresh backend
  * (a database or key prefix of its own) for every test; every store opened in a test shares it.
  */
 export function describeJobStoreConformance(name: string, makeBackend: () => Promise<StoreFactory>): void {
@@ -702,6 +708,287 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
       expect(ready).toHaveLength(512);
       const tree = await store.getTree(`n-${suffix}`);
       expect(tree?.jobs.map((j) => j.id)).toEqual(jobs.map((j) => j.id));
+    });
+    it('claimMany claims in the order given and leaves out ids that are not claimable', async () => {
+      const store = await openStore();
+      const id = await createTrees(
+        store,
+        { root: ['a', 'b', 'c', 'd', 'e', 'p'], p: ['p1'], other: ['o1'] },
+        { d: 'node-b' },
+      );
+      await store.claim(id.p1, 'node-a', 2);
+      await store.succeed(id.p1, { summary: 'done', result: 7, context: { k: 'v' } }, 3);
+      await store.claim(id.e, 'node-a', 3);
+      await store.abortTree(id.other, 'stopped', 3);
+      const { events, settle } = await recordEvents(store);
+      events.length = 0;
+
+      const claimed = await store.claimMany(
+        [id.c, 'no-such-job', id.d, id.root, id.p, id.e, id.o1, id.a, id.c],
+        'node-a',
+        10,
+      );
+      // d is another node's, root waits for children, e is running, o1's tree was aborted, c twice.
+      expect(claimedIds(claimed)).toEqual([id.c, id.p, id.a]);
+      expect(claimed[0]).toMatchObject({
+        job: { id: id.c, treeId: id.root, parentId: id.root, state: 'RUNNING', startedAt: 10 },
+        context: { k: 'v' },
+        childResults: {},
+      });
+      expect(claimed[1]).toMatchObject({
+        job: { id: id.p, childIds: [id.p1] },
+        childResults: { [id.p1]: 7 },
+      });
+      expect(await stateOf(store, id.b)).toBe('WAITING');
+      expect(await stateOf(store, id.d)).toBe('WAITING');
+      expect((await settle()).map((event) => [kindOf(event), event.kind === 'state' && event.jobId])).toEqual(
+        [
+          ['state:RUNNING', id.c],
+          ['state:RUNNING', id.p],
+          ['state:RUNNING', id.a],
+        ],
+      );
+
+      expect(await store.claimMany([], 'node-a', 11)).toEqual([]);
+      expect(await store.claimMany([id.a, id.c], 'node-a', 11)).toEqual([]);
+    });
+
+    it('claimMany from two stores at once never claims a job twice (and never deadlocks)', async () => {
+      const [first, second] = [await openStore(), await openStore()];
+      for (let round = 0; round < 3; round += 1) {
+        // Jobs of several trees, interleaved: the two batches meet in every tree, in opposite orders.
+        const trees = await Promise.all(Array.from({ length: 6 }, () => createWideTree(first, 8)));
+        const leaves = Array.from({ length: 8 }, (_, position) =>
+          trees.map(({ leafIds }) => leafIds[position] as string),
+        ).flat();
+        const [a, b] = await Promise.all([
+          first.claimMany(leaves, 'node-a', 5),
+          second.claimMany([...leaves].reverse(), 'node-a', 5),
+        ]);
+        const all = [...claimedIds(a), ...claimedIds(b)];
+        expect(new Set(all).size).toBe(all.length);
+        expect(all.sort()).toEqual([...leaves].sort());
+        // Each keeps the order it asked for.
+        expect(claimedIds(a)).toEqual(leaves.filter((leaf) => claimedIds(a).includes(leaf)));
+        expect(claimedIds(b)).toEqual([...leaves].reverse().filter((leaf) => claimedIds(b).includes(leaf)));
+      }
+    });
+
+    it('succeedMany records every success, merges contexts in order, claims ready parents then claimNext', async () => {
+      const store = await openStore();
+      const id = await createTrees(
+        store,
+        { root: ['p1', 'p2', 'p3', 'n1', 'n2', 'n3'], p1: ['x1', 'x2'], p2: ['y1'], p3: ['z1'] },
+        { p2: 'node-b' },
+      );
+      expect(claimedIds(await store.claimMany([id.x1, id.x2, id.y1, id.z1], 'node-a', 2))).toHaveLength(4);
+
+      const { results, claimed } = await store.succeedMany(
+        [
+          { jobId: id.x1, outcome: { summary: 'x1', result: 1, context: { a: 1, b: 1 } } },
+          { jobId: id.x2, outcome: { summary: 'x2', result: { two: 2 } } },
+          { jobId: id.x2, outcome: { summary: 'again' } }, // no longer RUNNING
+          { jobId: id.y1, outcome: { summary: 'y1', context: { b: 2 } } },
+          { jobId: 'no-such-job', outcome: { summary: 'none' } },
+          { jobId: id.z1, outcome: { summary: 'z1', context: { c: 3 } } },
+        ],
+        10,
+        { claimFor: 'node-a', claimNext: [id.n1, id.p1, 'no-such-job', id.n2, id.n3], maxClaims: 3 },
+      );
+      expect(results).toEqual([
+        { recorded: true },
+        { recorded: true },
+        { recorded: false },
+        { recorded: true, readyParent: { jobId: id.p2, nodeId: 'node-b' } },
+        { recorded: false },
+        { recorded: true },
+      ]);
+      // p1 and p3 (made ready, node-a's), then n1; p1 in claimNext is already running; n2, n3 over budget.
+      expect(claimedIds(claimed)).toEqual([id.p1, id.p3, id.n1]);
+      expect(claimed[0]).toMatchObject({
+        context: { a: 1, b: 1 },
+        childResults: { [id.x1]: 1, [id.x2]: { two: 2 } },
+      });
+      expect(claimed[1]).toMatchObject({ context: { a: 1, b: 2, c: 3 }, childResults: {} });
+      expect(claimed[2]?.context).toEqual({ a: 1, b: 2, c: 3 });
+      for (const jobId of [id.x1, id.x2, id.y1, id.z1]) {
+        expect(await store.getJob(jobId)).toMatchObject({ state: 'SUCCESS', finishedAt: 10 });
+      }
+      expect((await store.getJob(id.x2))?.summary).toBe('x2');
+      expect((await store.getJob(id.x1))?.result).toBe(1);
+      expect((await store.getTree(id.root))?.context).toEqual({ a: 1, b: 2, c: 3 });
+      expect(await stateOf(store, id.n2)).toBe('WAITING');
+      expect(await stateOf(store, id.p2)).toBe('WAITING');
+
+      // Empty batches, with and without jobs to claim next.
+      expect(await store.succeedMany([], 11)).toEqual({ results: [], claimed: [] });
+      const next = await store.succeedMany([], 11, { claimFor: 'node-a', claimNext: [id.n2, id.n3] });
+      expect(next.results).toEqual([]);
+      expect(claimedIds(next.claimed)).toEqual([id.n2, id.n3]);
+    });
+
+    it('succeedMany returns and publishes as ready a parent it could not claim within maxClaims', async () => {
+      const store = await openStore();
+      const id = await createTrees(store, {
+        root: ['p1', 'p2', 'p3', 'n1'],
+        p1: ['x1'],
+        p2: ['y1'],
+        p3: ['z1'],
+      });
+      await store.claimMany([id.x1, id.y1, id.z1], 'node-a', 2);
+      const { events, settle } = await recordEvents(store);
+      events.length = 0;
+      const { results, claimed } = await store.succeedMany(
+        [
+          { jobId: id.x1, outcome: { summary: 'x1' } },
+          { jobId: id.y1, outcome: { summary: 'y1' } },
+        ],
+        10,
+        { claimFor: 'node-a', claimNext: [id.n1], maxClaims: 1 },
+      );
+      expect(results).toEqual([
+        { recorded: true },
+        { recorded: true, readyParent: { jobId: id.p2, nodeId: 'node-a' } },
+      ]);
+      expect(claimedIds(claimed)).toEqual([id.p1]);
+      expect(
+        (await settle()).map((event) => [kindOf(event), event.kind === 'state' ? event.jobId : event]),
+      ).toEqual([
+        ['state:SUCCESS', id.x1],
+        ['state:RUNNING', id.p1],
+        ['state:SUCCESS', id.y1],
+        ['ready', { kind: 'ready', treeId: id.root, jobs: [{ jobId: id.p2, nodeId: 'node-a' }] }],
+      ]);
+      // No budget at all: nothing claimed, the parent is ready.
+      const none = await store.succeedMany([{ jobId: id.z1, outcome: { summary: 'z1' } }], 11, {
+        claimFor: 'node-a',
+        claimNext: [id.n1],
+        maxClaims: 0,
+      });
+      expect(none).toEqual({
+        results: [{ recorded: true, readyParent: { jobId: id.p3, nodeId: 'node-a' } }],
+        claimed: [],
+      });
+    });
+
+    it('succeedMany publishes the same events and returns the same as succeed and claim one after the other', async () => {
+      const store = await openStore();
+      const { events, settle } = await recordEvents(store);
+
+      /** The same tree (under ids of its own) and successes, run either way. */
+      async function scenario(batch: boolean) {
+        const id = await createTrees(
+          store,
+          { root: ['p1', 'p2', 'p3', 'n1', 'n2', 'n3'], p1: ['x1', 'x2'], p2: ['y1'], p3: ['z1', 'z2'] },
+          { p2: 'node-b', n2: 'node-b' },
+        );
+        for (const leaf of [id.x1, id.x2, id.z1, id.z2]) await store.claim(leaf, 'node-a', 2);
+        await store.claim(id.y1, 'node-b', 2);
+        const successes: Success[] = [
+          { jobId: id.x1, outcome: { summary: 'x1', result: 1, context: { a: 1 } } },
+          { jobId: id.z1, outcome: { summary: 'z1', context: { a: 2, b: 2 } } },
+          { jobId: id.x2, outcome: { summary: 'x2', result: 2 } },
+          { jobId: id.y1, outcome: { summary: 'y1' } },
+          { jobId: id.n1, outcome: { summary: 'not running' } },
+          { jobId: id.z2, outcome: { summary: 'z2', result: [2] } },
+        ];
+        const options: BatchOptions = {
+          claimFor: 'node-a',
+          claimNext: [id.n2, id.n1, id.n3, id.n3],
+          maxClaims: 3,
+        };
+        const outcome = batch
+          ? await store.succeedMany(successes, 10, options)
+          : await succeedOneByOne(store, successes, 10, options);
+        const tree = await store.getTree(id.root);
+        // The ids' unique suffix, "-<8 hex>", left out to compare the two runs.
+        const normal = (value: unknown) => JSON.stringify(value).replaceAll(id.root.slice('root'.length), '');
+        return { id, outcome, tree, normal };
+      }
+
+      const batched = await scenario(true);
+      const single = await scenario(false);
+      const all = await settle();
+      const eventsOf = ({ id, normal }: typeof batched) =>
+        normal(all.filter((event) => event.treeId === id.root));
+
+      expect(eventsOf(batched)).toEqual(eventsOf(single));
+      expect(batched.normal([batched.outcome, batched.tree])).toEqual(
+        single.normal([single.outcome, single.tree]),
+      );
+      expect(claimedIds(batched.outcome.claimed)).toEqual([batched.id.p1, batched.id.p3, batched.id.n1]);
+      expect(batched.tree?.context).toEqual({ a: 2, b: 2 });
+      expect(events.length).toBeGreaterThan(0);
+    });
+
+    it('succeedMany in an aborted tree marks the jobs ABORTED and claims nothing there, as succeed does', async () => {
+      const store = await openStore();
+      const id = await createTrees(store, { root: ['p', 'c'], p: ['a', 'b'], live: ['l1'] });
+      await store.claimMany([id.a, id.b, id.l1], 'node-a', 2);
+      await store.abortTree(id.root, 'stopped', 3);
+      const { events, settle } = await recordEvents(store);
+      events.length = 0;
+
+      const { results, claimed } = await store.succeedMany(
+        [
+          { jobId: id.a, outcome: { summary: 'a', result: 1, context: { lost: true } } },
+          { jobId: id.l1, outcome: { summary: 'l1', context: { kept: true } } },
+          { jobId: id.b, outcome: { summary: 'b' } },
+        ],
+        10,
+        { claimFor: 'node-a', claimNext: [id.c] },
+      );
+      expect(results).toEqual([{ recorded: false }, { recorded: true }, { recorded: false }]);
+      // live's root was made ready and claimed; c was aborted with its tree.
+      expect(claimedIds(claimed)).toEqual([id.live]);
+      for (const jobId of [id.a, id.b]) {
+        expect(await store.getJob(jobId)).toMatchObject({
+          state: 'ABORTED',
+          summary: 'Aborted due to a related job.',
+          finishedAt: 10,
+        });
+      }
+      expect((await store.getJob(id.a))?.result).toBeUndefined();
+      expect((await store.getTree(id.root))?.context).toEqual({});
+      expect((await store.getTree(id.live))?.context).toEqual({ kept: true });
+      expect(
+        (await settle()).map((event) => [kindOf(event), event.kind === 'state' && event.jobId, event.treeId]),
+      ).toEqual([
+        ['state:ABORTED', id.a, id.root],
+        ['state:SUCCESS', id.l1, id.live],
+        ['state:RUNNING', id.live, id.live],
+        ['state:ABORTED', id.b, id.root],
+      ]);
+    });
+
+    it('succeedMany from two stores at once, across the same trees in opposite orders, never deadlocks', async () => {
+      const [first, second] = [await openStore(), await openStore()];
+      const trees = await Promise.all(Array.from({ length: 6 }, () => createWideTree(first, 6)));
+      // Each store runs leaves 0-1 of every tree and races for leaves 2-5 next.
+      const running = (from: number, to: number) => trees.flatMap(({ leafIds }) => leafIds.slice(from, to));
+      await first.claimMany(running(0, 1), 'node-a', 2);
+      await second.claimMany(running(1, 2), 'node-a', 2);
+      const next = running(2, 6);
+      const [a, b] = await Promise.all([
+        first.succeedMany(
+          running(0, 1).map((jobId) => ({ jobId, outcome: { summary: 'first', context: { first: true } } })),
+          10,
+          { claimFor: 'node-a', claimNext: next },
+        ),
+        second.succeedMany(
+          running(1, 2)
+            .reverse()
+            .map((jobId) => ({ jobId, outcome: { summary: 'second', context: { second: true } } })),
+          10,
+          { claimFor: 'node-a', claimNext: [...next].reverse() },
+        ),
+      ]);
+      expect([...a.results, ...b.results].every((result) => result.recorded)).toBe(true);
+      const all = [...claimedIds(a.claimed), ...claimedIds(b.claimed)];
+      expect(all.sort()).toEqual([...next].sort());
+      for (const { rootId } of trees) {
+        expect((await first.getTree(rootId))?.context).toEqual({ first: true, second: true });
+      }
     });
   });
 }

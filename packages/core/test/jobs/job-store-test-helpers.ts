@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { afterEach, beforeEach } from 'vitest';
-import type { JobEvent, JobRef, JobStore, NewJob } from '../../src/jobs/job-store';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
+import type { ClaimedJob, JobEvent, JobRef, JobStore, NewJob } from '../../src/jobs/job-store';
 import { isPaasmakerError, type PaasmakerError } from '../../src/kernel/errors';
 import type { StoreFactory } from './job-engine-conformance';
 
@@ -38,13 +38,27 @@ export async function stateOf(store: JobStore, jobId: string): Promise<string | 
 export const createStartedTree = (store: JobStore, jobs: NewJob[]): Promise<JobRef[]> =>
   store.createTree({ jobs, tags: [], createdAt: 1, start: true });
 
-/** Records every event `store` hears from now on, in order, until `unsubscribe` is called. */
+/**
+ * Records every event `store` hears from now on, in order, until `unsubscribe` is called.
+ * `settle()` waits until every event of the changes made so far arrived (they may come
+ * asynchronously, in commit order): it creates a marker tree and waits for its `created` event;
+ * it resolves with the events heard but the markers'.
+ */
 export async function recordEvents(
   store: JobStore,
-): Promise<{ events: JobEvent[]; unsubscribe(): Promise<void> }> {
+): Promise<{ events: JobEvent[]; unsubscribe(): Promise<void>; settle(): Promise<JobEvent[]> }> {
   const events: JobEvent[] = [];
   const unsubscribe = await store.subscribe((event) => events.push(event));
-  return { events, unsubscribe };
+  return {
+    events,
+    unsubscribe,
+    async settle() {
+      const marker = `marker-${randomUUID()}`;
+      await store.createTree({ jobs: [job(marker, null)], tags: [], createdAt: 1, start: false });
+      await vi.waitFor(() => expect(events.some((event) => event.treeId === marker)).toBe(true));
+      return events.filter((event) => !event.treeId.startsWith('marker-'));
+    },
+  };
 }
 
 /** `created`, `ready`, `aborted`, or `state:<STATE>`. */
@@ -105,6 +119,66 @@ export async function createWideTree(
   const leaves = Array.from({ length: count }, (_, i) => job(`leaf-${i}-${randomUUID()}`, rootId));
   const ready = await createStartedTree(store, [job(rootId, null), ...leaves]);
   return { rootId, leafIds: leaves.map((leaf) => leaf.id), ready };
+}
+
+/**
+ * Creates the trees `children` describes (job name → the names of its children, in order; a
+ * job no other one names as a child is a root) without tags at time 1, started, each depth-first;
+ * the jobs run on node-a unless `nodes` names another. Returns the jobs' unique ids by name.
+ */
+export async function createTrees<const P extends string, const C extends string>(
+  store: JobStore,
+  children: Record<P, readonly C[]>,
+  nodes: Partial<Record<NoInfer<P | C>, string>> = {},
+): Promise<Record<P | C, string>> {
+  const childrenOf: Partial<Record<string, readonly string[]>> = children;
+  const nodeOf: Partial<Record<string, string>> = nodes;
+  const names = Object.keys(children);
+  const id: Record<string, string> = idsFor(...names, ...names.flatMap((name) => childrenOf[name] ?? []));
+  const subtree = (name: string, parent: string | null): NewJob[] => [
+    job(id[name] as string, parent === null ? null : (id[parent] as string), nodeOf[name]),
+    ...(childrenOf[name] ?? []).flatMap((child) => subtree(child, name)),
+  ];
+  const isChild = new Set(Object.values(childrenOf).flat());
+  for (const root of names.filter((name) => !isChild.has(name))) {
+    await createStartedTree(store, subtree(root, null));
+  }
+  return id as Record<P | C, string>;
+}
+
+export const claimedIds = (claimed: readonly ClaimedJob[]): string[] => claimed.map((claim) => claim.job.id);
+
+export type Success = Parameters<JobStore['succeedMany']>[0][number];
+export type BatchOptions = NonNullable<Parameters<JobStore['succeedMany']>[2]>;
+
+/** What `succeedMany` must be equivalent to: `succeed` then `claim`, one call after the other. */
+export async function succeedOneByOne(
+  store: JobStore,
+  successes: readonly Success[],
+  now: number,
+  options: BatchOptions,
+): Promise<{ results: { recorded: boolean; readyParent?: JobRef }[]; claimed: ClaimedJob[] }> {
+  let budget = options.maxClaims ?? Number.POSITIVE_INFINITY;
+  const results: { recorded: boolean; readyParent?: JobRef }[] = [];
+  const claimed: ClaimedJob[] = [];
+  for (const { jobId, outcome } of successes) {
+    const claimReadyParentFor = budget > 0 ? options.claimFor : undefined;
+    const { claimedParent, ...result } = await store.succeed(jobId, outcome, now, { claimReadyParentFor });
+    results.push(result);
+    if (claimedParent) {
+      claimed.push(claimedParent);
+      budget -= 1;
+    }
+  }
+  for (const jobId of options.claimNext ?? []) {
+    if (budget <= 0 || options.claimFor === undefined) break;
+    const next = await store.claim(jobId, options.claimFor, now);
+    if (next) {
+      claimed.push(next);
+      budget -= 1;
+    }
+  }
+  return { results, claimed };
 }
 
 /** The ids of the jobs in `ready` events, in the order they were published. */
