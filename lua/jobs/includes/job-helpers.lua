@@ -106,7 +106,10 @@ local function claimJob(prefix, jobId, nodeId, now, events)
   redis.call('SREM', treeKey .. ':pending', jobId)
   redis.call('SADD', treeKey .. ':running', jobId)
 
-  local childIds = redis.call('LRANGE', jobKey .. ':children', 0, -1)
+  local childIds = {}
+  if job[5] ~= '0' then
+    childIds = redis.call('LRANGE', jobKey .. ':children', 0, -1)
+  end
   local childResults = {}
   for _, childId in ipairs(childIds) do
     local result = redis.call('HGET', prefix .. 'job:' .. childId, 'result')
