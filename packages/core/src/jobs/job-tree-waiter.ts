@@ -23,29 +23,30 @@ export async function waitForTree(
   let wake: () => void = () => {};
   let pending = false;
   let rootFinished = false;
-  let reading = false;
-  // A job may finish while the tree is being read: that read may or may not show it.
-  let finishedDuringRead = false;
   const unsubscribe = await store.subscribe((event) => {
     if (event.kind !== 'state' || event.treeId !== treeId || !finished.has(event.state)) return;
     if (event.jobId === treeId || rootFinished) {
       pending = true;
       wake();
-    } else if (reading) {
-      finishedDuringRead = true;
     }
   });
+  const notFound = () =>
+    new PaasmakerError('E_JOB_NOT_FOUND', `no job tree has id ${JSON.stringify(treeId)}.`);
   try {
     for (;;) {
       pending = false;
-      reading = true;
-      finishedDuringRead = false;
-      const tree = await readThroughOutages(store, treeId, signal);
-      reading = false;
-      if (!tree) throw new PaasmakerError('E_JOB_NOT_FOUND', `no job tree has id ${JSON.stringify(treeId)}.`);
-      if (isTreeFinished(tree)) return tree;
-      rootFinished = finished.has((tree.jobs[0] as { state: JobState }).state);
-      if (rootFinished && finishedDuringRead) continue;
+      if (!rootFinished) {
+        // Until the root finished, its record is all that matters: no need to read the tree.
+        const root = await readThroughOutages(() => store.getJob(treeId), signal);
+        if (!root) throw notFound();
+        rootFinished = finished.has(root.state);
+      }
+      if (rootFinished) {
+        // From here on every job finishing wakes the loop, also while the tree is being read.
+        const tree = await readThroughOutages(() => store.getTree(treeId), signal);
+        if (!tree) throw notFound();
+        if (isTreeFinished(tree)) return tree;
+      }
       if (!pending) {
         await new Promise<void>((resolve, reject) => {
           wake = resolve;
@@ -60,14 +61,10 @@ export async function waitForTree(
 }
 
 /** Waiting is passive: while the store is unreachable, keep trying (its events resume by themselves). */
-async function readThroughOutages(
-  store: JobStore,
-  treeId: string,
-  signal?: AbortSignal,
-): Promise<TreeRecord | undefined> {
+async function readThroughOutages<T>(read: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   for (let delay = 100; ; delay = Math.min(delay * 2, 1_000)) {
     try {
-      return await store.getTree(treeId);
+      return await read();
     } catch (error) {
       if (!isPaasmakerError(error, 'E_JOBS_UNAVAILABLE') || signal?.aborted) throw error;
       await new Promise((resolve) => setTimeout(resolve, delay));
