@@ -2,3 +2,4 @@
 // nothing is exported by accident; this file only gathers them.
 export * from './jobs/index';
 export * from './kernel/index';
+export * from './model/index';

@@ -29,6 +29,13 @@ export const errorCatalogue = {
   E_JOB_LOG_UNAVAILABLE: "A job's log is on a node that cannot be reached.",
   E_JOB_ENGINE_CLOSED: 'The job engine was used after close().',
   E_JOB_STREAM_MESSAGE: 'A message sent to a job stream endpoint is malformed.',
+  E_MODEL_NOT_FOUND:
+    'No record of the organisation model has the given id, or a record it refers to is missing.',
+  E_MODEL_CONFLICT:
+    'A write to the organisation model clashes with a unique field or with records that depend on it.',
+  E_MODEL_INVALID:
+    'A value given to the organisation model is not allowed (unknown state or permission, bad number).',
+  E_MODEL_UNAVAILABLE: "The organisation model's database cannot be reached.",
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A stable error code; switch on it rather than on the message. */

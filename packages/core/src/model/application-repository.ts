@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { ModelDatabase, ModelTable, type Row, toDate } from './model-database';
+import { modelTables } from './model-tables';
+
+/** An application of a workspace; its versions hold what is deployed. */
+export interface Application {
+  readonly id: number;
+  readonly workspaceId: number;
+  readonly name: string;
+  /** Where the manifest is inside the source, e.g. `manifest.yml`. */
+  readonly manifestPath: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What a new application needs. */
+export interface ApplicationInput {
+  workspaceId: number;
+  name: string;
+  manifestPath?: string;
+}
+
+function toApplication(row: Row): Application {
+  return {
+    id: Number(row.id),
+    workspaceId: Number(row.workspace_id),
+    name: String(row.name),
+    manifestPath: String(row.manifest_path),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+/** Applications, unique by name within their workspace. Deleting one deletes its versions and all below. */
+export class ApplicationRepository {
+  private readonly rows: ModelTable<Application>;
+
+  /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
+  constructor(source: Knex | ModelDatabase) {
+    const db = ModelDatabase.of(source);
+    this.rows = new ModelTable(db, modelTables.applications, 'application', toApplication);
+  }
+
+  /** Creates an application; `E_MODEL_CONFLICT` when its workspace has one of that name. */
+  create(input: ApplicationInput): Promise<Application> {
+    return this.rows.insert({
+      workspace_id: input.workspaceId,
+      name: input.name,
+      manifest_path: input.manifestPath ?? 'manifest.yml',
+    });
+  }
+
+  /** The application `id`; `E_MODEL_NOT_FOUND` when there is none. */
+  get(id: number): Promise<Application> {
+    return this.rows.get(id);
+  }
+
+  /** The applications of a workspace (or all). */
+  list(filter: { workspaceId?: number } = {}): Promise<Application[]> {
+    return this.rows.list({ workspace_id: filter.workspaceId });
+  }
+
+  /** Changes the given fields. */
+  update(id: number, changes: Partial<Omit<ApplicationInput, 'workspaceId'>>): Promise<Application> {
+    return this.rows.update(id, { name: changes.name, manifest_path: changes.manifestPath });
+  }
+
+  /** Deletes the application with its versions, instance types, hostnames, crons and instances. */
+  delete(id: number): Promise<void> {
+    return this.rows.delete(id);
+  }
+}

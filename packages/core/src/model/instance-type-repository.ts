@@ -1,0 +1,206 @@
+import type { Knex } from 'knex';
+import {
+  fromJson,
+  type JsonObject,
+  ModelDatabase,
+  ModelTable,
+  type Row,
+  toDate,
+  toJson,
+} from './model-database';
+import { modelTables } from './model-tables';
+
+/** One kind of process of a version (web, worker...), with its runtime, placement and routing. */
+export interface InstanceType {
+  readonly id: number;
+  readonly versionId: number;
+  readonly name: string;
+  readonly runtimeName: string;
+  readonly runtimeVersion: string;
+  readonly runtimeParameters: JsonObject;
+  /** How many instances to run. */
+  readonly quantity: number;
+  /** Commands run before the instance starts, in order. */
+  readonly startupCommands: string[];
+  readonly placementProvider: string;
+  readonly placementParameters: JsonObject;
+  /** Only one version's instances of this type run at a time. */
+  readonly exclusive: boolean;
+  /** Has no TCP port (not routed). */
+  readonly standalone: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What a new instance type needs. */
+export interface InstanceTypeInput {
+  versionId: number;
+  name: string;
+  runtimeName: string;
+  runtimeVersion: string;
+  runtimeParameters?: JsonObject;
+  quantity?: number;
+  startupCommands?: string[];
+  placementProvider?: string;
+  placementParameters?: JsonObject;
+  exclusive?: boolean;
+  standalone?: boolean;
+}
+
+/** A cron of an instance type: `uri` is requested on schedule `runspec` (crontab syntax). */
+export interface InstanceTypeCron {
+  readonly id: number;
+  readonly instanceTypeId: number;
+  readonly runspec: string;
+  readonly uri: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+function toInstanceType(row: Row): InstanceType {
+  return {
+    id: Number(row.id),
+    versionId: Number(row.version_id),
+    name: String(row.name),
+    runtimeName: String(row.runtime_name),
+    runtimeVersion: String(row.runtime_version),
+    runtimeParameters: fromJson<JsonObject>(row.runtime_parameters),
+    quantity: Number(row.quantity),
+    startupCommands: fromJson<string[]>(row.startup),
+    placementProvider: String(row.placement_provider),
+    placementParameters: fromJson<JsonObject>(row.placement_parameters),
+    exclusive: Number(row.exclusive) === 1,
+    standalone: Number(row.standalone) === 1,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+function toCron(row: Row): InstanceTypeCron {
+  return {
+    id: Number(row.id),
+    instanceTypeId: Number(row.instance_type_id),
+    runspec: String(row.runspec),
+    uri: String(row.uri),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+function flag(value: boolean | undefined): number | undefined {
+  return value === undefined ? undefined : value ? 1 : 0;
+}
+
+/** The placement provider used when none is named. */
+export const DEFAULT_PLACEMENT_PROVIDER = 'paasmaker.placement.default';
+
+/** Instance types of versions, with their hostnames and crons. */
+export class InstanceTypeRepository {
+  private readonly rows: ModelTable<InstanceType>;
+  private readonly cronRows: ModelTable<InstanceTypeCron>;
+
+  private readonly db: ModelDatabase;
+
+  /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
+  constructor(source: Knex | ModelDatabase) {
+    const db = ModelDatabase.of(source);
+    this.db = db;
+    this.rows = new ModelTable(db, modelTables.instanceTypes, 'instance type', toInstanceType);
+    this.cronRows = new ModelTable(db, modelTables.crons, 'cron', toCron);
+  }
+
+  /** Creates an instance type; `E_MODEL_CONFLICT` when its version has one of that name. */
+  create(input: InstanceTypeInput): Promise<InstanceType> {
+    return this.rows.insert({
+      version_id: input.versionId,
+      ...this.columns({
+        runtimeParameters: {},
+        quantity: 1,
+        startupCommands: [],
+        placementProvider: DEFAULT_PLACEMENT_PROVIDER,
+        placementParameters: {},
+        exclusive: false,
+        standalone: false,
+        ...input,
+      }),
+    });
+  }
+
+  /** The instance type `id`; `E_MODEL_NOT_FOUND` when there is none. */
+  get(id: number): Promise<InstanceType> {
+    return this.rows.get(id);
+  }
+
+  /** The instance types of a version (or all). */
+  list(filter: { versionId?: number } = {}): Promise<InstanceType[]> {
+    return this.rows.list({ version_id: filter.versionId });
+  }
+
+  /** Changes the given fields. */
+  update(id: number, changes: Partial<Omit<InstanceTypeInput, 'versionId'>>): Promise<InstanceType> {
+    return this.rows.update(id, this.columns(changes));
+  }
+
+  /** Deletes the instance type with its hostnames, crons and instances. */
+  delete(id: number): Promise<void> {
+    return this.rows.delete(id);
+  }
+
+  /** Replaces the hostnames of an instance type. */
+  setHostnames(instanceTypeId: number, hostnames: readonly string[]): Promise<void> {
+    return this.db.transaction(`set hostnames of instance type ${instanceTypeId}`, async (trx) => {
+      await this.rows.get(instanceTypeId, trx);
+      await trx(modelTables.hostnames).where({ instance_type_id: instanceTypeId }).delete();
+      const now = Date.now();
+      for (const hostname of new Set(hostnames)) {
+        await trx(modelTables.hostnames).insert({
+          instance_type_id: instanceTypeId,
+          hostname,
+          created_at: now,
+          updated_at: now,
+        });
+      }
+    });
+  }
+
+  /** The hostnames of an instance type, sorted. */
+  hostnames(instanceTypeId: number): Promise<string[]> {
+    return this.db.run(`list hostnames of instance type ${instanceTypeId}`, async (knex) => {
+      const rows = await knex(modelTables.hostnames)
+        .where({ instance_type_id: instanceTypeId })
+        .orderBy('hostname');
+      return (rows as Row[]).map((row) => String(row.hostname));
+    });
+  }
+
+  /** Adds a cron to an instance type. */
+  addCron(instanceTypeId: number, cron: { runspec: string; uri: string }): Promise<InstanceTypeCron> {
+    return this.cronRows.insert({ instance_type_id: instanceTypeId, runspec: cron.runspec, uri: cron.uri });
+  }
+
+  /** The crons of an instance type. */
+  crons(instanceTypeId: number): Promise<InstanceTypeCron[]> {
+    return this.cronRows.list({ instance_type_id: instanceTypeId });
+  }
+
+  /** Deletes a cron. */
+  deleteCron(id: number): Promise<void> {
+    return this.cronRows.delete(id);
+  }
+
+  private columns(input: Partial<Omit<InstanceTypeInput, 'versionId'>>): Row {
+    const json = (value: unknown) => (value === undefined ? undefined : toJson(value));
+    return {
+      name: input.name,
+      runtime_name: input.runtimeName,
+      runtime_version: input.runtimeVersion,
+      runtime_parameters: json(input.runtimeParameters),
+      quantity: input.quantity,
+      startup: json(input.startupCommands),
+      placement_provider: input.placementProvider,
+      placement_parameters: json(input.placementParameters),
+      exclusive: flag(input.exclusive),
+      standalone: flag(input.standalone),
+    };
+  }
+}

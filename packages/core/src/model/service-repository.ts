@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+import {
+  fromJson,
+  type JsonObject,
+  ModelDatabase,
+  ModelTable,
+  type Row,
+  toDate,
+  toJson,
+} from './model-database';
+import { modelTables } from './model-tables';
+
+/** A service (database, queue...) of a workspace, made by a service provider plugin. */
+export interface Service {
+  readonly id: number;
+  readonly workspaceId: number;
+  readonly name: string;
+  /** The provider plugin's name. */
+  readonly provider: string;
+  readonly parameters: JsonObject;
+  readonly credentials: JsonObject;
+  /** Provider-defined state, `NEW` until the provider says otherwise. */
+  readonly state: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What a new service needs. */
+export interface ServiceInput {
+  workspaceId: number;
+  name: string;
+  provider: string;
+  parameters?: JsonObject;
+  credentials?: JsonObject;
+  state?: string;
+}
+
+function toService(row: Row): Service {
+  return {
+    id: Number(row.id),
+    workspaceId: Number(row.workspace_id),
+    name: String(row.name),
+    provider: String(row.provider),
+    parameters: fromJson<JsonObject>(row.parameters),
+    credentials: fromJson<JsonObject>(row.credentials),
+    state: String(row.state),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+/** Services, unique by name within their workspace; one bound to a version cannot be deleted. */
+export class ServiceRepository {
+  private readonly rows: ModelTable<Service>;
+
+  /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
+  constructor(source: Knex | ModelDatabase) {
+    const db = ModelDatabase.of(source);
+    this.rows = new ModelTable(db, modelTables.services, 'service', toService);
+  }
+
+  /** Creates a service; `E_MODEL_CONFLICT` when its workspace has one of that name. */
+  create(input: ServiceInput): Promise<Service> {
+    return this.rows.insert({
+      workspace_id: input.workspaceId,
+      name: input.name,
+      provider: input.provider,
+      parameters: toJson(input.parameters ?? {}),
+      credentials: toJson(input.credentials ?? {}),
+      state: input.state ?? 'NEW',
+    });
+  }
+
+  /** The service `id`; `E_MODEL_NOT_FOUND` when there is none. */
+  get(id: number): Promise<Service> {
+    return this.rows.get(id);
+  }
+
+  /** The services of a workspace (or all). */
+  list(filter: { workspaceId?: number } = {}): Promise<Service[]> {
+    return this.rows.list({ workspace_id: filter.workspaceId });
+  }
+
+  /** Changes the given fields. */
+  update(id: number, changes: Partial<Omit<ServiceInput, 'workspaceId'>>): Promise<Service> {
+    return this.rows.update(id, {
+      name: changes.name,
+      provider: changes.provider,
+      parameters: changes.parameters === undefined ? undefined : toJson(changes.parameters),
+      credentials: changes.credentials === undefined ? undefined : toJson(changes.credentials),
+      state: changes.state,
+    });
+  }
+
+  /** Deletes the service; `E_MODEL_CONFLICT` while a version is bound to it. */
+  delete(id: number): Promise<void> {
+    return this.rows.delete(id);
+  }
+}

@@ -1,0 +1,199 @@
+import type { Knex } from 'knex';
+import {
+  fromJson,
+  isId,
+  type JsonObject,
+  ModelDatabase,
+  ModelTable,
+  type Queryable,
+  type Row,
+  toDate,
+  toJson,
+} from './model-database';
+import { checkOneOf, notFound } from './model-errors';
+import { VERSION_STATES, type VersionState } from './model-states';
+import { modelTables } from './model-tables';
+
+/** One version of an application: the source at an SCM revision, numbered 1, 2, 3... per application. */
+export interface ApplicationVersion {
+  readonly id: number;
+  readonly applicationId: number;
+  /** 1 for the first version; each new one is the highest so far + 1. */
+  readonly number: number;
+  readonly state: VersionState;
+  /** Whether the application's hostnames route to this version; at most one per application. */
+  readonly isCurrent: boolean;
+  readonly scmName: string;
+  readonly scmParameters: JsonObject;
+  readonly scmRevision: string | null;
+  /** The manifest as uploaded (raw text). */
+  readonly manifest: string | null;
+  readonly sourcePath: string | null;
+  readonly sourceChecksum: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What a new version needs; its number is assigned. */
+export interface VersionInput {
+  applicationId: number;
+  scmName: string;
+  scmParameters?: JsonObject;
+  scmRevision?: string | null;
+  manifest?: string | null;
+  sourcePath?: string | null;
+  sourceChecksum?: string | null;
+  state?: VersionState;
+}
+
+/** What may change on a version (the current one is chosen with `makeCurrent`). */
+export type VersionChanges = Partial<Omit<VersionInput, 'applicationId'>>;
+
+function toVersion(row: Row): ApplicationVersion {
+  return {
+    id: Number(row.id),
+    applicationId: Number(row.application_id),
+    number: Number(row.number),
+    state: row.state as VersionState,
+    isCurrent: Number(row.is_current) === 1,
+    scmName: String(row.scm_name),
+    scmParameters: fromJson<JsonObject>(row.scm_parameters),
+    scmRevision: (row.scm_revision as string | null) ?? null,
+    manifest: (row.manifest as string | null) ?? null,
+    sourcePath: (row.source_path as string | null) ?? null,
+    sourceChecksum: (row.source_checksum as string | null) ?? null,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+const { versions, versionServices, applications } = modelTables;
+
+/** Application versions and the services bound to them. */
+export class VersionRepository {
+  private readonly rows: ModelTable<ApplicationVersion>;
+
+  private readonly db: ModelDatabase;
+
+  /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
+  constructor(source: Knex | ModelDatabase) {
+    const db = ModelDatabase.of(source);
+    this.db = db;
+    this.rows = new ModelTable(db, versions, 'version', toVersion);
+  }
+
+  /**
+   * Creates the next version of an application, numbered one above its highest: the
+   * application row is locked (PostgreSQL) so concurrent creations get consecutive numbers.
+   */
+  async create(input: VersionInput): Promise<ApplicationVersion> {
+    const state = checkOneOf('version state', input.state ?? 'NEW', VERSION_STATES);
+    if (!isId(input.applicationId)) throw notFound('application', input.applicationId);
+    const insert = (q: Queryable) =>
+      this.rows.insert(
+        {
+          application_id: input.applicationId,
+          // One statement: SQLite runs it under its write lock, so no two get the same number.
+          number: q.raw(`(SELECT COALESCE(MAX(number), 0) + 1 FROM ${versions} WHERE application_id = ?)`, [
+            input.applicationId,
+          ]),
+          state,
+          is_current: 0,
+          ...this.columns(input),
+          scm_parameters: toJson(input.scmParameters ?? {}),
+        },
+        q,
+      );
+    // SQLite: a missing application fails the foreign key (E_MODEL_NOT_FOUND) all the same.
+    if (this.db.dialect === 'sqlite') return insert(this.db.knex);
+    return this.db.transaction('create version', async (trx) => {
+      if (!(await this.db.lockRow(trx, applications, input.applicationId)))
+        throw notFound('application', input.applicationId);
+      return insert(trx);
+    });
+  }
+
+  /** The version `id`; `E_MODEL_NOT_FOUND` when there is none. */
+  get(id: number): Promise<ApplicationVersion> {
+    return this.rows.get(id);
+  }
+
+  /** The versions of an application (or all), oldest first. */
+  list(filter: { applicationId?: number; state?: VersionState } = {}): Promise<ApplicationVersion[]> {
+    return this.rows.list({ application_id: filter.applicationId, state: filter.state });
+  }
+
+  /** The current version of an application, or undefined. */
+  current(applicationId: number): Promise<ApplicationVersion | undefined> {
+    return this.rows.findBy({ application_id: applicationId, is_current: 1 });
+  }
+
+  /** Changes the given fields. */
+  async update(id: number, changes: VersionChanges): Promise<ApplicationVersion> {
+    const state =
+      changes.state === undefined ? undefined : checkOneOf('version state', changes.state, VERSION_STATES);
+    return this.rows.update(id, { state, ...this.columns(changes) });
+  }
+
+  /** Makes `id` its application's current version, and the previous current one not current. */
+  makeCurrent(id: number): Promise<ApplicationVersion> {
+    if (!isId(id)) return Promise.reject(notFound('version', id));
+    return this.db.transaction(`make version ${id} current`, async (trx) => {
+      const applicationOf = trx(versions).select('application_id').where({ id });
+      // PostgreSQL: concurrent switches of one application wait for each other. SQLite writes
+      // first, so the transaction takes the write lock before it reads anything.
+      if (this.db.dialect === 'postgres')
+        await trx(applications).select('id').whereIn('id', applicationOf).forUpdate();
+      await trx(versions)
+        .whereIn('application_id', applicationOf)
+        .where({ is_current: 1 })
+        .whereNot({ id })
+        .update({ is_current: 0, updated_at: Date.now() });
+      return this.rows.update(id, { is_current: 1 }, trx);
+    });
+  }
+
+  /** Deletes the version with its instance types, hostnames, crons, instances and service bindings. */
+  delete(id: number): Promise<void> {
+    return this.rows.delete(id);
+  }
+
+  /** Binds a service to the version; `E_MODEL_CONFLICT` when it already is. */
+  async bindService(versionId: number, serviceId: number): Promise<void> {
+    await this.db.run(`bind service ${serviceId} to version ${versionId}`, async (knex) => {
+      const now = Date.now();
+      await knex(versionServices).insert({
+        version_id: versionId,
+        service_id: serviceId,
+        created_at: now,
+        updated_at: now,
+      });
+    });
+  }
+
+  /** Unbinds a service from the version (nothing happens when it was not bound). */
+  async unbindService(versionId: number, serviceId: number): Promise<void> {
+    await this.db.run(`unbind service ${serviceId} from version ${versionId}`, (knex) =>
+      knex(versionServices).where({ version_id: versionId, service_id: serviceId }).delete(),
+    );
+  }
+
+  /** Ids of the services bound to the version. */
+  serviceIds(versionId: number): Promise<number[]> {
+    return this.db.run(`list services of version ${versionId}`, async (knex) => {
+      const rows = await knex(versionServices).where({ version_id: versionId }).orderBy('service_id');
+      return (rows as Row[]).map((row) => Number(row.service_id));
+    });
+  }
+
+  private columns(input: VersionChanges): Row {
+    return {
+      scm_name: input.scmName,
+      scm_parameters: input.scmParameters === undefined ? undefined : toJson(input.scmParameters),
+      scm_revision: input.scmRevision,
+      manifest: input.manifest,
+      source_path: input.sourcePath,
+      source_checksum: input.sourceChecksum,
+    };
+  }
+}

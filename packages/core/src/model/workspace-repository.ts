@@ -1,0 +1,85 @@
+import type { Knex } from 'knex';
+import {
+  fromJson,
+  type JsonObject,
+  ModelDatabase,
+  ModelTable,
+  type Row,
+  toDate,
+  toJson,
+} from './model-database';
+import { modelTables } from './model-tables';
+
+/** A workspace: the unit of ownership of applications and services. */
+export interface Workspace {
+  readonly id: number;
+  readonly name: string;
+  /** Short name used in hostnames (`<app>.<stub>.<cluster domain>`). */
+  readonly stub: string;
+  readonly tags: JsonObject;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What a new workspace needs. */
+export interface WorkspaceInput {
+  name: string;
+  stub: string;
+  tags?: JsonObject;
+}
+
+function toWorkspace(row: Row): Workspace {
+  return {
+    id: Number(row.id),
+    name: String(row.name),
+    stub: String(row.stub),
+    tags: fromJson<JsonObject>(row.tags),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+/** Workspaces. Deleting one deletes its services and role allocations; it must have no applications left. */
+export class WorkspaceRepository {
+  private readonly rows: ModelTable<Workspace>;
+
+  /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
+  constructor(source: Knex | ModelDatabase) {
+    const db = ModelDatabase.of(source);
+    this.rows = new ModelTable(db, modelTables.workspaces, 'workspace', toWorkspace);
+  }
+
+  /** Creates a workspace; `E_MODEL_CONFLICT` when the name or stub is taken. */
+  create(input: WorkspaceInput): Promise<Workspace> {
+    return this.rows.insert({ name: input.name, stub: input.stub, tags: toJson(input.tags ?? {}) });
+  }
+
+  /** The workspace `id`; `E_MODEL_NOT_FOUND` when there is none. */
+  get(id: number): Promise<Workspace> {
+    return this.rows.get(id);
+  }
+
+  /** The workspace with stub `stub`, or undefined. */
+  findByStub(stub: string): Promise<Workspace | undefined> {
+    return this.rows.findBy({ stub });
+  }
+
+  /** Every workspace, in creation order. */
+  list(): Promise<Workspace[]> {
+    return this.rows.list();
+  }
+
+  /** Changes the given fields. */
+  update(id: number, changes: Partial<WorkspaceInput>): Promise<Workspace> {
+    return this.rows.update(id, {
+      name: changes.name,
+      stub: changes.stub,
+      tags: changes.tags === undefined ? undefined : toJson(changes.tags),
+    });
+  }
+
+  /** Deletes the workspace; `E_MODEL_CONFLICT` while it has applications. */
+  delete(id: number): Promise<void> {
+    return this.rows.delete(id);
+  }
+}
