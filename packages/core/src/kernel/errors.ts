@@ -36,6 +36,8 @@ export const errorCatalogue = {
   E_MODEL_INVALID:
     'A value given to the organisation model is not allowed (unknown state or permission, bad number).',
   E_MODEL_UNAVAILABLE: "The organisation model's database cannot be reached.",
+  E_AUTH_PASSWORD_PARAMETERS:
+    'scrypt parameters given to hashPassword, or stored with a password hash, are malformed or out of bounds.',
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A stable error code; switch on it rather than on the message. */
