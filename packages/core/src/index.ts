@@ -5,3 +5,4 @@ export * from './auth/index';
 export * from './jobs/index';
 export * from './kernel/index';
 export * from './model/index';
+export * from './roles/pacemaker/index';

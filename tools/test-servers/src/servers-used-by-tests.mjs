@@ -5,4 +5,4 @@
  * server-registry.mjs: 'mariadb', 'nginx', 'apache' or 'slapd'.
  * @type {string[]}
  */
-export const serversUsedByTests = ['redis', 'postgres'];
+export const serversUsedByTests = ['redis', 'postgres', 'slapd'];

@@ -36,8 +36,21 @@ export const errorCatalogue = {
   E_MODEL_INVALID:
     'A value given to the organisation model is not allowed (unknown state or permission, bad number).',
   E_MODEL_UNAVAILABLE: "The organisation model's database cannot be reached.",
+  E_NODE_INVALID:
+    "A node's registration or report, or the node registry's options, do not match their JSON Schema.",
+  E_NODE_NOT_FOUND: 'A node reported or stopped under a UUID the node registry does not know.',
   E_AUTH_PASSWORD_PARAMETERS:
     'scrypt parameters given to hashPassword, or stored with a password hash, are malformed or out of bounds.',
+  E_API_UNAUTHENTICATED: 'An API request carried no credentials, or credentials no auth plugin accepted.',
+  E_API_FORBIDDEN: 'The caller of an API route lacks the permission the route needs (on that workspace).',
+  E_API_REQUEST_INVALID:
+    'An API request is malformed: bad JSON, a body, parameter or query that fails its JSON Schema.',
+  E_API_ROUTE_NOT_FOUND: 'No API route has the requested method and path.',
+  E_API_BODY_TOO_LARGE: 'An API request body is larger than the API accepts.',
+  E_API_UNSUPPORTED_MEDIA_TYPE: 'An API request body is not JSON (Content-Type other than application/json).',
+  E_API_ROUTE_UNGUARDED: 'An API route was added without an entry in the route permission table.',
+  E_API_INTERNAL:
+    'The API hit an unexpected error; the details are in the pacemaker log, not in the response.',
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A stable error code; switch on it rather than on the message. */

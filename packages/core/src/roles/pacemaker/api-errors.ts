@@ -1,0 +1,115 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isPaasmakerError, type PaasmakerErrorCode } from '../../kernel/errors';
+
+/** One field of a request that failed its schema: `body/name`, `params/workspaceId`, `querystring/limit`. */
+export interface ApiFieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The body of every error response. */
+export interface ApiErrorBody {
+  readonly error: {
+    readonly code: PaasmakerErrorCode;
+    readonly message: string;
+    readonly fields?: readonly ApiFieldError[];
+  };
+}
+
+/** The HTTP status of each error code that a caller can cause; any other error is a 500. */
+export const API_ERROR_STATUS: Partial<Record<PaasmakerErrorCode, number>> = {
+  E_API_REQUEST_INVALID: 400,
+  E_MODEL_INVALID: 400,
+  E_JOB_LOG_ID_INVALID: 400,
+  E_API_UNAUTHENTICATED: 401,
+  E_API_FORBIDDEN: 403,
+  E_API_ROUTE_NOT_FOUND: 404,
+  E_MODEL_NOT_FOUND: 404,
+  E_JOB_NOT_FOUND: 404,
+  E_MODEL_CONFLICT: 409,
+  E_JOB_FINISHED: 409,
+  E_API_BODY_TOO_LARGE: 413,
+  E_API_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_MODEL_UNAVAILABLE: 503,
+  E_JOBS_UNAVAILABLE: 503,
+};
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** The fields ajv complained about, named by where they are (`body/name`) so a person can fix them. */
+export function fieldErrors(issues: readonly AjvIssue[], context: string): ApiFieldError[] {
+  return issues.map((issue) => {
+    let path = issue.instancePath ?? '';
+    const extra = issue.params?.missingProperty ?? issue.params?.additionalProperty;
+    if (typeof extra === 'string') path += `/${extra}`;
+    const field = `${context}${path}`;
+    const allowed = Array.isArray(issue.params?.allowedValues)
+      ? `: ${(issue.params.allowedValues as unknown[]).join(', ')}`
+      : '';
+    const message =
+      issue.keyword === 'additionalProperties'
+        ? 'is not allowed'
+        : issue.keyword === 'required'
+          ? 'is required'
+          : `${issue.message ?? 'is invalid'}${allowed}`;
+    return { field, message };
+  });
+}
+
+function send(reply: FastifyReply, code: PaasmakerErrorCode, message: string, fields?: ApiFieldError[]) {
+  const body: ApiErrorBody = { error: fields ? { code, message, fields } : { code, message } };
+  return reply
+    .code(API_ERROR_STATUS[code] ?? 500)
+    .type('application/json; charset=utf-8')
+    .send(body);
+}
+
+/**
+ * The API's error handler: validation failures, PaasmakerErrors and fastify's own 4xx errors
+ * become JSON naming a code; anything else is logged and answered with a 500 that says nothing
+ * of the cause (no message, no stack).
+ */
+export function handleApiError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error.validation) {
+    const fields = fieldErrors(error.validation, error.validationContext ?? 'request');
+    const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
+    return send(reply, 'E_API_REQUEST_INVALID', `Invalid request: ${summary}.`, fields);
+  }
+  if (isPaasmakerError(error)) {
+    const status = API_ERROR_STATUS[error.code];
+    if (status !== undefined && status < 500) return send(reply, error.code, error.message);
+    request.log.error({ err: error }, 'API request failed');
+    if (status === 503)
+      return send(reply, error.code, 'A database of the pacemaker cannot be reached; try again shortly.');
+  } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    // fastify's own errors (bad JSON, content type, body size): their messages hold no internals.
+    if (error.statusCode === 413) return send(reply, 'E_API_BODY_TOO_LARGE', error.message);
+    if (error.statusCode === 415) return send(reply, 'E_API_UNSUPPORTED_MEDIA_TYPE', error.message);
+    if (error.statusCode === 404) return send(reply, 'E_API_ROUTE_NOT_FOUND', error.message);
+    return reply
+      .code(error.statusCode)
+      .type('application/json; charset=utf-8')
+      .send({ error: { code: 'E_API_REQUEST_INVALID', message: error.message } } satisfies ApiErrorBody);
+  } else {
+    request.log.error({ err: error }, 'API request failed');
+  }
+  return send(
+    reply,
+    'E_API_INTERNAL',
+    `Internal error; the pacemaker log has the details under request id ${request.id}.`,
+  );
+}
+
+/** The answer to a method and path no route has. */
+export function handleUnknownRoute(request: FastifyRequest, reply: FastifyReply) {
+  return send(
+    reply,
+    'E_API_ROUTE_NOT_FOUND',
+    `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}.`,
+  );
+}

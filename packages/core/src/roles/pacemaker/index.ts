@@ -1,0 +1,20 @@
+export { type ApiCaller, authenticateCaller, callerMay, credentialsFromHeader } from './api-caller';
+export { API_ERROR_STATUS, type ApiErrorBody, type ApiFieldError } from './api-errors';
+export { type ApiCall, type ApiContext, type ApiRoute, type ApiRouteSchema, defineRoute } from './api-route';
+export * from './node-registry/index';
+export { buildOpenApiDocument, type DocumentedRoute } from './openapi-document';
+export {
+  API_PREFIX,
+  createPacemakerApi,
+  DEFAULT_API_BODY_LIMIT,
+  type PacemakerApi,
+  type PacemakerApiOptions,
+} from './pacemaker-api';
+export { enforceRouteRule, type WorkspaceResolver } from './permission-guard';
+export {
+  ROUTE_PERMISSIONS,
+  type RouteKey,
+  type RoutePermissionTable,
+  type RouteRule,
+  type WorkspaceScope,
+} from './route-permissions';

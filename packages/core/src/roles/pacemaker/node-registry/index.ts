@@ -1,0 +1,11 @@
+// The node registry of the pacemaker: every export, named.
+export type {
+  NodeRegistryKernel,
+  NodeRegistryModel,
+  NodeRegistryOptions,
+  NodeReportResult,
+  NodeReportWarning,
+} from './node-registry';
+export { NodeRegistry } from './node-registry';
+export type { NodeInstanceReport, NodeRegistration, NodeReport } from './node-registry-schemas';
+export { NodeInputError, nodeRegistrationSchema, nodeReportSchema } from './node-registry-schemas';

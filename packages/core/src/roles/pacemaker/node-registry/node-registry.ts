@@ -1,0 +1,326 @@
+import type { Logger } from 'pino';
+import { PaasmakerError } from '../../../kernel/errors';
+import type { KernelHooks } from '../../../kernel/kernel-hooks';
+import type { NodeState, NodeStateChange } from '../../../kernel/providers/lifecycle-events';
+import type { InstanceRepository } from '../../../model/instance-repository';
+import type { ClusterNode, NodeRepository } from '../../../model/node-repository';
+import {
+  checkNodeInput,
+  NodeInputError,
+  type NodeRegistration,
+  type NodeReport,
+  nodeRegistrationSchema,
+  nodeReportSchema,
+} from './node-registry-schemas';
+
+/** The part of a kernel the registry uses (a `Kernel` or a plugin's `PluginKernel` will do). */
+export interface NodeRegistryKernel {
+  readonly hooks: Pick<KernelHooks, 'nodeStateChanged'>;
+  readonly log?: Logger;
+}
+
+/** The part of the model the registry uses; without `instances`, reported instance states are not stored. */
+export interface NodeRegistryModel {
+  readonly nodes: NodeRepository;
+  readonly instances?: InstanceRepository;
+}
+
+/** How to build a {@link NodeRegistry}. */
+export interface NodeRegistryOptions {
+  model: NodeRegistryModel;
+  kernel: NodeRegistryKernel;
+  /** How often nodes report, in ms; the sweep of {@link NodeRegistry.start} runs this often too. */
+  reportIntervalMs: number;
+  /** Silence after which an `ACTIVE` node becomes `INACTIVE`. Default: 2 × `reportIntervalMs`. */
+  inactiveAfterMs?: number;
+  /** Silence after which a node becomes `DOWN`. Default: 5 × `reportIntervalMs`. */
+  downAfterMs?: number;
+  /** Milliseconds since the epoch, like `Date.now` (the default); inject one in tests. */
+  clock?: () => number;
+}
+
+/** A reported instance that was not stored, and why. */
+export interface NodeReportWarning {
+  instanceId: string;
+  reason: 'unknown-instance' | 'other-node' | 'no-instance-repository';
+  message: string;
+}
+
+/** What {@link NodeRegistry.report} did. */
+export interface NodeReportResult {
+  node: ClusterNode;
+  /** Instance UUIDs whose state the report changed. */
+  updatedInstances: string[];
+  /** Reported instances that were skipped. */
+  warnings: NodeReportWarning[];
+}
+
+const MAX_PERIOD_MS = 2 ** 31 - 1;
+
+function checkPeriod(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PERIOD_MS) {
+    throw new NodeInputError(
+      [{ field, message: `must be an integer number of milliseconds from 1 to ${MAX_PERIOD_MS}` }],
+      'node registry options',
+    );
+  }
+  return value;
+}
+
+function toTime(value: Date | number): number {
+  return typeof value === 'number' ? value : value.getTime();
+}
+
+/**
+ * The pacemaker's registry of nodes: nodes register, report every `reportIntervalMs`, and say
+ * when they stop; a sweep ({@link checkNodes}, or {@link start} on a timer) marks silent nodes
+ * `INACTIVE` then `DOWN`. Every state change fires `kernel.hooks.nodeStateChanged`, in order per
+ * node. Operations on one node are serialised within this registry (run one registry per model).
+ */
+export class NodeRegistry {
+  readonly reportIntervalMs: number;
+  readonly inactiveAfterMs: number;
+  readonly downAfterMs: number;
+  private readonly nodes: NodeRepository;
+  private readonly instances: InstanceRepository | undefined;
+  private readonly kernel: NodeRegistryKernel;
+  private readonly clock: () => number;
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly stats = new Map<string, NonNullable<NodeReport['stats']>>();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
+
+  constructor(options: NodeRegistryOptions) {
+    this.reportIntervalMs = checkPeriod('reportIntervalMs', options.reportIntervalMs);
+    this.inactiveAfterMs = checkPeriod(
+      'inactiveAfterMs',
+      options.inactiveAfterMs ?? 2 * this.reportIntervalMs,
+    );
+    this.downAfterMs = checkPeriod('downAfterMs', options.downAfterMs ?? 5 * this.reportIntervalMs);
+    if (this.downAfterMs <= this.inactiveAfterMs) {
+      throw new NodeInputError(
+        [{ field: 'downAfterMs', message: `must be greater than inactiveAfterMs (${this.inactiveAfterMs})` }],
+        'node registry options',
+      );
+    }
+    this.nodes = options.model.nodes;
+    this.instances = options.model.instances;
+    this.kernel = options.kernel;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /**
+   * Registers a node, or (with a `uuid`) re-registers it: a known node is updated and comes back
+   * `ACTIVE`, an unknown UUID creates the node under it. Resolves to the node's UUID.
+   * Fails with `E_NODE_INVALID` (naming the field) or `E_MODEL_CONFLICT` when another node has
+   * that route and API port.
+   */
+  async register(input: NodeRegistration): Promise<string> {
+    const registration = checkNodeInput<NodeRegistration>(nodeRegistrationSchema, input, 'node registration');
+    let startedAt: Date | undefined;
+    if (registration.startedAt !== undefined) {
+      startedAt = new Date(registration.startedAt);
+      if (Number.isNaN(startedAt.getTime())) {
+        throw new NodeInputError(
+          [{ field: 'startedAt', message: 'must be an ISO 8601 date and time' }],
+          'node registration',
+        );
+      }
+    }
+    const fields = {
+      name: registration.name,
+      route: registration.route,
+      apiPort: registration.apiPort,
+      roles: { heart: false, pacemaker: false, router: false, ...registration.roles },
+      runtimes: registration.runtimes,
+      tags: registration.tags,
+      lastHeardAt: new Date(this.clock()),
+      // The model inserts undefined as NULL: leave absent fields out (score then defaults to 1).
+      ...(registration.score === undefined ? {} : { score: registration.score }),
+      ...(startedAt === undefined ? {} : { startedAt }),
+    };
+    const known = registration.uuid === undefined ? undefined : registration.uuid.toLowerCase();
+    if (known === undefined) {
+      const node = await this.nodes.create(fields);
+      await this.fire({ nodeId: node.uuid, to: node.state });
+      return node.uuid;
+    }
+    return this.exclusive(known, async () => {
+      const existing = await this.nodes.findByUuid(known);
+      if (!existing) {
+        const node = await this.nodes.create({ ...fields, uuid: known });
+        await this.fire({ nodeId: node.uuid, to: node.state });
+        return node.uuid;
+      }
+      await this.nodes.update(existing.id, { ...fields, state: 'ACTIVE' });
+      await this.changed(existing, 'ACTIVE');
+      return existing.uuid;
+    });
+  }
+
+  /**
+   * Records a node's report: last heard now, its score and stats, and the state of each reported
+   * instance (through the model's instances). A node that was `INACTIVE`, `DOWN` or `STOPPED` is
+   * `ACTIVE` again. Instances the model does not know, or that belong to another node, are skipped
+   * and listed in `warnings`. Fails with `E_NODE_INVALID` or `E_NODE_NOT_FOUND`.
+   */
+  async report(uuid: string, input: NodeReport): Promise<NodeReportResult> {
+    const report = checkNodeInput<NodeReport>(nodeReportSchema, input, 'node report');
+    return this.exclusive(uuid.toLowerCase(), async () => {
+      const existing = await this.known(uuid);
+      const node = await this.nodes.update(existing.id, {
+        score: report.score,
+        lastHeardAt: new Date(this.clock()),
+        state: 'ACTIVE',
+      });
+      if (report.stats) this.stats.set(existing.uuid, report.stats);
+      await this.changed(existing, 'ACTIVE');
+      const updatedInstances: string[] = [];
+      const warnings: NodeReportWarning[] = [];
+      for (const { instanceId, state } of report.instances) {
+        if (!this.instances) {
+          warnings.push({
+            instanceId,
+            reason: 'no-instance-repository',
+            message: 'the registry has no instance repository; the state was not stored.',
+          });
+          continue;
+        }
+        const instance = await this.instances.findByUuid(instanceId);
+        if (!instance) {
+          warnings.push({ instanceId, reason: 'unknown-instance', message: 'no instance has this id.' });
+        } else if (instance.nodeId !== existing.id) {
+          warnings.push({
+            instanceId,
+            reason: 'other-node',
+            message: 'the instance belongs to another node.',
+          });
+        } else if (instance.state !== state) {
+          await this.instances.update(instance.id, { state });
+          updatedInstances.push(instanceId);
+        }
+      }
+      return { node, updatedInstances, warnings };
+    });
+  }
+
+  /** Marks a node that shut down cleanly `STOPPED` (the sweep leaves it alone); fails with `E_NODE_NOT_FOUND`. */
+  async stop(uuid: string): Promise<ClusterNode> {
+    return this.exclusive(uuid.toLowerCase(), async () => {
+      const existing = await this.known(uuid);
+      const node = await this.nodes.update(existing.id, { state: 'STOPPED' });
+      await this.changed(existing, 'STOPPED');
+      return node;
+    });
+  }
+
+  /** Every node, optionally in one state. */
+  list(filter: { state?: NodeState } = {}): Promise<ClusterNode[]> {
+    return this.nodes.list(filter);
+  }
+
+  /** The node with `uuid`, or undefined. */
+  get(uuid: string): Promise<ClusterNode | undefined> {
+    return this.nodes.findByUuid(uuid.toLowerCase());
+  }
+
+  /** The stats of the node's last report to this registry (kept in memory, not in the model), or undefined. */
+  statsOf(uuid: string): NodeReport['stats'] | undefined {
+    return this.stats.get(uuid.toLowerCase());
+  }
+
+  /**
+   * Marks nodes silent for `inactiveAfterMs` `INACTIVE` and for `downAfterMs` `DOWN` (as of `now`,
+   * default the clock); `STOPPED` nodes are left alone. Resolves to the changes it made.
+   */
+  async checkNodes(now: Date | number = this.clock()): Promise<NodeStateChange[]> {
+    const at = toTime(now);
+    const changes: NodeStateChange[] = [];
+    for (const listed of await this.nodes.list()) {
+      if (listed.state === 'STOPPED' || listed.state === 'DOWN') continue;
+      const change = await this.exclusive(listed.uuid, async () => {
+        const node = await this.nodes.findByUuid(listed.uuid);
+        if (!node || node.state === 'STOPPED' || node.state === 'DOWN') return undefined;
+        const silence = at - (node.lastHeardAt ?? node.createdAt).getTime();
+        const to: NodeState | undefined =
+          silence >= this.downAfterMs
+            ? 'DOWN'
+            : silence >= this.inactiveAfterMs && node.state === 'ACTIVE'
+              ? 'INACTIVE'
+              : undefined;
+        if (!to) return undefined;
+        await this.nodes.update(node.id, { state: to });
+        return this.changed(node, to);
+      });
+      if (change) changes.push(change);
+    }
+    return changes;
+  }
+
+  /** Runs {@link checkNodes} every `reportIntervalMs` on an unref'd timer until {@link close}. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.checkNodes()
+        .catch((error: unknown) => this.kernel.log?.error({ err: error }, 'node sweep failed'))
+        .finally(() => {
+          this.sweeping = undefined;
+        });
+    }, this.reportIntervalMs);
+    this.timer.unref();
+  }
+
+  /** True between {@link start} and {@link close}. */
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Stops the sweep timer and waits for a sweep in progress. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+  }
+
+  private async known(uuid: string): Promise<ClusterNode> {
+    const node = await this.nodes.findByUuid(uuid.toLowerCase());
+    if (!node) {
+      throw new PaasmakerError(
+        'E_NODE_NOT_FOUND',
+        `no node has UUID ${JSON.stringify(uuid)}; register the node again.`,
+      );
+    }
+    return node;
+  }
+
+  /** Fires the hook when `node` moved to `to`; resolves to the change, or undefined. */
+  private async changed(node: ClusterNode, to: NodeState): Promise<NodeStateChange | undefined> {
+    if (node.state === to) return undefined;
+    const change: NodeStateChange = { nodeId: node.uuid, from: node.state, to };
+    await this.fire(change);
+    return change;
+  }
+
+  /** A failing tap is logged, never failing the node's request. */
+  private async fire(change: NodeStateChange): Promise<void> {
+    this.kernel.log?.info(change, 'node state changed');
+    try {
+      await this.kernel.hooks.nodeStateChanged.promise(change);
+    } catch (error) {
+      this.kernel.log?.error({ err: error, ...change }, 'a nodeStateChanged tap failed');
+    }
+  }
+
+  /** Runs `fn` after every earlier operation on the node `uuid` finished. */
+  private async exclusive<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(uuid) ?? Promise.resolve();
+    const result = previous.then(fn, fn);
+    const settled = result.catch(() => undefined);
+    this.locks.set(uuid, settled);
+    void settled.then(() => {
+      if (this.locks.get(uuid) === settled) this.locks.delete(uuid);
+    });
+    return result;
+  }
+}

@@ -1,0 +1,101 @@
+import type { JsonObject, JsonSchemaObject } from '../../kernel/json-schema';
+import type { ApiRouteSchema } from './api-route';
+import type { RouteKey, RouteRule } from './route-permissions';
+
+const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        fields: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { field: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
+      },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+};
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+function parameters(schema: JsonSchemaObject | undefined, where: 'path' | 'query'): JsonObject[] {
+  const properties = (schema?.properties ?? {}) as Record<string, JsonObject>;
+  const required = new Set(schema?.required ?? []);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: property,
+  }));
+}
+
+/** One route in the OpenAPI document: its rule and the schemas it validates with. */
+export interface DocumentedRoute {
+  readonly key: RouteKey;
+  readonly rule: RouteRule;
+  readonly status: number;
+  readonly schema: ApiRouteSchema;
+}
+
+/**
+ * An OpenAPI 3.1 document of the routes, built from the very schemas they validate with; each
+ * operation names its permission and scope under `x-paasmaker-permission`.
+ */
+export function buildOpenApiDocument(prefix: string, routes: readonly DocumentedRoute[]): JsonObject {
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const { key, rule, status, schema } of routes) {
+    const [method = 'GET', path = '/'] = key.split(' ');
+    const openApiPath = `${prefix}${path.replace(/:(\w+)/g, '{$1}')}`;
+    const responses: Record<string, JsonObject> = {
+      [String(status)]: { description: status === 204 ? 'Done; no body' : 'Success: `{ "data": ... }`' },
+      '400': errorResponse('Invalid request; `error.fields` names each bad field'),
+    };
+    if (rule.callers !== 'anonymous') {
+      responses['401'] = errorResponse('No or wrong credentials');
+      responses['403'] = errorResponse('Lacking the permission');
+    }
+    const operation: JsonObject = {
+      summary: rule.summary,
+      operationId: `${method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(\w)?/g, (_, c?: string) => (c ?? '').toUpperCase())}`,
+      parameters: [...parameters(schema.params, 'path'), ...parameters(schema.querystring, 'query')],
+      responses,
+      'x-paasmaker-permission': {
+        callers: rule.callers,
+        permission: rule.permission,
+        scope: rule.scope as unknown as JsonObject,
+      },
+    };
+    if (rule.callers === 'anonymous') operation.security = [];
+    if (schema.body)
+      operation.requestBody = {
+        required: Array.isArray(schema.body.required) && schema.body.required.length > 0,
+        content: { 'application/json': { schema: schema.body as JsonObject } },
+      };
+    paths[openApiPath] ??= {};
+    paths[openApiPath][method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Paasmaker pacemaker API', version: prefix.replace(/^.*\//, '') },
+    security: [{ bearer: [] }, { basic: [] }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A user API key, or a cluster token' },
+        basic: { type: 'http', scheme: 'basic', description: 'login:password of a user' },
+      },
+      schemas: { Error: errorSchema },
+    },
+    paths,
+  };
+}

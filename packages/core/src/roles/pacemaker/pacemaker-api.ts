@@ -1,0 +1,211 @@
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { JobEngine } from '../../jobs/job-engine';
+import { PaasmakerError } from '../../kernel/errors';
+import type { JsonObject } from '../../kernel/json-schema';
+import type { Kernel } from '../../kernel/kernel';
+import type { Model } from '../../model/create-model';
+import { type ApiCaller, authenticateCaller } from './api-caller';
+import { handleApiError, handleUnknownRoute } from './api-errors';
+import type { ApiContext, ApiRoute, ApiRouteSchema } from './api-route';
+import { jobRoutes, workspaceOfTags } from './job-routes';
+import { buildOpenApiDocument, type DocumentedRoute } from './openapi-document';
+import { enforceRouteRule, type WorkspaceResolver } from './permission-guard';
+import { roleRoutes } from './role-routes';
+import {
+  ROUTE_PERMISSIONS,
+  type RouteKey,
+  type RoutePermissionTable,
+  type RouteRule,
+} from './route-permissions';
+import { userRoutes } from './user-routes';
+import { workspaceRoutes } from './workspace-routes';
+
+/** The prefix of every API route; a breaking change gets a new one. */
+export const API_PREFIX = '/api/v1';
+
+/** Default largest request body, in bytes: API bodies are small JSON documents. */
+export const DEFAULT_API_BODY_LIMIT = 64 * 1024;
+
+/** What {@link createPacemakerApi} needs. */
+export interface PacemakerApiOptions {
+  /** Its `auth` hook authenticates every request. */
+  readonly kernel: Pick<Kernel, 'hooks' | 'log'>;
+  readonly model: Model;
+  readonly jobs: JobEngine;
+  /** Request logs and internal errors go here; default the kernel's logger. */
+  readonly logger?: Logger;
+  /** Largest request body in bytes (larger: 413); default {@link DEFAULT_API_BODY_LIMIT}. */
+  readonly bodyLimit?: number;
+}
+
+/** The pacemaker's HTTP API: a fastify server whose every route passes the route permission table. */
+export interface PacemakerApi {
+  /** The fastify instance; a route added to it directly under the prefix must be in {@link PacemakerApi.routes}. */
+  readonly server: FastifyInstance;
+  /** The table in force: the built-in rules and those of routes added with {@link PacemakerApi.addRoute}. */
+  readonly routes: RoutePermissionTable;
+  /**
+   * Adds a route (a plugin's) with its rule, before `listen`; it gets the same authentication,
+   * permission check, validation and error format as the built-in ones.
+   */
+  addRoute<P, B, Q>(route: ApiRoute<P, B, Q>, rule: RouteRule): void;
+  /** Starts listening (default 127.0.0.1, a free port); resolves with the base URL, `http://127.0.0.1:4321`. */
+  listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** Stops listening and waits for open requests. Closes neither the model nor the job engine. */
+  close(): Promise<void>;
+}
+
+interface RouteConfig {
+  paasmakerRule?: RouteRule;
+}
+
+// Bodies are not coerced ("5" is not a number there); path and query strings are.
+const ajvBase: AjvOptions = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false };
+
+function ruleOf(request: FastifyRequest): RouteRule | undefined {
+  return (request.routeOptions.config as RouteConfig | undefined)?.paasmakerRule;
+}
+
+/** Builds the pacemaker's HTTP API over a kernel (for `auth`), the model and the job engine. */
+export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
+  const { kernel, model, jobs } = options;
+  const logger = (options.logger ?? kernel.log).child({ component: 'pacemaker-api' });
+  const table: Record<RouteKey, RouteRule> = { ...ROUTE_PERMISSIONS };
+  const documented: DocumentedRoute[] = [];
+  const callers = new WeakMap<FastifyRequest, ApiCaller>();
+
+  const server = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? DEFAULT_API_BODY_LIMIT,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    frameworkErrors: (error, request, reply) => {
+      request.log.info({ err: error }, 'malformed request');
+      void (reply as FastifyReply)
+        .code(400)
+        .type('application/json; charset=utf-8')
+        .send({
+          error: { code: 'E_API_REQUEST_INVALID', message: 'The request URL or headers are malformed.' },
+        });
+    },
+  });
+  const bodyAjv = new Ajv({ ...ajvBase, coerceTypes: false });
+  const stringAjv = new Ajv({ ...ajvBase, coerceTypes: true });
+  server.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : stringAjv).compile(schema),
+  );
+  server.setErrorHandler(handleApiError);
+  server.setNotFoundHandler(handleUnknownRoute);
+
+  // Every route under the prefix must have a rule: added without one, it fails to register.
+  server.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(API_PREFIX)) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const key = `${method} ${route.url.slice(API_PREFIX.length)}` as RouteKey;
+      const rule = table[key];
+      if (!rule)
+        throw new PaasmakerError(
+          'E_API_ROUTE_UNGUARDED',
+          `${key} is not in the route permission table; add it with api.addRoute(route, rule).`,
+        );
+      route.config = { ...(route.config as object), paasmakerRule: rule };
+    }
+  });
+
+  server.addHook('onRequest', async (request) => {
+    const rule = ruleOf(request);
+    if (!rule) return;
+    if (rule.callers === 'anonymous') callers.set(request, { kind: 'anonymous' });
+    else
+      callers.set(
+        request,
+        await authenticateCaller(request.headers.authorization, kernel.hooks, model.roles),
+      );
+  });
+
+  const resolver: WorkspaceResolver = {
+    workspaceOfApplication: async (id) => (await model.applications.get(id)).workspaceId,
+    workspaceOfJob: async (id) => workspaceOfTags((await jobs.getTree((await jobs.getJob(id)).treeId)).tags),
+  };
+  server.addHook('preHandler', async (request) => {
+    const rule = ruleOf(request);
+    if (!rule) return;
+    const caller = callers.get(request) ?? { kind: 'anonymous' };
+    await enforceRouteRule(rule, caller, request.params as Record<string, unknown>, resolver);
+  });
+
+  function addRoute<P, B, Q>(route: ApiRoute<P, B, Q>, rule: RouteRule): void {
+    const key = `${route.method} ${route.path}` as RouteKey;
+    table[key] = rule;
+    const schema: ApiRouteSchema = route.schema ?? {};
+    const status = route.status ?? (route.method === 'DELETE' ? 204 : 200);
+    documented.push({ key, rule, status, schema });
+    // A body schema with no required property makes the body optional: none is taken as `{}`.
+    const optionalBody = schema.body !== undefined && !schema.body.required?.length;
+    server.route({
+      method: route.method,
+      url: `${API_PREFIX}${route.path}`,
+      schema: schema as Record<string, unknown>,
+      preValidation: async (request) => {
+        if (optionalBody && request.body === undefined) request.body = {};
+      },
+      handler: async (request, reply) => {
+        const data = await route.handler({
+          caller: callers.get(request) ?? { kind: 'anonymous' },
+          params: request.params as P,
+          body: request.body as B,
+          query: request.query as Q,
+          request,
+          reply,
+        });
+        if (data === undefined) return reply.code(204).send();
+        return reply.code(status).send({ data });
+      },
+    });
+  }
+
+  const context: ApiContext = { hooks: kernel.hooks, model, jobs };
+  for (const routes of [workspaceRoutes, userRoutes, roleRoutes, jobRoutes])
+    for (const route of routes(context)) {
+      const rule = table[`${route.method} ${route.path}` as RouteKey];
+      if (!rule)
+        throw new PaasmakerError('E_API_ROUTE_UNGUARDED', `${route.method} ${route.path} has no rule.`);
+      addRoute(route, rule);
+    }
+  let openApi: JsonObject | undefined;
+  addRoute(
+    {
+      method: 'GET',
+      path: '/openapi.json',
+      handler: async () => {
+        openApi ??= buildOpenApiDocument(API_PREFIX, documented);
+        return openApi;
+      },
+    },
+    ROUTE_PERMISSIONS['GET /openapi.json'],
+  );
+
+  return {
+    server,
+    routes: table,
+    addRoute(route, rule) {
+      openApi = undefined;
+      addRoute(route, rule);
+    },
+    async listen({ port = 0, host = '127.0.0.1' } = {}) {
+      await server.listen({ port, host });
+      const address = server.server.address();
+      if (!address || typeof address === 'string') return String(address);
+      return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    },
+    close: () => server.close(),
+  };
+}

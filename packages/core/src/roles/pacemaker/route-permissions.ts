@@ -1,0 +1,197 @@
+import type { Permission } from '../../model/permissions';
+
+/** How a route finds the workspace its permission is checked on. */
+export type WorkspaceScope =
+  /** No workspace: the permission must be held cluster-wide. */
+  | { readonly kind: 'cluster' }
+  /** Any authenticated caller passes; the handler filters what it returns by the caller's grants. */
+  | { readonly kind: 'filtered' }
+  /** The workspace id is the path parameter `param`. */
+  | { readonly kind: 'workspace'; readonly param: string }
+  /** The workspace of the application whose id is the path parameter `param`. */
+  | { readonly kind: 'application'; readonly param: string }
+  /** The `workspace:<id>` tag of the job tree holding the job whose id is `param`; cluster-wide if untagged. */
+  | { readonly kind: 'job'; readonly param: string };
+
+/** What a route needs from its caller. The super token passes every rule. */
+export interface RouteRule {
+  /** `anonymous`: no credentials needed; `user`: users (and the super token); `node`: the node token (and super). */
+  readonly callers: 'anonymous' | 'user' | 'node';
+  /** The permission a user needs; null when being authenticated is enough. */
+  readonly permission: Permission | null;
+  /** Where the permission applies. */
+  readonly scope: WorkspaceScope;
+  /** A path parameter holding a user id: that user passes without the permission (acting on itself). */
+  readonly self?: string;
+  /** One line for the OpenAPI document. */
+  readonly summary: string;
+}
+
+/** The key of a route in a {@link RoutePermissionTable}: `GET /workspaces/:workspaceId` (path below `/api/v1`). */
+export type RouteKey = `${'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'} /${string}`;
+
+/** Every API route and what it needs. A route missing here cannot be added (`E_API_ROUTE_UNGUARDED`). */
+export type RoutePermissionTable = Readonly<Record<RouteKey, RouteRule>>;
+
+const CLUSTER = { kind: 'cluster' } as const;
+const FILTERED = { kind: 'filtered' } as const;
+const WORKSPACE = { kind: 'workspace', param: 'workspaceId' } as const;
+
+/**
+ * The built-in routes of the pacemaker API. Node routes (`callers: 'node'`) come with the node
+ * registry; plugins add theirs with `PacemakerApi.addRoute`.
+ */
+export const ROUTE_PERMISSIONS = {
+  'GET /openapi.json': {
+    callers: 'anonymous',
+    permission: null,
+    scope: CLUSTER,
+    summary: 'The OpenAPI document of this API',
+  },
+  'GET /me': {
+    callers: 'user',
+    permission: null,
+    scope: CLUSTER,
+    summary: 'Who the caller is, with their permission grants',
+  },
+  'GET /workspaces': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: FILTERED,
+    summary: 'Workspaces the caller may view (all with a cluster-wide WORKSPACE_LIST)',
+  },
+  'POST /workspaces': {
+    callers: 'user',
+    permission: 'WORKSPACE_EDIT',
+    scope: CLUSTER,
+    summary: 'Create a workspace',
+  },
+  'GET /workspaces/:workspaceId': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: WORKSPACE,
+    summary: 'One workspace',
+  },
+  'PATCH /workspaces/:workspaceId': {
+    callers: 'user',
+    permission: 'WORKSPACE_EDIT',
+    scope: WORKSPACE,
+    summary: 'Change a workspace',
+  },
+  'DELETE /workspaces/:workspaceId': {
+    callers: 'user',
+    permission: 'WORKSPACE_DELETE',
+    scope: WORKSPACE,
+    summary: 'Delete a workspace that has no applications',
+  },
+  'GET /workspaces/:workspaceId/applications': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: WORKSPACE,
+    summary: 'Applications of a workspace',
+  },
+  'GET /applications/:applicationId': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: { kind: 'application', param: 'applicationId' },
+    summary: 'One application',
+  },
+  'GET /users': { callers: 'user', permission: 'USER_LIST', scope: CLUSTER, summary: 'Every user' },
+  'POST /users': {
+    callers: 'user',
+    permission: 'USER_EDIT',
+    scope: CLUSTER,
+    summary: 'Create a user with a local password',
+  },
+  'GET /users/:userId': {
+    callers: 'user',
+    permission: 'USER_LIST',
+    scope: CLUSTER,
+    self: 'userId',
+    summary: 'One user',
+  },
+  'PATCH /users/:userId': {
+    callers: 'user',
+    permission: 'USER_EDIT',
+    scope: CLUSTER,
+    summary: 'Change a user (a new password is hashed)',
+  },
+  'DELETE /users/:userId': {
+    callers: 'user',
+    permission: 'USER_EDIT',
+    scope: CLUSTER,
+    summary: 'Delete a user with their API keys and role allocations',
+  },
+  'GET /users/:userId/api-keys': {
+    callers: 'user',
+    permission: 'USER_EDIT',
+    scope: CLUSTER,
+    self: 'userId',
+    summary: "A user's API keys (never the keys themselves)",
+  },
+  'POST /users/:userId/api-keys': {
+    callers: 'user',
+    permission: 'USER_EDIT',
+    scope: CLUSTER,
+    self: 'userId',
+    summary: 'Issue an API key; the response holds the key, once',
+  },
+  'DELETE /users/:userId/api-keys/:apiKeyId': {
+    callers: 'user',
+    permission: 'USER_EDIT',
+    scope: CLUSTER,
+    self: 'userId',
+    summary: 'Revoke an API key',
+  },
+  'GET /roles': { callers: 'user', permission: 'ROLE_LIST', scope: CLUSTER, summary: 'Every role' },
+  'POST /roles': { callers: 'user', permission: 'ROLE_EDIT', scope: CLUSTER, summary: 'Create a role' },
+  'GET /roles/:roleId': { callers: 'user', permission: 'ROLE_LIST', scope: CLUSTER, summary: 'One role' },
+  'PATCH /roles/:roleId': {
+    callers: 'user',
+    permission: 'ROLE_EDIT',
+    scope: CLUSTER,
+    summary: 'Change a role',
+  },
+  'DELETE /roles/:roleId': {
+    callers: 'user',
+    permission: 'ROLE_EDIT',
+    scope: CLUSTER,
+    summary: 'Delete a role and its allocations',
+  },
+  'GET /role-allocations': {
+    callers: 'user',
+    permission: 'ROLE_ASSIGN',
+    scope: CLUSTER,
+    summary: 'Role allocations, filtered by user, role or workspace',
+  },
+  'POST /role-allocations': {
+    callers: 'user',
+    permission: 'ROLE_ASSIGN',
+    scope: CLUSTER,
+    summary: 'Give a role to a user on a workspace or cluster-wide',
+  },
+  'DELETE /role-allocations/:allocationId': {
+    callers: 'user',
+    permission: 'ROLE_ASSIGN',
+    scope: CLUSTER,
+    summary: 'Take a role allocation away',
+  },
+  'GET /jobs': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: FILTERED,
+    summary: 'Job trees with a tag, newest first, limited to workspaces the caller may view',
+  },
+  'GET /jobs/:jobId/tree': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: { kind: 'job', param: 'jobId' },
+    summary: 'The whole tree of a job',
+  },
+  'POST /jobs/:jobId/abort': {
+    callers: 'user',
+    permission: 'JOB_ABORT',
+    scope: { kind: 'job', param: 'jobId' },
+    summary: 'Abort the tree of a job',
+  },
+} as const satisfies RoutePermissionTable;

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteKey, RouteRule } from '../../../src/roles/pacemaker';
+import { API_PREFIX, ROUTE_PERMISSIONS } from '../../../src/roles/pacemaker';
+import { type ApiFixture, CALLERS, type CallerName, startApiFixture } from './pacemaker-api-fixture';
+import { ROUTE_SAMPLES, splitKey } from './route-samples';
+
+/** What the table says a caller gets from a route: success, 401 or 403. */
+function expectedOutcome(rule: RouteRule, caller: CallerName): 'ok' | 401 | 403 {
+  if (rule.callers === 'anonymous' || caller === 'super') return 'ok';
+  if (caller === 'anonymous') return 401;
+  if (caller === 'node') return rule.callers === 'node' ? 'ok' : 403;
+  if (rule.callers === 'node') return 403;
+  if (rule.permission === null || rule.scope.kind === 'filtered') return 'ok';
+  if (caller === 'rightWorkspace' && rule.scope.kind !== 'cluster') return 'ok';
+  return 403;
+}
+
+describe('pacemaker API permission matrix', () => {
+  let fx: ApiFixture;
+
+  beforeAll(async () => {
+    fx = await startApiFixture();
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('has a sample request for every route of the table, and a table entry for every sample', () => {
+    expect(Object.keys(ROUTE_SAMPLES).sort()).toEqual(Object.keys(fx.api.routes).sort());
+  });
+
+  const keys = Object.keys(ROUTE_PERMISSIONS) as (keyof typeof ROUTE_PERMISSIONS)[];
+  describe.each(keys)('%s', (key) => {
+    it.each(CALLERS)('as %s', async (caller) => {
+      const rule = fx.api.routes[key as RouteKey];
+      if (!rule) throw new Error(`${key} missing from the table`);
+      const { method } = splitKey(key);
+      const sample = await ROUTE_SAMPLES[key](fx);
+      const response = await fx.request(method, `${API_PREFIX}${sample.path}`, {
+        as: caller,
+        body: sample.body,
+      });
+      const expected = expectedOutcome(rule, caller);
+      if (expected === 'ok') {
+        expect(response.status, response.text).toBeGreaterThanOrEqual(200);
+        expect(response.status, response.text).toBeLessThan(300);
+      } else {
+        expect(response.status, response.text).toBe(expected);
+        expect(response.body.error.code).toBe(expected === 401 ? 'E_API_UNAUTHENTICATED' : 'E_API_FORBIDDEN');
+      }
+    });
+  });
+
+  it('filters the workspace list by the grants of the caller', async () => {
+    const ids = async (caller: CallerName) =>
+      (
+        (await fx.request('GET', `${API_PREFIX}/workspaces`, { as: caller })).body.data as { id: number }[]
+      ).map((w) => w.id);
+    expect(await ids('noRole')).toEqual([]);
+    expect(await ids('wrongWorkspace')).toEqual([fx.workspaceB.id]);
+    const right = await ids('rightWorkspace');
+    expect(right).toContain(fx.workspaceA.id);
+    expect(right).not.toContain(fx.workspaceB.id);
+    const all = await ids('super');
+    expect(all).toEqual(expect.arrayContaining([fx.workspaceA.id, fx.workspaceB.id, ...right]));
+
+    // A cluster-wide WORKSPACE_LIST sees every workspace, even without WORKSPACE_VIEW anywhere.
+    const lister = await fx.model.roles.create({ name: 'lister', permissions: ['WORKSPACE_LIST'] });
+    const allocation = await fx.model.roles.allocate({ userId: fx.users.noRole.id, roleId: lister.id });
+    expect(await ids('noRole')).toEqual(all);
+    await fx.model.roles.unallocate(allocation.id);
+  });
+
+  it('filters job listings by workspace', async () => {
+    const suite = fx.workspaceA.stub.slice(2);
+    const trees = async (caller: CallerName) =>
+      (
+        (await fx.request('GET', `${API_PREFIX}/jobs?tag=suite:${suite}`, { as: caller })).body.data
+          .trees as {
+          treeId: string;
+        }[]
+      )
+        .map((t) => t.treeId)
+        .sort();
+    expect(await trees('noRole')).toEqual([]);
+    expect(await trees('wrongWorkspace')).toEqual([fx.treeB]);
+    expect(await trees('rightWorkspace')).toEqual([fx.treeA]);
+    expect(await trees('super')).toEqual([fx.treeA, fx.treeB].sort());
+  });
+
+  it('lets a user manage their own API keys without USER_EDIT, and only their own', async () => {
+    const own = fx.users.noRole.id;
+    const created = await fx.request('POST', `${API_PREFIX}/users/${own}/api-keys`, {
+      as: 'noRole',
+      body: { label: 'cli' },
+    });
+    expect(created.status).toBe(201);
+    const { key, apiKey } = created.body.data;
+    expect(key).toMatch(/^pmk_/);
+    const me = await fx.request('GET', `${API_PREFIX}/me`, { authorization: `Bearer ${key}` });
+    expect(me.body.data.user.id).toBe(own);
+    const listed = await fx.request('GET', `${API_PREFIX}/users/${own}/api-keys`, { as: 'noRole' });
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+    const revoked = await fx.request('DELETE', `${API_PREFIX}/users/${own}/api-keys/${apiKey.id}`, {
+      as: 'noRole',
+    });
+    expect(revoked.status).toBe(204);
+    expect((await fx.request('GET', `${API_PREFIX}/me`, { authorization: `Bearer ${key}` })).status).toBe(
+      401,
+    );
+    // Someone else's key, through one's own user id, is not found.
+    const { apiKey: other } = await fx.model.users.issueApiKey(fx.users.target.id);
+    const foreign = await fx.request('DELETE', `${API_PREFIX}/users/${own}/api-keys/${other.id}`, {
+      as: 'noRole',
+    });
+    expect(foreign.status).toBe(404);
+  });
+});

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { ROUTE_PERMISSIONS, RouteKey } from '../../../src/roles/pacemaker';
+import { type ApiFixture, PASSWORD } from './pacemaker-api-fixture';
+
+/** A valid request to one route: the path below `/api/v1` (with its query) and the body. */
+export interface SampleRequest {
+  path: string;
+  body?: unknown;
+}
+
+const unique = () => randomUUID().slice(0, 8);
+
+/**
+ * One valid request per route of the table, made fresh for each call so that destructive routes
+ * act on records of their own. Workspace-scoped targets are in a workspace the `rightWorkspace`
+ * user holds every permission on, and the `wrongWorkspace` user none.
+ */
+export const ROUTE_SAMPLES: Record<
+  keyof typeof ROUTE_PERMISSIONS,
+  (fx: ApiFixture) => Promise<SampleRequest>
+> = {
+  'GET /openapi.json': async () => ({ path: '/openapi.json' }),
+  'GET /me': async () => ({ path: '/me' }),
+  'GET /workspaces': async () => ({ path: '/workspaces' }),
+  'POST /workspaces': async () => {
+    const id = unique();
+    return { path: '/workspaces', body: { name: `new ${id}`, stub: `n-${id}`, tags: { cost: 'x' } } };
+  },
+  'GET /workspaces/:workspaceId': async (fx) => ({ path: `/workspaces/${fx.workspaceA.id}` }),
+  'PATCH /workspaces/:workspaceId': async (fx) => ({
+    path: `/workspaces/${(await fx.scratchWorkspace()).id}`,
+    body: { tags: { owner: 'patched' } },
+  }),
+  'DELETE /workspaces/:workspaceId': async (fx) => ({
+    path: `/workspaces/${(await fx.scratchWorkspace()).id}`,
+  }),
+  'GET /workspaces/:workspaceId/applications': async (fx) => ({
+    path: `/workspaces/${fx.workspaceA.id}/applications`,
+  }),
+  'GET /applications/:applicationId': async (fx) => ({ path: `/applications/${fx.applicationA.id}` }),
+  'GET /users': async () => ({ path: '/users' }),
+  'POST /users': async () => {
+    const id = unique();
+    return {
+      path: '/users',
+      body: { login: `u-${id}`, email: `u-${id}@example.com`, name: 'New User', password: PASSWORD },
+    };
+  },
+  'GET /users/:userId': async (fx) => ({ path: `/users/${fx.users.target.id}` }),
+  'PATCH /users/:userId': async (fx) => ({ path: `/users/${fx.users.target.id}`, body: { name: 'Renamed' } }),
+  'DELETE /users/:userId': async (fx) => {
+    const id = unique();
+    const user = await fx.model.users.create({
+      login: `d-${id}`,
+      email: `d-${id}@example.com`,
+      name: 'Doomed',
+    });
+    return { path: `/users/${user.id}` };
+  },
+  'GET /users/:userId/api-keys': async (fx) => ({ path: `/users/${fx.users.target.id}/api-keys` }),
+  'POST /users/:userId/api-keys': async (fx) => ({
+    path: `/users/${fx.users.target.id}/api-keys`,
+    body: { label: 'laptop' },
+  }),
+  'DELETE /users/:userId/api-keys/:apiKeyId': async (fx) => {
+    const { apiKey } = await fx.model.users.issueApiKey(fx.users.target.id);
+    return { path: `/users/${fx.users.target.id}/api-keys/${apiKey.id}` };
+  },
+  'GET /roles': async () => ({ path: '/roles' }),
+  'POST /roles': async () => ({
+    path: '/roles',
+    body: { name: `role ${unique()}`, permissions: ['WORKSPACE_VIEW', 'JOB_ABORT'] },
+  }),
+  'GET /roles/:roleId': async (fx) => ({ path: `/roles/${fx.roleAll.id}` }),
+  'PATCH /roles/:roleId': async (fx) => {
+    const role = await fx.model.roles.create({ name: `r-${unique()}`, permissions: [] });
+    return { path: `/roles/${role.id}`, body: { permissions: 'ALL' } };
+  },
+  'DELETE /roles/:roleId': async (fx) => {
+    const role = await fx.model.roles.create({ name: `r-${unique()}`, permissions: [] });
+    return { path: `/roles/${role.id}` };
+  },
+  'GET /role-allocations': async (fx) => ({ path: `/role-allocations?userId=${fx.users.rightWorkspace.id}` }),
+  'POST /role-allocations': async (fx) => {
+    const role = await fx.model.roles.create({ name: `r-${unique()}`, permissions: ['WORKSPACE_VIEW'] });
+    return {
+      path: '/role-allocations',
+      body: { userId: fx.users.target.id, roleId: role.id, workspaceId: fx.workspaceA.id },
+    };
+  },
+  'DELETE /role-allocations/:allocationId': async (fx) => {
+    const role = await fx.model.roles.create({ name: `r-${unique()}`, permissions: [] });
+    const allocation = await fx.model.roles.allocate({ userId: fx.users.target.id, roleId: role.id });
+    return { path: `/role-allocations/${allocation.id}` };
+  },
+  'GET /jobs': async (fx) => ({ path: `/jobs?tag=workspace:${fx.workspaceA.id}` }),
+  'GET /jobs/:jobId/tree': async (fx) => ({ path: `/jobs/${fx.treeA}/tree` }),
+  'POST /jobs/:jobId/abort': async (fx) => ({
+    path: `/jobs/${await fx.scratchTree((await fx.scratchWorkspace()).id)}/abort`,
+    body: { reason: 'test' },
+  }),
+};
+
+/** The method and path pattern of a table key. */
+export function splitKey(key: RouteKey | string): { method: string; pattern: string } {
+  const [method = 'GET', pattern = '/'] = key.split(' ');
+  return { method, pattern };
+}
