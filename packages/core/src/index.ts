@@ -5,4 +5,5 @@ export * from './auth/index';
 export * from './jobs/index';
 export * from './kernel/index';
 export * from './model/index';
+export * from './node/index';
 export * from './roles/pacemaker/index';

@@ -27,6 +27,7 @@ export const errorCatalogue = {
   E_JOB_ABORTED: 'A job tree that was waited for was aborted.',
   E_JOB_LOG_ID_INVALID: 'A job log was requested with an id that is not a job id (e.g. containing / or ..).',
   E_JOB_LOG_UNAVAILABLE: "A job's log is on a node that cannot be reached.",
+  E_JOB_LOG_NOT_FOUND: 'A job has no log on this node (it logged nothing, or ran elsewhere).',
   E_JOB_ENGINE_CLOSED: 'The job engine was used after close().',
   E_JOB_STREAM_MESSAGE: 'A message sent to a job stream endpoint is malformed.',
   E_MODEL_NOT_FOUND:
@@ -39,6 +40,10 @@ export const errorCatalogue = {
   E_NODE_INVALID:
     "A node's registration or report, or the node registry's options, do not match their JSON Schema.",
   E_NODE_NOT_FOUND: 'A node reported or stopped under a UUID the node registry does not know.',
+  E_CONFIG_UNREADABLE: 'A node config file cannot be read (missing, or no permission).',
+  E_CONFIG_INVALID:
+    'A node config file is not valid YAML, fails its JSON Schema, or names an unset environment variable.',
+  E_NODE_START: 'A node failed to start one of its roles; what had started was stopped again.',
   E_AUTH_PASSWORD_PARAMETERS:
     'scrypt parameters given to hashPassword, or stored with a password hash, are malformed or out of bounds.',
   E_API_UNAUTHENTICATED: 'An API request carried no credentials, or credentials no auth plugin accepted.',

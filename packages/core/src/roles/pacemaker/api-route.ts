@@ -4,6 +4,7 @@ import type { JsonSchemaObject } from '../../kernel/json-schema';
 import type { KernelHooks } from '../../kernel/kernel-hooks';
 import type { Model } from '../../model/create-model';
 import type { ApiCaller } from './api-caller';
+import type { NodeRegistry } from './node-registry/node-registry';
 
 /** The JSON Schemas a route validates its request with (and that the OpenAPI document shows). */
 export interface ApiRouteSchema {
@@ -30,6 +31,8 @@ export interface ApiRoute<P = never, B = never, Q = never> {
   readonly schema?: ApiRouteSchema;
   /** The status of a success; default 200, or 204 when the handler resolves with undefined. */
   readonly status?: number;
+  /** `text/plain`: the handler resolves with the body text, sent as is (not wrapped in `data`). */
+  readonly produces?: 'text/plain';
   /** Resolves with the response's `data`; undefined for no body. */
   handler(call: ApiCall<P, B, Q>): Promise<unknown>;
 }
@@ -39,6 +42,10 @@ export interface ApiContext {
   readonly hooks: Pick<KernelHooks, 'auth'>;
   readonly model: Model;
   readonly jobs: JobEngine;
+  /** Node registration and reports go here; without it, node routes answer 404. */
+  readonly nodes?: NodeRegistry;
+  /** The job stream websocket's path, from the server root. */
+  readonly jobStreamPath: string;
 }
 
 /** Declares a route with its parameter, body and query types (trusted: the schemas checked them). */

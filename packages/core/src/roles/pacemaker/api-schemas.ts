@@ -16,16 +16,23 @@ export function idParams(...names: string[]): JsonSchemaObject {
   };
 }
 
+const uuidSchema = {
+  type: 'string',
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+} as const;
+
 /** A job id in a path (a UUID). */
 export const jobIdParams: JsonSchemaObject = {
   type: 'object',
-  properties: {
-    jobId: {
-      type: 'string',
-      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-    },
-  },
+  properties: { jobId: uuidSchema },
   required: ['jobId'],
+};
+
+/** A node's UUID in a path. */
+export const nodeUuidParams: JsonSchemaObject = {
+  type: 'object',
+  properties: { uuid: uuidSchema },
+  required: ['uuid'],
 };
 
 const name = { type: 'string', minLength: 2, maxLength: 200 } as const;
@@ -124,6 +131,28 @@ export const jobListQuery: JsonSchemaObject = {
 };
 
 export const jobAbortBody: JsonSchemaObject = {
+  type: 'object',
+  properties: { reason: { type: 'string', maxLength: 1000 } },
+  additionalProperties: false,
+};
+
+const manifestPath = { type: 'string', minLength: 1, maxLength: 500, pattern: '^[^\\0]+$' } as const;
+
+export const applicationCreateBody: JsonSchemaObject = {
+  type: 'object',
+  properties: { name, manifestPath },
+  required: ['name'],
+  additionalProperties: false,
+};
+
+export const applicationUpdateBody: JsonSchemaObject = {
+  type: 'object',
+  properties: { name, manifestPath },
+  minProperties: 1,
+  additionalProperties: false,
+};
+
+export const nodeStopBody: JsonSchemaObject = {
   type: 'object',
   properties: { reason: { type: 'string', maxLength: 1000 } },
   additionalProperties: false,

@@ -7,6 +7,7 @@ export {
   API_PREFIX,
   createPacemakerApi,
   DEFAULT_API_BODY_LIMIT,
+  JOB_STREAM_PATH,
   type PacemakerApi,
   type PacemakerApiOptions,
 } from './pacemaker-api';

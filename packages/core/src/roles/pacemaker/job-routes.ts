@@ -1,3 +1,4 @@
+import { PaasmakerError } from '../../kernel/errors';
 import { callerMay } from './api-caller';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { jobAbortBody, jobIdParams, jobListQuery } from './api-schemas';
@@ -11,8 +12,26 @@ export function workspaceOfTags(tags: readonly string[]): number | null {
   return null;
 }
 
-/** Job trees: list by tag, read, abort. */
-export function jobRoutes({ jobs }: ApiContext): ApiRoute<never, never, never>[] {
+/** Reads a job's whole local log; `E_JOB_LOG_NOT_FOUND` when this node has none. */
+async function wholeLog(jobs: ApiContext['jobs'], jobId: string): Promise<string> {
+  const parts: string[] = [];
+  let offset = 0;
+  for (;;) {
+    const chunk = await jobs.logs.read(jobId, offset, 1024 * 1024);
+    if (!chunk) {
+      if (offset === 0)
+        throw new PaasmakerError('E_JOB_LOG_NOT_FOUND', `Job ${jobId} has no log on this pacemaker.`);
+      break;
+    }
+    parts.push(chunk.text);
+    if (chunk.offset <= offset || chunk.offset >= chunk.size) break;
+    offset = chunk.offset;
+  }
+  return parts.join('');
+}
+
+/** Job trees: list by tag, read, abort, logs, and how to reach the job stream. */
+export function jobRoutes({ jobs, jobStreamPath }: ApiContext): ApiRoute<never, never, never>[] {
   const routes = [
     defineRoute<Record<string, never>, undefined, { tag: string; limit: number; offset: number }>({
       method: 'GET',
@@ -47,6 +66,28 @@ export function jobRoutes({ jobs }: ApiContext): ApiRoute<never, never, never>[]
         const by = caller.kind === 'user' ? `user ${caller.userId}` : `the ${caller.kind} token`;
         await jobs.abort(params.jobId, body?.reason ?? `Aborted by ${by}.`);
         return { jobId: params.jobId, treeId: job.treeId };
+      },
+    }),
+    defineRoute<{ jobId: string }>({
+      method: 'GET',
+      path: '/jobs/:jobId/log',
+      schema: { params: jobIdParams },
+      produces: 'text/plain',
+      async handler({ params }) {
+        await jobs.getJob(params.jobId);
+        return wholeLog(jobs, params.jobId);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/jobs/stream',
+      async handler() {
+        return {
+          path: jobStreamPath,
+          upgrade: 'websocket',
+          authorization: 'the same credentials as the API (Authorization header)',
+          messages: ['log.subscribe', 'log.unsubscribe', 'tree.subscribe', 'tree.unsubscribe'],
+        };
       },
     }),
   ];

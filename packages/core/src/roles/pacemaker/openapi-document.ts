@@ -46,6 +46,8 @@ export interface DocumentedRoute {
   readonly rule: RouteRule;
   readonly status: number;
   readonly schema: ApiRouteSchema;
+  /** Set for routes answering other than JSON `{ data }`. */
+  readonly produces?: 'text/plain';
 }
 
 /**
@@ -54,11 +56,13 @@ export interface DocumentedRoute {
  */
 export function buildOpenApiDocument(prefix: string, routes: readonly DocumentedRoute[]): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
-  for (const { key, rule, status, schema } of routes) {
+  for (const { key, rule, status, schema, produces } of routes) {
     const [method = 'GET', path = '/'] = key.split(' ');
     const openApiPath = `${prefix}${path.replace(/:(\w+)/g, '{$1}')}`;
     const responses: Record<string, JsonObject> = {
-      [String(status)]: { description: status === 204 ? 'Done; no body' : 'Success: `{ "data": ... }`' },
+      [String(status)]: produces
+        ? { description: 'Success', content: { [produces]: { schema: { type: 'string' } } } }
+        : { description: status === 204 ? 'Done; no body' : 'Success: `{ "data": ... }`' },
       '400': errorResponse('Invalid request; `error.fields` names each bad field'),
     };
     if (rule.callers !== 'anonymous') {

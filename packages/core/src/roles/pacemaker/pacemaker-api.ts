@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import Fastify, {
   type FastifyBaseLogger,
@@ -7,14 +9,17 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { JobEngine } from '../../jobs/job-engine';
-import { PaasmakerError } from '../../kernel/errors';
+import { JobStreamServer } from '../../jobs/logs/job-stream-server';
+import { isPaasmakerError, PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { Kernel } from '../../kernel/kernel';
 import type { Model } from '../../model/create-model';
 import { type ApiCaller, authenticateCaller } from './api-caller';
-import { handleApiError, handleUnknownRoute } from './api-errors';
+import { API_ERROR_STATUS, handleApiError, handleUnknownRoute } from './api-errors';
 import type { ApiContext, ApiRoute, ApiRouteSchema } from './api-route';
 import { jobRoutes, workspaceOfTags } from './job-routes';
+import type { NodeRegistry } from './node-registry/node-registry';
+import { nodeRoutes } from './node-routes';
 import { buildOpenApiDocument, type DocumentedRoute } from './openapi-document';
 import { enforceRouteRule, type WorkspaceResolver } from './permission-guard';
 import { roleRoutes } from './role-routes';
@@ -33,6 +38,24 @@ export const API_PREFIX = '/api/v1';
 /** Default largest request body, in bytes: API bodies are small JSON documents. */
 export const DEFAULT_API_BODY_LIMIT = 64 * 1024;
 
+function pathOf(request: IncomingMessage): string | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string, message?: string): void {
+  const body = message ? JSON.stringify({ error: { code: reason, message } }) : '';
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n` +
+      `Connection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,
+  );
+}
+
 /** What {@link createPacemakerApi} needs. */
 export interface PacemakerApiOptions {
   /** Its `auth` hook authenticates every request. */
@@ -43,7 +66,12 @@ export interface PacemakerApiOptions {
   readonly logger?: Logger;
   /** Largest request body in bytes (larger: 413); default {@link DEFAULT_API_BODY_LIMIT}. */
   readonly bodyLimit?: number;
+  /** Serves the node routes (register, report, stop); without it they answer 404. The API does not start or close it. */
+  readonly nodes?: NodeRegistry;
 }
+
+/** The job stream websocket's path on the API server. */
+export const JOB_STREAM_PATH = `${API_PREFIX}/jobs/stream`;
 
 /** The pacemaker's HTTP API: a fastify server whose every route passes the route permission table. */
 export interface PacemakerApi {
@@ -58,7 +86,9 @@ export interface PacemakerApi {
   addRoute<P, B, Q>(route: ApiRoute<P, B, Q>, rule: RouteRule): void;
   /** Starts listening (default 127.0.0.1, a free port); resolves with the base URL, `http://127.0.0.1:4321`. */
   listen(options?: { port?: number; host?: string }): Promise<string>;
-  /** Stops listening and waits for open requests. Closes neither the model nor the job engine. */
+  /** Serves the job stream at {@link JOB_STREAM_PATH} on this API's HTTP server. */
+  readonly jobStream: JobStreamServer;
+  /** Stops listening, closes job stream connections and waits for open requests. Closes neither the model, the job engine nor the node registry. */
   close(): Promise<void>;
 }
 
@@ -147,7 +177,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     table[key] = rule;
     const schema: ApiRouteSchema = route.schema ?? {};
     const status = route.status ?? (route.method === 'DELETE' ? 204 : 200);
-    documented.push({ key, rule, status, schema });
+    documented.push({ key, rule, status, schema, produces: route.produces });
     // A body schema with no required property makes the body optional: none is taken as `{}`.
     const optionalBody = schema.body !== undefined && !schema.body.required?.length;
     server.route({
@@ -166,14 +196,21 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
           request,
           reply,
         });
+        if (route.produces) return reply.code(status).type(`${route.produces}; charset=utf-8`).send(data);
         if (data === undefined) return reply.code(204).send();
         return reply.code(status).send({ data });
       },
     });
   }
 
-  const context: ApiContext = { hooks: kernel.hooks, model, jobs };
-  for (const routes of [workspaceRoutes, userRoutes, roleRoutes, jobRoutes])
+  const context: ApiContext = {
+    hooks: kernel.hooks,
+    model,
+    jobs,
+    nodes: options.nodes,
+    jobStreamPath: JOB_STREAM_PATH,
+  };
+  for (const routes of [workspaceRoutes, userRoutes, roleRoutes, jobRoutes, nodeRoutes])
     for (const route of routes(context)) {
       const rule = table[`${route.method} ${route.path}` as RouteKey];
       if (!rule)
@@ -193,8 +230,46 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     ROUTE_PERMISSIONS['GET /openapi.json'],
   );
 
+  // The job stream: a websocket upgrade of the API's own server, after the same authentication and
+  // the rule of `GET /jobs/stream` (checked here, asynchronously, before the stream server sees it).
+  const jobStream = new JobStreamServer({
+    nodeId: jobs.nodeId,
+    logs: jobs.logs,
+    store: jobs.store,
+    log: logger,
+  });
+  const upgrades = createServer();
+  jobStream.attach(upgrades, JOB_STREAM_PATH);
+  const streamRule = table['GET /jobs/stream'];
+  server.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (error) => logger.debug({ err: error }, 'job stream socket error'));
+    if (pathOf(request) !== JOB_STREAM_PATH || !streamRule) {
+      refuseUpgrade(socket, 404, 'E_API_ROUTE_NOT_FOUND', 'No websocket at this path.');
+      return;
+    }
+    authenticateCaller(request.headers.authorization, kernel.hooks, model.roles)
+      .then((caller) => enforceRouteRule(streamRule, caller, {}, resolver))
+      .then(
+        () => {
+          if (!socket.destroyed) upgrades.emit('upgrade', request, socket, head);
+        },
+        (error: unknown) => {
+          if (isPaasmakerError(error)) {
+            const status = API_ERROR_STATUS[error.code] ?? 503;
+            if (status < 500) return refuseUpgrade(socket, status, error.code, error.message);
+          }
+          logger.error({ err: error }, 'job stream authentication failed');
+          refuseUpgrade(socket, 503, 'E_API_INTERNAL', 'The pacemaker could not check the credentials.');
+        },
+      );
+  });
+  server.addHook('preClose', async () => {
+    await jobStream.close();
+  });
+
   return {
     server,
+    jobStream,
     routes: table,
     addRoute(route, rule) {
       openApi = undefined;

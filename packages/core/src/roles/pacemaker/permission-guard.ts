@@ -58,6 +58,14 @@ export async function enforceRouteRule(
   if (rule.callers === 'node') throw new PaasmakerError('E_API_FORBIDDEN', 'Only nodes may call this route.');
   if (rule.self !== undefined && Number(params[rule.self]) === caller.userId) return;
   if (rule.permission === null || rule.scope.kind === 'filtered') return;
+  if (rule.scope.kind === 'anyWorkspace') {
+    const permission = rule.permission;
+    if (caller.grants.some((grant) => grant.permission === permission)) return;
+    throw new PaasmakerError(
+      'E_API_FORBIDDEN',
+      `This needs the permission ${permission}, on some workspace or cluster-wide.`,
+    );
+  }
   const workspaceId = await workspaceOf(rule.scope, params, resolver);
   if (callerMay(caller, rule.permission, workspaceId)) return;
   throw new PaasmakerError(

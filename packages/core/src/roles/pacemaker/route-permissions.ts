@@ -11,7 +11,9 @@ export type WorkspaceScope =
   /** The workspace of the application whose id is the path parameter `param`. */
   | { readonly kind: 'application'; readonly param: string }
   /** The `workspace:<id>` tag of the job tree holding the job whose id is `param`; cluster-wide if untagged. */
-  | { readonly kind: 'job'; readonly param: string };
+  | { readonly kind: 'job'; readonly param: string }
+  /** The permission held on at least one workspace, or cluster-wide. */
+  | { readonly kind: 'anyWorkspace' };
 
 /** What a route needs from its caller. The super token passes every rule. */
 export interface RouteRule {
@@ -36,10 +38,12 @@ export type RoutePermissionTable = Readonly<Record<RouteKey, RouteRule>>;
 const CLUSTER = { kind: 'cluster' } as const;
 const FILTERED = { kind: 'filtered' } as const;
 const WORKSPACE = { kind: 'workspace', param: 'workspaceId' } as const;
+const APPLICATION = { kind: 'application', param: 'applicationId' } as const;
+const JOB = { kind: 'job', param: 'jobId' } as const;
 
 /**
- * The built-in routes of the pacemaker API. Node routes (`callers: 'node'`) come with the node
- * registry; plugins add theirs with `PacemakerApi.addRoute`.
+ * The built-in routes of the pacemaker API. Node routes (`callers: 'node'`) take the node token;
+ * plugins add theirs with `PacemakerApi.addRoute`.
  */
 export const ROUTE_PERMISSIONS = {
   'GET /openapi.json': {
@@ -90,11 +94,35 @@ export const ROUTE_PERMISSIONS = {
     scope: WORKSPACE,
     summary: 'Applications of a workspace',
   },
+  'POST /workspaces/:workspaceId/applications': {
+    callers: 'user',
+    permission: 'APPLICATION_CREATE',
+    scope: WORKSPACE,
+    summary: 'Create an application in a workspace',
+  },
+  'GET /workspaces/:workspaceId/services': {
+    callers: 'user',
+    permission: 'SERVICE_VIEW',
+    scope: WORKSPACE,
+    summary: 'Services of a workspace (credentials only with SERVICE_CREDENTIAL_VIEW there)',
+  },
   'GET /applications/:applicationId': {
     callers: 'user',
     permission: 'WORKSPACE_VIEW',
-    scope: { kind: 'application', param: 'applicationId' },
+    scope: APPLICATION,
     summary: 'One application',
+  },
+  'PATCH /applications/:applicationId': {
+    callers: 'user',
+    permission: 'APPLICATION_CREATE',
+    scope: APPLICATION,
+    summary: 'Change an application',
+  },
+  'DELETE /applications/:applicationId': {
+    callers: 'user',
+    permission: 'APPLICATION_DELETE',
+    scope: APPLICATION,
+    summary: 'Delete an application with no READY or RUNNING version',
   },
   'GET /users': { callers: 'user', permission: 'USER_LIST', scope: CLUSTER, summary: 'Every user' },
   'POST /users': {
@@ -185,13 +213,50 @@ export const ROUTE_PERMISSIONS = {
   'GET /jobs/:jobId/tree': {
     callers: 'user',
     permission: 'WORKSPACE_VIEW',
-    scope: { kind: 'job', param: 'jobId' },
+    scope: JOB,
     summary: 'The whole tree of a job',
   },
   'POST /jobs/:jobId/abort': {
     callers: 'user',
     permission: 'JOB_ABORT',
-    scope: { kind: 'job', param: 'jobId' },
+    scope: JOB,
     summary: 'Abort the tree of a job',
+  },
+  'GET /jobs/:jobId/log': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: JOB,
+    summary: "A job's whole log on this pacemaker, as text/plain",
+  },
+  'GET /jobs/stream': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: { kind: 'anyWorkspace' },
+    summary: 'The job stream websocket (upgrade here); without an upgrade, how to use it',
+  },
+  'POST /nodes/register': {
+    callers: 'node',
+    permission: null,
+    scope: CLUSTER,
+    summary: 'A node registers (or re-registers with its uuid); answers its uuid',
+  },
+  'POST /nodes/:uuid/report': {
+    callers: 'node',
+    permission: null,
+    scope: CLUSTER,
+    summary: 'A node reports its score and instance states',
+  },
+  'POST /nodes/:uuid/stop': {
+    callers: 'node',
+    permission: null,
+    scope: CLUSTER,
+    summary: 'A node says it stops cleanly (STOPPED)',
+  },
+  'GET /nodes': { callers: 'user', permission: 'NODE_LIST', scope: CLUSTER, summary: 'Every node' },
+  'GET /nodes/:uuid': {
+    callers: 'user',
+    permission: 'NODE_DETAIL_VIEW',
+    scope: CLUSTER,
+    summary: 'One node, with the stats of its last report',
   },
 } as const satisfies RoutePermissionTable;

@@ -1,12 +1,23 @@
+import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { WorkspaceInput } from '../../model/workspace-repository';
 import { callerMay } from './api-caller';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
-import { idParams, workspaceCreateBody, workspaceUpdateBody } from './api-schemas';
+import {
+  applicationCreateBody,
+  applicationUpdateBody,
+  idParams,
+  workspaceCreateBody,
+  workspaceUpdateBody,
+} from './api-schemas';
 
 type WorkspaceBody = { name: string; stub: string; tags?: Record<string, string> };
+type ApplicationBody = { name: string; manifestPath?: string };
 
-/** Workspaces and their applications. */
+/** Versions in these states serve traffic (or are about to): their application cannot be deleted. */
+const LIVE_VERSION_STATES = new Set(['READY', 'RUNNING']);
+
+/** Workspaces, their applications and services. */
 export function workspaceRoutes({ model }: ApiContext): ApiRoute<never, never, never>[] {
   const routes = [
     defineRoute({
@@ -60,6 +71,50 @@ export function workspaceRoutes({ model }: ApiContext): ApiRoute<never, never, n
       path: '/applications/:applicationId',
       schema: { params: idParams('applicationId') },
       handler: ({ params }) => model.applications.get(params.applicationId),
+    }),
+    defineRoute<{ workspaceId: number }, ApplicationBody>({
+      method: 'POST',
+      path: '/workspaces/:workspaceId/applications',
+      status: 201,
+      schema: { params: idParams('workspaceId'), body: applicationCreateBody },
+      async handler({ params, body }) {
+        await model.workspaces.get(params.workspaceId);
+        return model.applications.create({ ...body, workspaceId: params.workspaceId });
+      },
+    }),
+    defineRoute<{ applicationId: number }, Partial<ApplicationBody>>({
+      method: 'PATCH',
+      path: '/applications/:applicationId',
+      schema: { params: idParams('applicationId'), body: applicationUpdateBody },
+      handler: ({ params, body }) => model.applications.update(params.applicationId, body),
+    }),
+    defineRoute<{ applicationId: number }>({
+      method: 'DELETE',
+      path: '/applications/:applicationId',
+      schema: { params: idParams('applicationId') },
+      async handler({ params }) {
+        const versions = await model.versions.list({ applicationId: params.applicationId });
+        const live = versions.filter((version) => LIVE_VERSION_STATES.has(version.state));
+        if (live.length > 0)
+          throw new PaasmakerError(
+            'E_MODEL_CONFLICT',
+            `Application ${params.applicationId} has ${live.length} READY or RUNNING version(s) (${live
+              .map((version) => `#${version.number} ${version.state}`)
+              .join(', ')}); stop and deregister them first.`,
+          );
+        await model.applications.delete(params.applicationId);
+      },
+    }),
+    defineRoute<{ workspaceId: number }>({
+      method: 'GET',
+      path: '/workspaces/:workspaceId/services',
+      schema: { params: idParams('workspaceId') },
+      async handler({ params, caller }) {
+        await model.workspaces.get(params.workspaceId);
+        const services = await model.services.list({ workspaceId: params.workspaceId });
+        if (callerMay(caller, 'SERVICE_CREDENTIAL_VIEW', params.workspaceId)) return services;
+        return services.map(({ credentials: _hidden, ...service }) => service);
+      },
     }),
   ];
   return routes as unknown as ApiRoute<never, never, never>[];

@@ -20,7 +20,7 @@ import {
   type User,
   type Workspace,
 } from '../../../src/model';
-import { createPacemakerApi, type PacemakerApi } from '../../../src/roles/pacemaker';
+import { createPacemakerApi, NodeRegistry, type PacemakerApi } from '../../../src/roles/pacemaker';
 
 export const SUPER_TOKEN = 'super-token-0123456789abcdef0123456789';
 export const NODE_TOKEN = 'node-token-0123456789abcdef0123456789ab';
@@ -53,6 +53,8 @@ export interface ApiFixture {
   readonly model: Model;
   readonly jobs: JobEngine;
   readonly kernel: Kernel;
+  /** The node registry behind the node routes (not swept: no timer runs). */
+  readonly nodes: NodeRegistry;
   /** A role with every permission, held by `rightWorkspace` on `workspaceA` and `wrongWorkspace` on `workspaceB`. */
   readonly roleAll: Role;
   readonly workspaceA: Workspace;
@@ -63,6 +65,8 @@ export interface ApiFixture {
   readonly treeA: string;
   /** A job tree tagged with workspace B (never started). */
   readonly treeB: string;
+  /** The `Authorization` header value of a caller (undefined for anonymous). */
+  authorization(caller: CallerName): string | undefined;
   request(method: string, route: string, options?: RequestOptions): Promise<ApiResponse>;
   /** A new workspace on which `rightWorkspace` holds every permission (and `wrongWorkspace` none). */
   scratchWorkspace(): Promise<Workspace>;
@@ -98,7 +102,8 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
   });
   const store = createSqlJobStore({ filename: path.join(folder, 'jobs.db') });
   const jobs = await createJobEngine({ kernel, store, logDirectory: path.join(folder, 'logs') });
-  const api = createPacemakerApi({ kernel, model, jobs });
+  const nodes = new NodeRegistry({ model, kernel, reportIntervalMs: 60_000 });
+  const api = createPacemakerApi({ kernel, model, jobs, nodes });
 
   const suffix = randomUUID().slice(0, 8);
   const makeUser = async (login: string) =>
@@ -155,6 +160,7 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
     model,
     jobs,
     kernel,
+    nodes,
     roleAll,
     workspaceA,
     workspaceB,
@@ -162,6 +168,7 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
     users,
     treeA,
     treeB,
+    authorization: (caller) => authorizations[caller],
     async request(method, route, options = {}) {
       const headers: Record<string, string> = {};
       const authorization = options.authorization ?? authorizations[options.as ?? 'anonymous'];
@@ -197,6 +204,7 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
     scratchTree,
     async close() {
       await api.close();
+      await nodes.close();
       await jobs.close();
       await store.close();
       await kernel.close();

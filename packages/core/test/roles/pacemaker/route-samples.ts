@@ -10,6 +10,22 @@ export interface SampleRequest {
 
 const unique = () => randomUUID().slice(0, 8);
 
+/** A node registration body of its own (a unique name and route). */
+export function nodeRegistration(name = `node-${unique()}`) {
+  return {
+    name,
+    route: `${name}.example.test`,
+    apiPort: 42500,
+    roles: { heart: true },
+    runtimes: { 'paasmaker.runtime.node': ['20'] },
+    tags: { rack: 'r1' },
+    score: 0.25,
+  };
+}
+
+/** A node registered directly with the fixture's registry; resolves with its UUID. */
+export const registeredNode = (fx: ApiFixture) => fx.nodes.register(nodeRegistration());
+
 /**
  * One valid request per route of the table, made fresh for each call so that destructive routes
  * act on records of their own. Workspace-scoped targets are in a workspace the `rightWorkspace`
@@ -38,6 +54,21 @@ export const ROUTE_SAMPLES: Record<
     path: `/workspaces/${fx.workspaceA.id}/applications`,
   }),
   'GET /applications/:applicationId': async (fx) => ({ path: `/applications/${fx.applicationA.id}` }),
+  'POST /workspaces/:workspaceId/applications': async (fx) => ({
+    path: `/workspaces/${fx.workspaceA.id}/applications`,
+    body: { name: `app-${unique()}`, manifestPath: 'paasmaker.yml' },
+  }),
+  'GET /workspaces/:workspaceId/services': async (fx) => ({
+    path: `/workspaces/${fx.workspaceA.id}/services`,
+  }),
+  'PATCH /applications/:applicationId': async (fx) => {
+    const app = await fx.model.applications.create({ workspaceId: fx.workspaceA.id, name: `p-${unique()}` });
+    return { path: `/applications/${app.id}`, body: { manifestPath: 'app/manifest.yml' } };
+  },
+  'DELETE /applications/:applicationId': async (fx) => {
+    const app = await fx.model.applications.create({ workspaceId: fx.workspaceA.id, name: `d-${unique()}` });
+    return { path: `/applications/${app.id}` };
+  },
   'GET /users': async () => ({ path: '/users' }),
   'POST /users': async () => {
     const id = unique();
@@ -99,6 +130,23 @@ export const ROUTE_SAMPLES: Record<
     path: `/jobs/${await fx.scratchTree((await fx.scratchWorkspace()).id)}/abort`,
     body: { reason: 'test' },
   }),
+  'GET /jobs/:jobId/log': async (fx) => {
+    if (!(await fx.jobs.logs.has(fx.treeA))) {
+      const logger = fx.jobs.logs.openLogger(fx.treeA);
+      logger.log.info('sample log line');
+      await logger.close();
+    }
+    return { path: `/jobs/${fx.treeA}/log` };
+  },
+  'GET /jobs/stream': async () => ({ path: '/jobs/stream' }),
+  'POST /nodes/register': async () => ({ path: '/nodes/register', body: nodeRegistration() }),
+  'POST /nodes/:uuid/report': async (fx) => ({
+    path: `/nodes/${await registeredNode(fx)}/report`,
+    body: { score: 0.5, instances: [], stats: { load: 0.1 } },
+  }),
+  'POST /nodes/:uuid/stop': async (fx) => ({ path: `/nodes/${await registeredNode(fx)}/stop` }),
+  'GET /nodes': async () => ({ path: '/nodes' }),
+  'GET /nodes/:uuid': async (fx) => ({ path: `/nodes/${await registeredNode(fx)}` }),
 };
 
 /** The method and path pattern of a table key. */

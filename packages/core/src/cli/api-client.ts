@@ -1,0 +1,177 @@
+import type { TreeRecord, TreeSummary } from '../jobs/job-store';
+import { CliError } from './errors';
+
+/** Shapes of the API's records as they arrive over JSON (dates are ISO strings). */
+export interface WorkspaceView {
+  id: number;
+  name: string;
+  stub: string;
+  tags: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface UserView {
+  id: number;
+  login: string;
+  email: string;
+  name: string;
+  authSource: string;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface RoleView {
+  id: number;
+  name: string;
+  permissions: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+export interface RoleAllocationView {
+  id: number;
+  userId: number;
+  roleId: number;
+  workspaceId: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface ApiKeyView {
+  id: number;
+  userId: number;
+  prefix: string;
+  label: string;
+}
+export type MeView = { kind: 'user'; user: UserView; grants: unknown[] } | { kind: 'super' | 'node' };
+/** Job trees arrive exactly as the engine records them. */
+export type TreeView = TreeRecord;
+export type TreeSummaryView = TreeSummary;
+
+export type ApiAuth = { bearer: string } | { basic: { login: string; password: string } };
+
+export interface ApiClientOptions {
+  /** The pacemaker's base URL (`http://host:port`), without `/api/v1`. */
+  url: string;
+  auth?: ApiAuth;
+  /** Shown in the "cannot reach" error: how to start a pacemaker. */
+  startHint?: string;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** A typed client of the pacemaker HTTP API (`/api/v1`); every failure is a one-line `CliError`. */
+export class ApiClient {
+  readonly url: string;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+  }
+
+  async request<T>(
+    method: string,
+    route: string,
+    options: { body?: unknown; query?: Query } = {},
+  ): Promise<T> {
+    const target = new URL(`${this.url}/api/v1${route}`);
+    for (const [key, value] of Object.entries(options.query ?? {}))
+      if (value !== undefined) target.searchParams.set(key, String(value));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const auth = this.options.auth;
+    if (auth && 'bearer' in auth) headers.authorization = `Bearer ${auth.bearer}`;
+    else if (auth)
+      headers.authorization = `Basic ${Buffer.from(`${auth.basic.login}:${auth.basic.password}`).toString('base64')}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    let response: Response;
+    try {
+      response = await fetch(target, { method, headers, body, signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      throw this.unreachable(error);
+    }
+    const text = await response.text().catch((error: unknown) => {
+      throw this.unreachable(error);
+    });
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) throw this.apiError(response.status, parsed, text);
+    if (response.status === 204) return undefined as T;
+    if (!parsed || typeof parsed !== 'object' || !('data' in parsed))
+      throw new CliError(
+        `unexpected answer from ${this.url} (HTTP ${response.status}, not a pacemaker API response): is this the pacemaker's URL?`,
+      );
+    return (parsed as { data: T }).data;
+  }
+
+  private unreachable(error: unknown): CliError {
+    const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
+      ?.cause;
+    const code =
+      cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
+    const hint = this.options.startHint ?? 'paasmaker node --config paasmaker.yml';
+    if ((error as { name?: string })?.name === 'TimeoutError')
+      return new CliError(
+        `the pacemaker at ${this.url} did not answer within 30 s: is it overloaded or stuck?`,
+      );
+    return new CliError(`cannot reach the pacemaker at ${this.url} (${code}): is it running? (${hint})`);
+  }
+
+  private apiError(status: number, body: unknown, text: string): CliError {
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    if (!error || typeof error.code !== 'string') {
+      const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+      return new CliError(
+        `HTTP ${status} from ${this.url}${snippet ? `: ${snippet}` : ''} (is this the pacemaker's URL?)`,
+      );
+    }
+    const message = typeof error.message === 'string' ? error.message : `HTTP ${status}`;
+    let hint = '';
+    if (error.code === 'E_API_UNAUTHENTICATED') hint = ' (log in again: paasmaker login --url <url>)';
+    if (error.code === 'E_API_FORBIDDEN') hint = ' (ask an administrator for a role that grants it)';
+    if (error.code === 'E_API_INTERNAL') hint = ' (a pacemaker bug: its log has the details)';
+    return new CliError(`${error.code}: ${message}${hint}`, undefined, error.code);
+  }
+
+  me = () => this.request<MeView>('GET', '/me');
+
+  listWorkspaces = () => this.request<WorkspaceView[]>('GET', '/workspaces');
+  getWorkspace = (id: number) => this.request<WorkspaceView>('GET', `/workspaces/${id}`);
+  createWorkspace = (body: { name: string; stub: string; tags?: Record<string, string> }) =>
+    this.request<WorkspaceView>('POST', '/workspaces', { body });
+  updateWorkspace = (id: number, body: { name?: string; stub?: string; tags?: Record<string, string> }) =>
+    this.request<WorkspaceView>('PATCH', `/workspaces/${id}`, { body });
+  deleteWorkspace = (id: number) => this.request<void>('DELETE', `/workspaces/${id}`);
+
+  listUsers = () => this.request<UserView[]>('GET', '/users');
+  getUser = (id: number) => this.request<UserView>('GET', `/users/${id}`);
+  createUser = (body: { login: string; email: string; name: string; password: string; enabled?: boolean }) =>
+    this.request<UserView>('POST', '/users', { body });
+  createApiKey = (userId: number, label?: string) =>
+    this.request<{ key: string; apiKey: ApiKeyView }>('POST', `/users/${userId}/api-keys`, {
+      body: label === undefined ? {} : { label },
+    });
+  deleteApiKey = (userId: number, apiKeyId: number) =>
+    this.request<void>('DELETE', `/users/${userId}/api-keys/${apiKeyId}`);
+
+  listRoles = () => this.request<RoleView[]>('GET', '/roles');
+  createRole = (body: { name: string; permissions: string[] | 'ALL' }) =>
+    this.request<RoleView>('POST', '/roles', { body });
+  listAllocations = (query: { userId?: number; roleId?: number; workspaceId?: number } = {}) =>
+    this.request<RoleAllocationView[]>('GET', '/role-allocations', { query });
+  allocate = (body: { userId: number; roleId: number; workspaceId: number | null }) =>
+    this.request<RoleAllocationView>('POST', '/role-allocations', { body });
+  unallocate = (id: number) => this.request<void>('DELETE', `/role-allocations/${id}`);
+
+  listJobs = (query: { tag: string; limit?: number; offset?: number }) =>
+    this.request<{ trees: TreeSummaryView[]; total: number }>('GET', '/jobs', { query });
+  getJobTree = (jobId: string) => this.request<TreeView>('GET', `/jobs/${encodeURIComponent(jobId)}/tree`);
+  abortJob = (jobId: string, reason?: string) =>
+    this.request<{ jobId: string; treeId: string }>('POST', `/jobs/${encodeURIComponent(jobId)}/abort`, {
+      body: reason === undefined ? {} : { reason },
+    });
+}

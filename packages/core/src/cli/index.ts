@@ -1,0 +1,17 @@
+export {
+  type ApiAuth,
+  ApiClient,
+  type ApiClientOptions,
+  type MeView,
+  type RoleAllocationView,
+  type RoleView,
+  type TreeSummaryView,
+  type TreeView,
+  type UserView,
+  type WorkspaceView,
+} from './api-client';
+export type { CliIo, CliOutput } from './context';
+export { type Credentials, configDirectory, credentialsFile } from './credentials';
+export { CliError, EXIT } from './errors';
+export { followTree } from './job-commands';
+export { createProgram, main } from './main';

@@ -1,0 +1,31 @@
+// The node process: its config file and the roles it starts. Every export, named.
+export {
+  type CreateNodeOptions,
+  createNode,
+  type PaasmakerNode,
+  type RunningPacemaker,
+} from './create-node';
+export {
+  ADMINISTRATOR_ROLE,
+  createFirstAdmin,
+  FIRST_ADMIN_LOGIN,
+  type FirstStart,
+  formatFirstStart,
+} from './first-start';
+export {
+  loadNodeConfig,
+  NodeConfigError,
+  type NodeConfigOptions,
+  type NodeConfigProblem,
+  parseNodeConfig,
+} from './node-config';
+export {
+  DEFAULT_API_HOST,
+  DEFAULT_API_PORT,
+  DEFAULT_NODE_REPORT_INTERVAL_MS,
+  DEFAULT_PACEMAKER_DATABASE,
+  type NodeConfig,
+  type NodePluginConfig,
+  nodeConfigSchema,
+  type PacemakerRoleConfig,
+} from './node-config-schema';

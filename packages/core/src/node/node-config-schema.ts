@@ -1,0 +1,111 @@
+import type { JsonObject, JsonSchemaObject } from '../kernel/json-schema';
+
+/** Default port of the pacemaker's HTTP API (the original's `http_port`). */
+export const DEFAULT_API_PORT = 42500;
+/** Default address the pacemaker's HTTP API listens on. */
+export const DEFAULT_API_HOST = '127.0.0.1';
+/** Default database of the pacemaker: a SQLite file in the data folder. */
+export const DEFAULT_PACEMAKER_DATABASE = 'pacemaker.db';
+/** Default interval of node reports, in milliseconds (the original's `node_report_interval`). */
+export const DEFAULT_NODE_REPORT_INTERVAL_MS = 60_000;
+
+const MIN_TOKEN = 32;
+
+/**
+ * The JSON Schema of a node config file (after `${env:NAME}` references are replaced).
+ * Unknown keys are rejected everywhere except inside a plugin's `options`, which the plugin's
+ * own schema checks when the kernel loads it.
+ */
+export const nodeConfigSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+    dataFolder: { type: 'string', minLength: 1 },
+    logLevel: {
+      type: 'string',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+    },
+    roles: {
+      type: 'object',
+      properties: {
+        pacemaker: {
+          type: 'object',
+          properties: {
+            database: { type: 'string', minLength: 1, default: DEFAULT_PACEMAKER_DATABASE },
+            jobStore: { type: 'string', pattern: '^(sql|rediss?://.+)$', default: 'sql' },
+            superToken: { type: 'string', minLength: MIN_TOKEN },
+            nodeToken: { type: 'string', minLength: MIN_TOKEN },
+            nodeReportIntervalMs: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 2 ** 31 - 1,
+              default: DEFAULT_NODE_REPORT_INTERVAL_MS,
+            },
+            api: {
+              type: 'object',
+              properties: {
+                host: { type: 'string', minLength: 1, default: DEFAULT_API_HOST },
+                port: { type: 'integer', minimum: 0, maximum: 65535, default: DEFAULT_API_PORT },
+              },
+              additionalProperties: false,
+              default: {},
+            },
+          },
+          required: ['superToken', 'nodeToken'],
+          additionalProperties: false,
+        },
+      },
+      additionalProperties: false,
+      minProperties: 1,
+    },
+    plugins: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          plugin: { type: 'string', minLength: 1 },
+          options: { type: 'object' },
+        },
+        required: ['plugin'],
+        additionalProperties: false,
+      },
+      default: [],
+    },
+  },
+  required: ['dataFolder', 'roles'],
+  additionalProperties: false,
+} as const satisfies JsonSchemaObject;
+
+/** The pacemaker role of a node config, defaults filled in. */
+export interface PacemakerRoleConfig {
+  /** A PostgreSQL URL (`postgres://…`), or a SQLite file (absolute, resolved against the data folder). */
+  readonly database: string;
+  /** `sql` (the pacemaker's database) or a Redis URL. */
+  readonly jobStore: string;
+  readonly superToken: string;
+  readonly nodeToken: string;
+  readonly nodeReportIntervalMs: number;
+  readonly api: { readonly host: string; readonly port: number };
+}
+
+/** A plugin the kernel loads by package name. */
+export interface NodePluginConfig {
+  readonly plugin: string;
+  readonly options?: JsonObject;
+}
+
+/** A validated node config: paths absolute, defaults filled in, environment references replaced. */
+export interface NodeConfig {
+  /** The file it came from (absolute), if any. */
+  readonly file?: string;
+  /** Folder relative paths and plugin packages are resolved from: the config file's folder. */
+  readonly baseDir: string;
+  /** The node's name; default the host name. */
+  readonly name: string;
+  /** Absolute path of the node's data folder. */
+  readonly dataFolder: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly roles: { readonly pacemaker?: PacemakerRoleConfig };
+  readonly plugins: readonly NodePluginConfig[];
+}
