@@ -41,6 +41,60 @@ export interface ApiKeyView {
   prefix: string;
   label: string;
 }
+export interface ApplicationView {
+  id: number;
+  workspaceId: number;
+  name: string;
+  manifestPath: string;
+  createdAt: string;
+  updatedAt: string;
+}
+/** `manifest` is absent without APPLICATION_VIEW_MANIFEST on the workspace. */
+export interface VersionView {
+  id: number;
+  applicationId: number;
+  number: number;
+  state: string;
+  isCurrent: boolean;
+  scmName: string;
+  scmParameters: Record<string, unknown>;
+  scmRevision: string | null;
+  manifest?: string | null;
+  sourcePath: string | null;
+  sourceChecksum: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+/** `credentials` is absent without SERVICE_CREDENTIAL_VIEW on the workspace. */
+export interface ServiceView {
+  id: number;
+  workspaceId: number;
+  name: string;
+  provider: string;
+  parameters: Record<string, unknown>;
+  credentials?: Record<string, unknown>;
+  state: string;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface NodeView {
+  id: number;
+  uuid: string;
+  name: string;
+  route: string;
+  apiPort: number;
+  roles: Record<string, boolean>;
+  state: string;
+  runtimes: Record<string, string[]>;
+  tags: Record<string, unknown>;
+  score: number;
+  lastHeardAt: string | null;
+  startedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Detail only: the stats of its last report (null if none since the pacemaker started). */
+  stats?: unknown;
+}
 export type MeView = { kind: 'user'; user: UserView; grants: unknown[] } | { kind: 'super' | 'node' };
 /** Job trees arrive exactly as the engine records them. */
 export type TreeView = TreeRecord;
@@ -146,6 +200,28 @@ export class ApiClient {
   updateWorkspace = (id: number, body: { name?: string; stub?: string; tags?: Record<string, string> }) =>
     this.request<WorkspaceView>('PATCH', `/workspaces/${id}`, { body });
   deleteWorkspace = (id: number) => this.request<void>('DELETE', `/workspaces/${id}`);
+
+  listApplications = (workspaceId: number) =>
+    this.request<ApplicationView[]>('GET', `/workspaces/${workspaceId}/applications`);
+  createApplication = (workspaceId: number, body: { name: string; manifestPath?: string }) =>
+    this.request<ApplicationView>('POST', `/workspaces/${workspaceId}/applications`, { body });
+  getApplication = (id: number) => this.request<ApplicationView>('GET', `/applications/${id}`);
+  deleteApplication = (id: number) => this.request<void>('DELETE', `/applications/${id}`);
+
+  listVersions = (applicationId: number) =>
+    this.request<VersionView[]>('GET', `/applications/${applicationId}/versions`);
+  getVersion = (id: number) => this.request<VersionView>('GET', `/versions/${id}`);
+
+  listServices = (workspaceId: number) =>
+    this.request<ServiceView[]>('GET', `/workspaces/${workspaceId}/services`);
+  createService = (
+    workspaceId: number,
+    body: { name: string; provider: string; parameters?: Record<string, unknown> },
+  ) => this.request<ServiceView>('POST', `/workspaces/${workspaceId}/services`, { body });
+  deleteService = (id: number) => this.request<void>('DELETE', `/services/${id}`);
+
+  listNodes = () => this.request<NodeView[]>('GET', '/nodes');
+  getNode = (uuid: string) => this.request<NodeView>('GET', `/nodes/${encodeURIComponent(uuid)}`);
 
   listUsers = () => this.request<UserView[]>('GET', '/users');
   getUser = (id: number) => this.request<UserView>('GET', `/users/${id}`);

@@ -2,12 +2,16 @@ export {
   type ApiAuth,
   ApiClient,
   type ApiClientOptions,
+  type ApplicationView,
   type MeView,
+  type NodeView,
   type RoleAllocationView,
   type RoleView,
+  type ServiceView,
   type TreeSummaryView,
   type TreeView,
   type UserView,
+  type VersionView,
   type WorkspaceView,
 } from './api-client';
 export type { CliIo, CliOutput } from './context';

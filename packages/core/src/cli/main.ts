@@ -1,12 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
+import { addAppCommands } from './app-commands';
 import { CliContext, type CliIo } from './context';
 import { CliError, EXIT } from './errors';
 import { addJobCommands } from './job-commands';
 import { addLoginCommands } from './login-commands';
 import { addNodeCommands } from './node-commands';
 import { addRoleCommands } from './role-commands';
+import { addServiceCommands } from './service-commands';
 import { addUserCommands } from './user-commands';
+import { addVersionCommands } from './version-commands';
 import { addWorkspaceCommands } from './workspace-commands';
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
@@ -38,12 +41,16 @@ Examples:
   $ paasmaker login --url http://localhost:42500 --user admin --password "$PASSWORD"
   $ paasmaker workspace create "Shop" shop
   $ paasmaker workspace list --json
+  $ paasmaker app list <workspace id>
   $ paasmaker job follow <job id>
   $ paasmaker node --config paasmaker.yml
 `,
     );
   addLoginCommands(program, context);
   addWorkspaceCommands(program, context);
+  addAppCommands(program, context);
+  addVersionCommands(program, context);
+  addServiceCommands(program, context);
   addUserCommands(program, context);
   addRoleCommands(program, context);
   addJobCommands(program, context);

@@ -29,3 +29,4 @@ export {
   nodeConfigSchema,
   type PacemakerRoleConfig,
 } from './node-config-schema';
+export { NodeReporter, type NodeReporterOptions, type ReporterTimers } from './node-reporter';

@@ -10,6 +10,7 @@ import {
   SUPER_TOKEN,
   startApiFixture,
 } from '../roles/pacemaker/pacemaker-api-fixture';
+import { registeredNode } from '../roles/pacemaker/route-samples';
 
 interface Captured {
   write(text: string): boolean;
@@ -218,6 +219,143 @@ describe('paasmaker CLI against a real pacemaker', () => {
       const login = await run(['login', '--url', downUrl, '--token', 'x'], { as: 'down' });
       expect(login.code).toBe(1);
       expectOneLineError(login.stderr, /cannot reach the pacemaker/);
+    });
+  });
+
+  describe('app, version, service and node', () => {
+    it('creates, lists, shows and deletes an application (table and JSON)', async () => {
+      const name = `cli-app-${Date.now().toString(36)}`;
+      const workspaceId = String(fx.workspaceA.id);
+      const created = await run([
+        'app',
+        'create',
+        workspaceId,
+        name,
+        '--manifest-path',
+        'deploy/pm.yml',
+        '--json',
+      ]);
+      expect(created.code, created.stderr).toBe(0);
+      const app = JSON.parse(created.stdout);
+      expect(app).toMatchObject({ name, workspaceId: fx.workspaceA.id, manifestPath: 'deploy/pm.yml' });
+
+      const list = await run(['app', 'list', workspaceId]);
+      const lines = list.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^ID\s+NAME\s+MANIFEST$/);
+      expect(lines.some((line) => new RegExp(`^${app.id}\\s+${name}\\s+deploy/pm.yml$`).test(line))).toBe(
+        true,
+      );
+      const json = JSON.parse((await run(['app', 'list', workspaceId, '--json'])).stdout);
+      expect(json.map((a: { id: number }) => a.id)).toEqual(
+        expect.arrayContaining([app.id, fx.applicationA.id]),
+      );
+      expect((await run(['app', 'show', String(app.id)])).stdout).toMatch(new RegExp(`name:\\s+${name}`));
+      const taken = await run(['app', 'create', workspaceId, name]);
+      expect(taken.code).toBe(1);
+      expectOneLineError(taken.stderr, /^error: E_MODEL_CONFLICT: /);
+
+      const deleted = await run(['app', 'delete', String(app.id)]);
+      expect(deleted).toMatchObject({ code: 0, stdout: `Deleted application ${app.id}.\n` });
+      const gone = await run(['app', 'show', String(app.id)]);
+      expect(gone.code).toBe(1);
+      expectOneLineError(gone.stderr, /^error: E_MODEL_NOT_FOUND: /);
+    });
+
+    it('lists and shows versions with their manifest', async () => {
+      const app = await fx.model.applications.create({
+        workspaceId: fx.workspaceA.id,
+        name: `cli-v-${Date.now().toString(36)}`,
+      });
+      const v1 = await fx.model.versions.create({ applicationId: app.id, scmName: 'paasmaker.scm.git' });
+      const v2 = await fx.model.versions.create({
+        applicationId: app.id,
+        scmName: 'paasmaker.scm.git',
+        scmRevision: 'abc123',
+        manifest: 'manifest:\n  format: 1',
+      });
+      await fx.model.versions.makeCurrent(v1.id);
+      const list = await run(['version', 'list', String(app.id)]);
+      expect(list.code, list.stderr).toBe(0);
+      const lines = list.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^ID\s+NUMBER\s+STATE\s+CURRENT\s+SCM\s+REVISION$/);
+      expect(lines[1]).toMatch(new RegExp(`^${v1.id}\\s+1\\s+NEW\\s+yes\\s+paasmaker.scm.git$`));
+      expect(lines[2]).toMatch(new RegExp(`^${v2.id}\\s+2\\s+NEW\\s+paasmaker.scm.git\\s+abc123$`));
+      const json = JSON.parse((await run(['version', 'list', String(app.id), '--json'])).stdout);
+      expect(json.map((v: { number: number }) => v.number)).toEqual([1, 2]);
+      const shown = await run(['version', 'show', String(v2.id)]);
+      expect(shown.stdout).toMatch(/number:\s+2/);
+      expect(shown.stdout).toContain('manifest:\nmanifest:\n  format: 1');
+      expect(JSON.parse((await run(['version', 'show', String(v2.id), '--json'])).stdout).scmRevision).toBe(
+        'abc123',
+      );
+      const unknown = await run(['version', 'show', '999999']);
+      expect(unknown.code).toBe(1);
+      expectOneLineError(unknown.stderr, /^error: E_MODEL_NOT_FOUND: /);
+    });
+
+    it('lists services, and nodes with their detail', async () => {
+      const service = await fx.model.services.create({
+        workspaceId: fx.workspaceA.id,
+        name: `cli-svc-${Date.now().toString(36)}`,
+        provider: 'paasmaker.service.parameters',
+        credentials: { password: 'x' },
+      });
+      const services = await run(['service', 'list', String(fx.workspaceA.id)]);
+      expect(services.code, services.stderr).toBe(0);
+      expect(services.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+PROVIDER\s+STATE$/);
+      expect(services.stdout).toMatch(
+        new RegExp(`^${service.id}\\s+${service.name}\\s+paasmaker.service.parameters\\s+NEW$`, 'm'),
+      );
+      const servicesJson = JSON.parse(
+        (await run(['service', 'list', String(fx.workspaceA.id), '--json'])).stdout,
+      );
+      expect(servicesJson.find((s: { id: number }) => s.id === service.id).credentials).toEqual({
+        password: 'x',
+      });
+
+      const uuid = await registeredNode(fx);
+      const nodes = await run(['node', 'list']);
+      expect(nodes.code, nodes.stderr).toBe(0);
+      expect(nodes.stdout.split('\n')[0]).toMatch(
+        /^UUID\s+NAME\s+ROUTE\s+PORT\s+STATE\s+ROLES\s+SCORE\s+LAST HEARD$/,
+      );
+      expect(nodes.stdout).toContain(uuid);
+      const nodesJson = JSON.parse((await run(['node', 'list', '--json'])).stdout);
+      expect(nodesJson.map((n: { uuid: string }) => n.uuid)).toContain(uuid);
+      const shown = await run(['node', 'show', uuid]);
+      expect(shown.stdout).toMatch(new RegExp(`uuid:\\s+${uuid}`));
+      expect(shown.stdout).toMatch(/roles:\s+heart/);
+      expect(JSON.parse((await run(['node', 'show', uuid.toUpperCase(), '--json'])).stdout).uuid).toBe(uuid);
+      const badUuid = await run(['node', 'show', 'nope']);
+      expect(badUuid.code).toBe(2);
+      expectOneLineError(badUuid.stderr, /node uuid must be a UUID/);
+      const noConfig = await run(['node']);
+      expect(noConfig.code).toBe(2);
+      expectOneLineError(noConfig.stderr, /--config/);
+    });
+
+    it('has --help with examples and usage errors exit 2', async () => {
+      for (const args of [
+        ['app', '--help'],
+        ['app', 'create', '--help'],
+        ['version', 'list', '--help'],
+        ['version', 'show', '--help'],
+        ['service', 'list', '--help'],
+        ['node', 'list', '--help'],
+        ['node', 'show', '--help'],
+        ['node', '--help'],
+      ]) {
+        const help = await run(args);
+        expect(help.code, args.join(' ')).toBe(0);
+        expect(help.stdout).toContain('Examples:');
+        if (args.length === 3) expect(help.stdout).toContain('--json');
+      }
+      const missing = await run(['app', 'create', '3']);
+      expect(missing.code).toBe(2);
+      expectOneLineError(missing.stderr, /missing required argument 'name'/);
+      const badId = await run(['version', 'list', 'x']);
+      expect(badId.code).toBe(2);
+      expectOneLineError(badId.stderr, /application id must be a positive integer/);
     });
   });
 

@@ -157,3 +157,14 @@ export const nodeStopBody: JsonSchemaObject = {
   properties: { reason: { type: 'string', maxLength: 1000 } },
   additionalProperties: false,
 };
+
+export const serviceCreateBody: JsonSchemaObject = {
+  type: 'object',
+  properties: {
+    name,
+    provider: { type: 'string', pattern: '^[A-Za-z0-9._-]+$', minLength: 1, maxLength: 200 },
+    parameters: { type: 'object', maxProperties: 100 },
+  },
+  required: ['name', 'provider'],
+  additionalProperties: false,
+};

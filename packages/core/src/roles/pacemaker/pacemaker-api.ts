@@ -163,6 +163,9 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
 
   const resolver: WorkspaceResolver = {
     workspaceOfApplication: async (id) => (await model.applications.get(id)).workspaceId,
+    workspaceOfVersion: async (id) =>
+      (await model.applications.get((await model.versions.get(id)).applicationId)).workspaceId,
+    workspaceOfService: async (id) => (await model.services.get(id)).workspaceId,
     workspaceOfJob: async (id) => workspaceOfTags((await jobs.getTree((await jobs.getJob(id)).treeId)).tags),
   };
   server.addHook('preHandler', async (request) => {

@@ -7,6 +7,10 @@ import type { RouteRule, WorkspaceScope } from './route-permissions';
 export interface WorkspaceResolver {
   /** The workspace of application `id`; rejects with `E_MODEL_NOT_FOUND` when there is none. */
   workspaceOfApplication(id: number): Promise<number>;
+  /** The workspace of the application of version `id`; rejects with `E_MODEL_NOT_FOUND` when there is none. */
+  workspaceOfVersion(id: number): Promise<number>;
+  /** The workspace of service `id`; rejects with `E_MODEL_NOT_FOUND` when there is none. */
+  workspaceOfService(id: number): Promise<number>;
   /** The workspace a job's tree is tagged with (`workspace:<id>`), null when untagged; rejects when unknown. */
   workspaceOfJob(id: string): Promise<number | null>;
 }
@@ -26,6 +30,10 @@ async function workspaceOf(
         return Number(params[scope.param]);
       case 'application':
         return await resolver.workspaceOfApplication(Number(params[scope.param]));
+      case 'version':
+        return await resolver.workspaceOfVersion(Number(params[scope.param]));
+      case 'service':
+        return await resolver.workspaceOfService(Number(params[scope.param]));
       case 'job':
         return (await resolver.workspaceOfJob(String(params[scope.param]))) ?? undefined;
       default:

@@ -10,6 +10,10 @@ export type WorkspaceScope =
   | { readonly kind: 'workspace'; readonly param: string }
   /** The workspace of the application whose id is the path parameter `param`. */
   | { readonly kind: 'application'; readonly param: string }
+  /** The workspace of the application of the version whose id is the path parameter `param`. */
+  | { readonly kind: 'version'; readonly param: string }
+  /** The workspace of the service whose id is the path parameter `param`. */
+  | { readonly kind: 'service'; readonly param: string }
   /** The `workspace:<id>` tag of the job tree holding the job whose id is `param`; cluster-wide if untagged. */
   | { readonly kind: 'job'; readonly param: string }
   /** The permission held on at least one workspace, or cluster-wide. */
@@ -39,6 +43,8 @@ const CLUSTER = { kind: 'cluster' } as const;
 const FILTERED = { kind: 'filtered' } as const;
 const WORKSPACE = { kind: 'workspace', param: 'workspaceId' } as const;
 const APPLICATION = { kind: 'application', param: 'applicationId' } as const;
+const VERSION = { kind: 'version', param: 'versionId' } as const;
+const SERVICE = { kind: 'service', param: 'serviceId' } as const;
 const JOB = { kind: 'job', param: 'jobId' } as const;
 
 /**
@@ -105,6 +111,30 @@ export const ROUTE_PERMISSIONS = {
     permission: 'SERVICE_VIEW',
     scope: WORKSPACE,
     summary: 'Services of a workspace (credentials only with SERVICE_CREDENTIAL_VIEW there)',
+  },
+  'POST /workspaces/:workspaceId/services': {
+    callers: 'user',
+    permission: 'APPLICATION_CREATE',
+    scope: WORKSPACE,
+    summary: 'Create a service in a workspace (state NEW, no credentials until its provider sets them)',
+  },
+  'DELETE /services/:serviceId': {
+    callers: 'user',
+    permission: 'APPLICATION_DELETE',
+    scope: SERVICE,
+    summary: 'Delete a service no version is bound to',
+  },
+  'GET /applications/:applicationId/versions': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: APPLICATION,
+    summary: 'Versions of an application (manifest only with APPLICATION_VIEW_MANIFEST there)',
+  },
+  'GET /versions/:versionId': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: VERSION,
+    summary: 'One version (manifest only with APPLICATION_VIEW_MANIFEST on its workspace)',
   },
   'GET /applications/:applicationId': {
     callers: 'user',

@@ -1,23 +1,41 @@
 import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
+import type { Service } from '../../model/service-repository';
+import type { ApplicationVersion } from '../../model/version-repository';
 import type { WorkspaceInput } from '../../model/workspace-repository';
-import { callerMay } from './api-caller';
+import { type ApiCaller, callerMay } from './api-caller';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import {
   applicationCreateBody,
   applicationUpdateBody,
   idParams,
+  serviceCreateBody,
   workspaceCreateBody,
   workspaceUpdateBody,
 } from './api-schemas';
 
 type WorkspaceBody = { name: string; stub: string; tags?: Record<string, string> };
 type ApplicationBody = { name: string; manifestPath?: string };
+type ServiceBody = { name: string; provider: string; parameters?: JsonObject };
+
+/** A version as `caller` may see it on workspace `workspaceId`: the manifest needs APPLICATION_VIEW_MANIFEST. */
+function versionView(caller: ApiCaller, workspaceId: number, version: ApplicationVersion) {
+  if (callerMay(caller, 'APPLICATION_VIEW_MANIFEST', workspaceId)) return version;
+  const { manifest: _hidden, ...visible } = version;
+  return visible;
+}
+
+/** A service as `caller` may see it: the credentials need SERVICE_CREDENTIAL_VIEW on its workspace. */
+function serviceView(caller: ApiCaller, service: Service) {
+  if (callerMay(caller, 'SERVICE_CREDENTIAL_VIEW', service.workspaceId)) return service;
+  const { credentials: _hidden, ...visible } = service;
+  return visible;
+}
 
 /** Versions in these states serve traffic (or are about to): their application cannot be deleted. */
 const LIVE_VERSION_STATES = new Set(['READY', 'RUNNING']);
 
-/** Workspaces, their applications and services. */
+/** Workspaces, their applications (with their versions) and services. */
 export function workspaceRoutes({ model }: ApiContext): ApiRoute<never, never, never>[] {
   const routes = [
     defineRoute({
@@ -112,8 +130,46 @@ export function workspaceRoutes({ model }: ApiContext): ApiRoute<never, never, n
       async handler({ params, caller }) {
         await model.workspaces.get(params.workspaceId);
         const services = await model.services.list({ workspaceId: params.workspaceId });
-        if (callerMay(caller, 'SERVICE_CREDENTIAL_VIEW', params.workspaceId)) return services;
-        return services.map(({ credentials: _hidden, ...service }) => service);
+        return services.map((service) => serviceView(caller, service));
+      },
+    }),
+    defineRoute<{ workspaceId: number }, ServiceBody>({
+      method: 'POST',
+      path: '/workspaces/:workspaceId/services',
+      status: 201,
+      schema: { params: idParams('workspaceId'), body: serviceCreateBody },
+      async handler({ params, body, caller }) {
+        await model.workspaces.get(params.workspaceId);
+        const service = await model.services.create({ ...body, workspaceId: params.workspaceId });
+        return serviceView(caller, service);
+      },
+    }),
+    defineRoute<{ serviceId: number }>({
+      method: 'DELETE',
+      path: '/services/:serviceId',
+      schema: { params: idParams('serviceId') },
+      async handler({ params }) {
+        await model.services.delete(params.serviceId);
+      },
+    }),
+    defineRoute<{ applicationId: number }>({
+      method: 'GET',
+      path: '/applications/:applicationId/versions',
+      schema: { params: idParams('applicationId') },
+      async handler({ params, caller }) {
+        const application = await model.applications.get(params.applicationId);
+        const versions = await model.versions.list({ applicationId: application.id });
+        return versions.map((version) => versionView(caller, application.workspaceId, version));
+      },
+    }),
+    defineRoute<{ versionId: number }>({
+      method: 'GET',
+      path: '/versions/:versionId',
+      schema: { params: idParams('versionId') },
+      async handler({ params, caller }) {
+        const version = await model.versions.get(params.versionId);
+        const application = await model.applications.get(version.applicationId);
+        return versionView(caller, application.workspaceId, version);
       },
     }),
   ];

@@ -209,6 +209,71 @@ describe('pacemaker API', () => {
     });
   });
 
+  describe('versions and services', () => {
+    it('hides manifests and credentials from callers without APPLICATION_VIEW_MANIFEST or SERVICE_CREDENTIAL_VIEW', async () => {
+      const suffix = Math.random().toString(36).slice(2, 8);
+      const viewer = await fx.model.users.create({
+        login: `viewer-${suffix}`,
+        email: `viewer-${suffix}@example.com`,
+        name: 'Viewer',
+      });
+      const role = await fx.model.roles.create({
+        name: `view ${suffix}`,
+        permissions: ['WORKSPACE_VIEW', 'SERVICE_VIEW'],
+      });
+      await fx.model.roles.allocate({ userId: viewer.id, roleId: role.id, workspaceId: fx.workspaceA.id });
+      const { key } = await fx.model.users.issueApiKey(viewer.id);
+      const asViewer = { authorization: `Bearer ${key}` };
+      const version = await fx.model.versions.create({
+        applicationId: fx.applicationA.id,
+        scmName: 'paasmaker.scm.git',
+        manifest: 'manifest: { format: 1 }',
+      });
+
+      const full = await fx.request('GET', v1(`/versions/${version.id}`), { as: 'rightWorkspace' });
+      expect(full.status, full.text).toBe(200);
+      expect(full.body.data).toMatchObject({ id: version.id, manifest: 'manifest: { format: 1 }' });
+      const seen = await fx.request('GET', v1(`/versions/${version.id}`), asViewer);
+      expect(seen.status, seen.text).toBe(200);
+      expect(seen.body.data).not.toHaveProperty('manifest');
+      const list = await fx.request('GET', v1(`/applications/${fx.applicationA.id}/versions`), asViewer);
+      expect(list.body.data.map((v: { id: number }) => v.id)).toContain(version.id);
+      expect(list.body.data[0]).not.toHaveProperty('manifest');
+      expect((await fx.request('GET', v1('/versions/999999'), asViewer)).status).toBe(403);
+      expect((await fx.request('GET', v1('/versions/999999'), { as: 'super' })).status).toBe(404);
+
+      const body = { name: `db-${suffix}`, provider: 'paasmaker.service.parameters', parameters: { a: 1 } };
+      expect(
+        (await fx.request('POST', v1(`/workspaces/${fx.workspaceA.id}/services`), { ...asViewer, body }))
+          .status,
+      ).toBe(403);
+      const created = await fx.request('POST', v1(`/workspaces/${fx.workspaceA.id}/services`), {
+        as: 'rightWorkspace',
+        body,
+      });
+      expect(created.status, created.text).toBe(201);
+      expect(created.body.data).toMatchObject({ ...body, state: 'NEW', credentials: {} });
+      const taken = await fx.request('POST', v1(`/workspaces/${fx.workspaceA.id}/services`), {
+        as: 'rightWorkspace',
+        body,
+      });
+      expect(taken.status).toBe(409);
+      const services = await fx.request('GET', v1(`/workspaces/${fx.workspaceA.id}/services`), asViewer);
+      const listed = services.body.data.find((s: { id: number }) => s.id === created.body.data.id);
+      expect(listed).toMatchObject({ name: body.name });
+      expect(listed).not.toHaveProperty('credentials');
+      const serviceId = created.body.data.id;
+      expect((await fx.request('DELETE', v1(`/services/${serviceId}`), asViewer)).status).toBe(403);
+      expect(
+        (await fx.request('DELETE', v1(`/services/${serviceId}`), { as: 'wrongWorkspace' })).status,
+      ).toBe(403);
+      expect(
+        (await fx.request('DELETE', v1(`/services/${serviceId}`), { as: 'rightWorkspace' })).status,
+      ).toBe(204);
+      expect((await fx.request('DELETE', v1(`/services/${serviceId}`), { as: 'super' })).status).toBe(404);
+    });
+  });
+
   describe('OpenAPI document', () => {
     it('documents every route of the table with the schemas the routes validate with', async () => {
       const response = await fx.request('GET', v1('/openapi.json'));

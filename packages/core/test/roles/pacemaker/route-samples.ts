@@ -61,6 +61,29 @@ export const ROUTE_SAMPLES: Record<
   'GET /workspaces/:workspaceId/services': async (fx) => ({
     path: `/workspaces/${fx.workspaceA.id}/services`,
   }),
+  'POST /workspaces/:workspaceId/services': async (fx) => ({
+    path: `/workspaces/${fx.workspaceA.id}/services`,
+    body: { name: `svc-${unique()}`, provider: 'paasmaker.service.parameters', parameters: { size: 1 } },
+  }),
+  'DELETE /services/:serviceId': async (fx) => {
+    const service = await fx.model.services.create({
+      workspaceId: fx.workspaceA.id,
+      name: `d-${unique()}`,
+      provider: 'paasmaker.service.parameters',
+    });
+    return { path: `/services/${service.id}` };
+  },
+  'GET /applications/:applicationId/versions': async (fx) => ({
+    path: `/applications/${fx.applicationA.id}/versions`,
+  }),
+  'GET /versions/:versionId': async (fx) => {
+    const version = await fx.model.versions.create({
+      applicationId: fx.applicationA.id,
+      scmName: 'paasmaker.scm.git',
+      manifest: 'application: { name: shop }',
+    });
+    return { path: `/versions/${version.id}` };
+  },
   'PATCH /applications/:applicationId': async (fx) => {
     const app = await fx.model.applications.create({ workspaceId: fx.workspaceA.id, name: `p-${unique()}` });
     return { path: `/applications/${app.id}`, body: { manifestPath: 'app/manifest.yml' } };

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import type { ApplicationView } from './api-client';
+import { type CliContext, details, leaf, parseId, table } from './context';
+
+export function addAppCommands(program: Command, context: CliContext): void {
+  const app = program
+    .command('app')
+    .description('applications: list, create, show, delete')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ paasmaker app list 3\n  $ paasmaker app create 3 shop\n  $ paasmaker app show 7\n',
+    );
+
+  leaf(
+    app
+      .command('list')
+      .description('list the applications of a workspace')
+      .argument('<workspace>', 'workspace id'),
+    ['paasmaker app list 3', 'paasmaker app list 3 --json'],
+  ).action(async (workspace: string, options: { json?: boolean }) => {
+    const apps = await (await context.client()).listApplications(parseId(workspace, 'workspace id'));
+    if (options.json) return context.json(apps);
+    if (!apps.length) return context.print('No applications.');
+    for (const line of table(
+      ['ID', 'NAME', 'MANIFEST'],
+      apps.map((a) => [a.id, a.name, a.manifestPath]),
+    ))
+      context.print(line);
+  });
+
+  leaf(
+    app
+      .command('create')
+      .description('create an application in a workspace')
+      .argument('<workspace>', 'workspace id')
+      .argument('<name>', 'its name (2–200 characters, unique in the workspace)')
+      .option('--manifest-path <path>', 'where its manifest is in the source (default manifest.yml)'),
+    [
+      'paasmaker app create 3 shop',
+      'paasmaker app create 3 blog --manifest-path deploy/paasmaker.yml --json',
+    ],
+  ).action(async (workspace: string, name: string, options: { manifestPath?: string; json?: boolean }) => {
+    const created = await (await context.client()).createApplication(parseId(workspace, 'workspace id'), {
+      name,
+      ...(options.manifestPath !== undefined ? { manifestPath: options.manifestPath } : {}),
+    });
+    show(context, created, options.json, `Created application ${created.id} (${created.name}).`);
+  });
+
+  leaf(app.command('show').description('show one application').argument('<id>', 'application id'), [
+    'paasmaker app show 7',
+    'paasmaker app show 7 --json',
+  ]).action(async (id: string, options: { json?: boolean }) => {
+    show(context, await (await context.client()).getApplication(parseId(id, 'application id')), options.json);
+  });
+
+  leaf(
+    app
+      .command('delete')
+      .description('delete an application with its versions (none may be READY or RUNNING)')
+      .argument('<id>', 'application id'),
+    ['paasmaker app delete 7'],
+  ).action(async (id: string, options: { json?: boolean }) => {
+    const applicationId = parseId(id, 'application id');
+    await (await context.client()).deleteApplication(applicationId);
+    if (options.json) context.json({ deleted: applicationId });
+    else context.print(`Deleted application ${applicationId}.`);
+  });
+}
+
+function show(context: CliContext, app: ApplicationView, json?: boolean, headline?: string): void {
+  if (json) {
+    context.json(app);
+    return;
+  }
+  if (headline) context.print(headline);
+  for (const line of details({ ...app })) context.print(line);
+}
