@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { ModelDatabase, ModelTable, type Row, toDate } from './model-database';
+import { type ModelDatabase, type Row, toDate } from './model-database';
+import { ModelRepository } from './model-repository';
 import { modelTables } from './model-tables';
 
 /** An application of a workspace; its versions hold what is deployed. */
@@ -32,13 +33,10 @@ function toApplication(row: Row): Application {
 }
 
 /** Applications, unique by name within their workspace. Deleting one deletes its versions and all below. */
-export class ApplicationRepository {
-  private readonly rows: ModelTable<Application>;
-
+export class ApplicationRepository extends ModelRepository<Application> {
   /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
   constructor(source: Knex | ModelDatabase) {
-    const db = ModelDatabase.of(source);
-    this.rows = new ModelTable(db, modelTables.applications, 'application', toApplication);
+    super(source, modelTables.applications, 'application', toApplication);
   }
 
   /** Creates an application; `E_MODEL_CONFLICT` when its workspace has one of that name. */
@@ -48,11 +46,6 @@ export class ApplicationRepository {
       name: input.name,
       manifest_path: input.manifestPath ?? 'manifest.yml',
     });
-  }
-
-  /** The application `id`; `E_MODEL_NOT_FOUND` when there is none. */
-  get(id: number): Promise<Application> {
-    return this.rows.get(id);
   }
 
   /** The applications of a workspace (or all). */

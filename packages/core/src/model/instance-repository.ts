@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { InstanceState } from '../kernel/providers/lifecycle-events';
-import { ModelDatabase, ModelTable, type Row, toDate } from './model-database';
+import { type ModelDatabase, type Row, toDate } from './model-database';
 import { checkOneOf } from './model-errors';
+import { ModelRepository } from './model-repository';
 import { INSTANCE_STATES } from './model-states';
 import { modelTables } from './model-tables';
 
@@ -42,13 +43,10 @@ function toInstance(row: Row): Instance {
 }
 
 /** Instances, unique by UUID. */
-export class InstanceRepository {
-  private readonly rows: ModelTable<Instance>;
-
+export class InstanceRepository extends ModelRepository<Instance> {
   /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
   constructor(source: Knex | ModelDatabase) {
-    const db = ModelDatabase.of(source);
-    this.rows = new ModelTable(db, modelTables.instances, 'instance', toInstance);
+    super(source, modelTables.instances, 'instance', toInstance);
   }
 
   /** Creates an instance, `ALLOCATED` unless told otherwise. */
@@ -60,11 +58,6 @@ export class InstanceRepository {
       port: input.port ?? null,
       state: checkOneOf('instance state', input.state ?? 'ALLOCATED', INSTANCE_STATES),
     });
-  }
-
-  /** The instance `id`; `E_MODEL_NOT_FOUND` when there is none. */
-  get(id: number): Promise<Instance> {
-    return this.rows.get(id);
   }
 
   /** The instance with `uuid`, or undefined. */

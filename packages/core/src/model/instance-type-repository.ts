@@ -2,12 +2,14 @@ import type { Knex } from 'knex';
 import {
   fromJson,
   type JsonObject,
-  ModelDatabase,
+  type ModelDatabase,
   ModelTable,
   type Row,
   toDate,
-  toJson,
+  toFlagIfDefined,
+  toJsonIfDefined,
 } from './model-database';
+import { ModelRepository } from './model-repository';
 import { modelTables } from './model-tables';
 
 /** One kind of process of a version (web, worker...), with its runtime, placement and routing. */
@@ -87,26 +89,17 @@ function toCron(row: Row): InstanceTypeCron {
   };
 }
 
-function flag(value: boolean | undefined): number | undefined {
-  return value === undefined ? undefined : value ? 1 : 0;
-}
-
 /** The placement provider used when none is named. */
 export const DEFAULT_PLACEMENT_PROVIDER = 'paasmaker.placement.default';
 
 /** Instance types of versions, with their hostnames and crons. */
-export class InstanceTypeRepository {
-  private readonly rows: ModelTable<InstanceType>;
+export class InstanceTypeRepository extends ModelRepository<InstanceType> {
   private readonly cronRows: ModelTable<InstanceTypeCron>;
-
-  private readonly db: ModelDatabase;
 
   /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
   constructor(source: Knex | ModelDatabase) {
-    const db = ModelDatabase.of(source);
-    this.db = db;
-    this.rows = new ModelTable(db, modelTables.instanceTypes, 'instance type', toInstanceType);
-    this.cronRows = new ModelTable(db, modelTables.crons, 'cron', toCron);
+    super(source, modelTables.instanceTypes, 'instance type', toInstanceType);
+    this.cronRows = new ModelTable(this.db, modelTables.crons, 'cron', toCron);
   }
 
   /** Creates an instance type; `E_MODEL_CONFLICT` when its version has one of that name. */
@@ -124,11 +117,6 @@ export class InstanceTypeRepository {
         ...input,
       }),
     });
-  }
-
-  /** The instance type `id`; `E_MODEL_NOT_FOUND` when there is none. */
-  get(id: number): Promise<InstanceType> {
-    return this.rows.get(id);
   }
 
   /** The instance types of a version (or all). */
@@ -189,18 +177,17 @@ export class InstanceTypeRepository {
   }
 
   private columns(input: Partial<Omit<InstanceTypeInput, 'versionId'>>): Row {
-    const json = (value: unknown) => (value === undefined ? undefined : toJson(value));
     return {
       name: input.name,
       runtime_name: input.runtimeName,
       runtime_version: input.runtimeVersion,
-      runtime_parameters: json(input.runtimeParameters),
+      runtime_parameters: toJsonIfDefined(input.runtimeParameters),
       quantity: input.quantity,
-      startup: json(input.startupCommands),
+      startup: toJsonIfDefined(input.startupCommands),
       placement_provider: input.placementProvider,
-      placement_parameters: json(input.placementParameters),
-      exclusive: flag(input.exclusive),
-      standalone: flag(input.standalone),
+      placement_parameters: toJsonIfDefined(input.placementParameters),
+      exclusive: toFlagIfDefined(input.exclusive),
+      standalone: toFlagIfDefined(input.standalone),
     };
   }
 }

@@ -17,6 +17,16 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** JSON text of a value for a changed column, or undefined (column left as is) when the value is. */
+export function toJsonIfDefined(value: unknown): string | undefined {
+  return value === undefined ? undefined : toJson(value);
+}
+
+/** A boolean for a 0/1 column, or undefined (column left as is) when the value is. */
+export function toFlagIfDefined(value: boolean | undefined): number | undefined {
+  return value === undefined ? undefined : value ? 1 : 0;
+}
+
 /** The value of a JSON text column. */
 export function fromJson<T>(text: unknown): T {
   return JSON.parse(String(text)) as T;

@@ -5,14 +5,15 @@ import {
   fromDate,
   fromJson,
   type JsonObject,
-  ModelDatabase,
-  ModelTable,
+  type ModelDatabase,
   type Row,
   toDate,
   toDateOrNull,
-  toJson,
+  toFlagIfDefined,
+  toJsonIfDefined,
 } from './model-database';
 import { checkOneOf } from './model-errors';
+import { ModelRepository } from './model-repository';
 import { NODE_STATES } from './model-states';
 import { modelTables } from './model-tables';
 
@@ -83,17 +84,16 @@ function toNode(row: Row): ClusterNode {
 }
 
 function columns(input: Partial<Omit<NodeInput, 'uuid'>>): Row {
-  const flag = (value: boolean | undefined) => (value === undefined ? undefined : value ? 1 : 0);
   return {
     name: input.name,
     route: input.route,
     api_port: input.apiPort,
-    heart: flag(input.roles?.heart),
-    pacemaker: flag(input.roles?.pacemaker),
-    router: flag(input.roles?.router),
+    heart: toFlagIfDefined(input.roles?.heart),
+    pacemaker: toFlagIfDefined(input.roles?.pacemaker),
+    router: toFlagIfDefined(input.roles?.router),
     state: input.state === undefined ? undefined : checkOneOf('node state', input.state, NODE_STATES),
-    runtimes: input.runtimes === undefined ? undefined : toJson(input.runtimes),
-    tags: input.tags === undefined ? undefined : toJson(input.tags),
+    runtimes: toJsonIfDefined(input.runtimes),
+    tags: toJsonIfDefined(input.tags),
     score: input.score,
     last_heard_at: input.lastHeardAt === undefined ? undefined : fromDate(input.lastHeardAt),
     started_at: input.startedAt === undefined ? undefined : fromDate(input.startedAt),
@@ -101,13 +101,10 @@ function columns(input: Partial<Omit<NodeInput, 'uuid'>>): Row {
 }
 
 /** Nodes, unique by UUID and by route + API port. Deleting one deletes its instances. */
-export class NodeRepository {
-  private readonly rows: ModelTable<ClusterNode>;
-
+export class NodeRepository extends ModelRepository<ClusterNode> {
   /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
   constructor(source: Knex | ModelDatabase) {
-    const db = ModelDatabase.of(source);
-    this.rows = new ModelTable(db, modelTables.nodes, 'node', toNode);
+    super(source, modelTables.nodes, 'node', toNode);
   }
 
   /** Registers a node; `E_MODEL_CONFLICT` when one with that route and port (or UUID) exists. */
@@ -123,11 +120,6 @@ export class NodeRepository {
         roles: { heart: false, pacemaker: false, router: false, ...input.roles },
       }),
     });
-  }
-
-  /** The node `id`; `E_MODEL_NOT_FOUND` when there is none. */
-  get(id: number): Promise<ClusterNode> {
-    return this.rows.get(id);
   }
 
   /** The node with `uuid`, or undefined. */

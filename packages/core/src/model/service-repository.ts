@@ -2,12 +2,13 @@ import type { Knex } from 'knex';
 import {
   fromJson,
   type JsonObject,
-  ModelDatabase,
-  ModelTable,
+  type ModelDatabase,
   type Row,
   toDate,
   toJson,
+  toJsonIfDefined,
 } from './model-database';
+import { ModelRepository } from './model-repository';
 import { modelTables } from './model-tables';
 
 /** A service (database, queue...) of a workspace, made by a service provider plugin. */
@@ -50,13 +51,10 @@ function toService(row: Row): Service {
 }
 
 /** Services, unique by name within their workspace; one bound to a version cannot be deleted. */
-export class ServiceRepository {
-  private readonly rows: ModelTable<Service>;
-
+export class ServiceRepository extends ModelRepository<Service> {
   /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
   constructor(source: Knex | ModelDatabase) {
-    const db = ModelDatabase.of(source);
-    this.rows = new ModelTable(db, modelTables.services, 'service', toService);
+    super(source, modelTables.services, 'service', toService);
   }
 
   /** Creates a service; `E_MODEL_CONFLICT` when its workspace has one of that name. */
@@ -71,11 +69,6 @@ export class ServiceRepository {
     });
   }
 
-  /** The service `id`; `E_MODEL_NOT_FOUND` when there is none. */
-  get(id: number): Promise<Service> {
-    return this.rows.get(id);
-  }
-
   /** The services of a workspace (or all). */
   list(filter: { workspaceId?: number } = {}): Promise<Service[]> {
     return this.rows.list({ workspace_id: filter.workspaceId });
@@ -86,8 +79,8 @@ export class ServiceRepository {
     return this.rows.update(id, {
       name: changes.name,
       provider: changes.provider,
-      parameters: changes.parameters === undefined ? undefined : toJson(changes.parameters),
-      credentials: changes.credentials === undefined ? undefined : toJson(changes.credentials),
+      parameters: toJsonIfDefined(changes.parameters),
+      credentials: toJsonIfDefined(changes.credentials),
       state: changes.state,
     });
   }

@@ -3,14 +3,17 @@ import type { Knex } from 'knex';
 import {
   fromJson,
   type JsonObject,
-  ModelDatabase,
+  type ModelDatabase,
   ModelTable,
   type Row,
   toDate,
   toDateOrNull,
+  toFlagIfDefined,
   toJson,
+  toJsonIfDefined,
 } from './model-database';
 import { notFound } from './model-errors';
+import { ModelRepository } from './model-repository';
 import { INTERNAL_AUTH_SOURCE } from './model-states';
 import { modelTables } from './model-tables';
 
@@ -94,18 +97,13 @@ export function hashApiKey(key: string): string {
 }
 
 /** Users and their API keys; login and email are unique. Deleting a user deletes its keys and role allocations. */
-export class UserRepository {
-  private readonly rows: ModelTable<User>;
+export class UserRepository extends ModelRepository<User> {
   private readonly keys: ModelTable<ApiKey>;
-
-  private readonly db: ModelDatabase;
 
   /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
   constructor(source: Knex | ModelDatabase) {
-    const db = ModelDatabase.of(source);
-    this.db = db;
-    this.rows = new ModelTable(db, modelTables.users, 'user', toUser);
-    this.keys = new ModelTable(db, modelTables.apiKeys, 'API key', toApiKey);
+    super(source, modelTables.users, 'user', toUser);
+    this.keys = new ModelTable(this.db, modelTables.apiKeys, 'API key', toApiKey);
   }
 
   /** Creates a user; `E_MODEL_CONFLICT` naming the login or email when taken. */
@@ -119,11 +117,6 @@ export class UserRepository {
         ...input,
       }),
     );
-  }
-
-  /** The user `id`; `E_MODEL_NOT_FOUND` when there is none. */
-  get(id: number): Promise<User> {
-    return this.rows.get(id);
   }
 
   /** The user with `login`, or undefined. */
@@ -192,7 +185,7 @@ export class UserRepository {
       email: input.email,
       name: input.name,
       auth_source: input.authSource,
-      enabled: input.enabled === undefined ? undefined : input.enabled ? 1 : 0,
+      enabled: toFlagIfDefined(input.enabled),
       password_hash: input.passwordHash,
       password_parameters:
         input.passwordParameters === undefined
@@ -200,7 +193,7 @@ export class UserRepository {
           : input.passwordParameters === null
             ? null
             : toJson(input.passwordParameters),
-      userdata: input.userdata === undefined ? undefined : toJson(input.userdata),
+      userdata: toJsonIfDefined(input.userdata),
     };
   }
 }

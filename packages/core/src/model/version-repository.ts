@@ -3,14 +3,15 @@ import {
   fromJson,
   isId,
   type JsonObject,
-  ModelDatabase,
-  ModelTable,
+  type ModelDatabase,
   type Queryable,
   type Row,
   toDate,
   toJson,
+  toJsonIfDefined,
 } from './model-database';
 import { checkOneOf, notFound } from './model-errors';
+import { ModelRepository } from './model-repository';
 import { VERSION_STATES, type VersionState } from './model-states';
 import { modelTables } from './model-tables';
 
@@ -70,16 +71,10 @@ function toVersion(row: Row): ApplicationVersion {
 const { versions, versionServices, applications } = modelTables;
 
 /** Application versions and the services bound to them. */
-export class VersionRepository {
-  private readonly rows: ModelTable<ApplicationVersion>;
-
-  private readonly db: ModelDatabase;
-
+export class VersionRepository extends ModelRepository<ApplicationVersion> {
   /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
   constructor(source: Knex | ModelDatabase) {
-    const db = ModelDatabase.of(source);
-    this.db = db;
-    this.rows = new ModelTable(db, versions, 'version', toVersion);
+    super(source, versions, 'version', toVersion);
   }
 
   /**
@@ -111,11 +106,6 @@ export class VersionRepository {
         throw notFound('application', input.applicationId);
       return insert(trx);
     });
-  }
-
-  /** The version `id`; `E_MODEL_NOT_FOUND` when there is none. */
-  get(id: number): Promise<ApplicationVersion> {
-    return this.rows.get(id);
   }
 
   /** The versions of an application (or all), oldest first. */
@@ -189,7 +179,7 @@ export class VersionRepository {
   private columns(input: VersionChanges): Row {
     return {
       scm_name: input.scmName,
-      scm_parameters: input.scmParameters === undefined ? undefined : toJson(input.scmParameters),
+      scm_parameters: toJsonIfDefined(input.scmParameters),
       scm_revision: input.scmRevision,
       manifest: input.manifest,
       source_path: input.sourcePath,

@@ -2,12 +2,13 @@ import type { Knex } from 'knex';
 import {
   fromJson,
   type JsonObject,
-  ModelDatabase,
-  ModelTable,
+  type ModelDatabase,
   type Row,
   toDate,
   toJson,
+  toJsonIfDefined,
 } from './model-database';
+import { ModelRepository } from './model-repository';
 import { modelTables } from './model-tables';
 
 /** A workspace: the unit of ownership of applications and services. */
@@ -40,23 +41,15 @@ function toWorkspace(row: Row): Workspace {
 }
 
 /** Workspaces. Deleting one deletes its services and role allocations; it must have no applications left. */
-export class WorkspaceRepository {
-  private readonly rows: ModelTable<Workspace>;
-
+export class WorkspaceRepository extends ModelRepository<Workspace> {
   /** @param source the knex instance (`better-sqlite3` or `pg`) of a migrated model, or its ModelDatabase */
   constructor(source: Knex | ModelDatabase) {
-    const db = ModelDatabase.of(source);
-    this.rows = new ModelTable(db, modelTables.workspaces, 'workspace', toWorkspace);
+    super(source, modelTables.workspaces, 'workspace', toWorkspace);
   }
 
   /** Creates a workspace; `E_MODEL_CONFLICT` when the name or stub is taken. */
   create(input: WorkspaceInput): Promise<Workspace> {
     return this.rows.insert({ name: input.name, stub: input.stub, tags: toJson(input.tags ?? {}) });
-  }
-
-  /** The workspace `id`; `E_MODEL_NOT_FOUND` when there is none. */
-  get(id: number): Promise<Workspace> {
-    return this.rows.get(id);
   }
 
   /** The workspace with stub `stub`, or undefined. */
@@ -74,7 +67,7 @@ export class WorkspaceRepository {
     return this.rows.update(id, {
       name: changes.name,
       stub: changes.stub,
-      tags: changes.tags === undefined ? undefined : toJson(changes.tags),
+      tags: toJsonIfDefined(changes.tags),
     });
   }
 

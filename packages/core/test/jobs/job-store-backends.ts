@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { postgresUrl, redisUrl } from '@paasmaker/test-servers';
+import { redisUrl } from '@paasmaker/test-servers';
 import { Redis, type RedisOptions } from 'ioredis';
 import knexFactory, { type Knex } from 'knex';
-import pg from 'pg';
 import { createRedisJobStore, type RedisJobStore } from '../../src/jobs/redis/redis-job-store';
 import { createSqlJobStore, type SqlJobStoreOptions } from '../../src/jobs/sql/create-sql-job-store';
 import type { SqlJobStore } from '../../src/jobs/sql/sql-job-store';
+import { createPostgresTestDatabase } from '../postgres-database';
 import type { StoreFactory } from './job-engine-conformance';
 
 // One backend per test: a Redis key prefix, a SQLite file or a PostgreSQL database of its own,
@@ -76,24 +76,11 @@ export async function sqliteBackend(): Promise<SqlBackend> {
 
 /** A new PostgreSQL database, dropped by `cleanUp` (NOTIFYs never cross databases). */
 export async function postgresBackend(): Promise<SqlBackend> {
-  const database = `pm_jobs_${randomUUID().replaceAll('-', '')}`;
-  const asAdmin = async (sql: string): Promise<void> => {
-    const admin = new pg.Client({ connectionString: postgresUrl() });
-    await admin.connect();
-    try {
-      await admin.query(sql);
-    } finally {
-      await admin.end();
-    }
-  };
-  await asAdmin(`CREATE DATABASE ${database}`);
-  const parsed = new URL(postgresUrl());
-  parsed.pathname = `/${database}`;
-  const connection = parsed.toString();
+  const { connection, drop } = await createPostgresTestDatabase('pm_jobs');
   return {
     options: { connection },
     open: async () => createSqlJobStore({ connection }),
     knex: () => knexFactory({ client: 'pg', connection, pool: { min: 0, max: 2 } }),
-    cleanUp: () => asAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+    cleanUp: drop,
   };
 }

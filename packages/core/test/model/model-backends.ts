@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { postgresUrl } from '@paasmaker/test-servers';
-import pg from 'pg';
 import type { ModelOptions } from '../../src/model';
+import { createPostgresTestDatabase } from '../postgres-database';
 
 /** A database of its own for one test file: SQLite in a temporary folder, or a new PostgreSQL database. */
 export interface ModelBackend {
@@ -25,23 +24,11 @@ async function sqliteBackend(): Promise<ModelBackend> {
 }
 
 async function postgresBackend(): Promise<ModelBackend> {
-  const database = `pm_model_${randomUUID().replaceAll('-', '')}`;
-  const asAdmin = async (sql: string): Promise<void> => {
-    const admin = new pg.Client({ connectionString: postgresUrl() });
-    await admin.connect();
-    try {
-      await admin.query(sql);
-    } finally {
-      await admin.end();
-    }
-  };
-  await asAdmin(`CREATE DATABASE ${database}`);
-  const url = new URL(postgresUrl());
-  url.pathname = `/${database}`;
+  const { connection, drop } = await createPostgresTestDatabase('pm_model');
   return {
     name: 'postgres',
-    options: { connection: url.toString() },
-    cleanUp: () => asAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+    options: { connection },
+    cleanUp: drop,
   };
 }
 
