@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { type ModelDatabase, type Row, toDate } from './model-database';
+import { type ModelDatabase, type Row, rowTimestamps } from './model-database';
 import { ModelRepository } from './model-repository';
 import { modelTables } from './model-tables';
 
@@ -27,8 +27,7 @@ function toApplication(row: Row): Application {
     workspaceId: Number(row.workspace_id),
     name: String(row.name),
     manifestPath: String(row.manifest_path),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { InstanceState } from '../kernel/providers/lifecycle-events';
-import { type ModelDatabase, type Row, toDate } from './model-database';
+import { type ModelDatabase, type Row, rowTimestamps } from './model-database';
 import { checkOneOf } from './model-errors';
 import { ModelRepository } from './model-repository';
 import { INSTANCE_STATES } from './model-states';
@@ -37,8 +37,7 @@ function toInstance(row: Row): Instance {
     nodeId: Number(row.node_id),
     port: row.port === null || row.port === undefined ? null : Number(row.port),
     state: row.state as InstanceState,
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 

@@ -5,7 +5,7 @@ import {
   type ModelDatabase,
   ModelTable,
   type Row,
-  toDate,
+  rowTimestamps,
   toFlagIfDefined,
   toJsonIfDefined,
 } from './model-database';
@@ -73,8 +73,7 @@ function toInstanceType(row: Row): InstanceType {
     placementParameters: fromJson<JsonObject>(row.placement_parameters),
     exclusive: Number(row.exclusive) === 1,
     standalone: Number(row.standalone) === 1,
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 
@@ -84,8 +83,7 @@ function toCron(row: Row): InstanceTypeCron {
     instanceTypeId: Number(row.instance_type_id),
     runspec: String(row.runspec),
     uri: String(row.uri),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 

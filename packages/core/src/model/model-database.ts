@@ -33,6 +33,11 @@ export function fromJson<T>(text: unknown): T {
 }
 
 /** A time column (milliseconds; `pg` returns bigints as strings) as a Date. */
+/** The `created_at` / `updated_at` columns every model table has, as record fields. */
+export function rowTimestamps(row: Row): { createdAt: Date; updatedAt: Date } {
+  return { createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at) };
+}
+
 export function toDate(value: unknown): Date {
   return new Date(Number(value));
 }

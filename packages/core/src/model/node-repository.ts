@@ -7,7 +7,7 @@ import {
   type JsonObject,
   type ModelDatabase,
   type Row,
-  toDate,
+  rowTimestamps,
   toDateOrNull,
   toFlagIfDefined,
   toJsonIfDefined,
@@ -78,8 +78,7 @@ function toNode(row: Row): ClusterNode {
     score: Number(row.score),
     lastHeardAt: toDateOrNull(row.last_heard_at),
     startedAt: toDateOrNull(row.started_at),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { PaasmakerError } from '../kernel/errors';
-import { ModelDatabase, ModelTable, type Row, toDate } from './model-database';
+import { ModelDatabase, ModelTable, type Row, rowTimestamps } from './model-database';
 import { modelTables } from './model-tables';
 import {
   hasPermission,
@@ -40,8 +40,7 @@ function toRoleRow(row: Row): Omit<Role, 'permissions'> {
   return {
     id: Number(row.id),
     name: String(row.name),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 
@@ -51,8 +50,7 @@ function toAllocation(row: Row): RoleAllocation {
     userId: Number(row.user_id),
     roleId: Number(row.role_id),
     workspaceId: row.workspace_id == null ? null : Number(row.workspace_id),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 

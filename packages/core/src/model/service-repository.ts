@@ -4,7 +4,7 @@ import {
   type JsonObject,
   type ModelDatabase,
   type Row,
-  toDate,
+  rowTimestamps,
   toJson,
   toJsonIfDefined,
 } from './model-database';
@@ -45,8 +45,7 @@ function toService(row: Row): Service {
     parameters: fromJson<JsonObject>(row.parameters),
     credentials: fromJson<JsonObject>(row.credentials),
     state: String(row.state),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 

@@ -6,7 +6,7 @@ import {
   type ModelDatabase,
   ModelTable,
   type Row,
-  toDate,
+  rowTimestamps,
   toDateOrNull,
   toFlagIfDefined,
   toJson,
@@ -73,8 +73,7 @@ function toUser(row: Row): User {
     passwordParameters:
       row.password_parameters == null ? null : fromJson<JsonObject>(row.password_parameters),
     userdata: fromJson<JsonObject>(row.userdata),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 
@@ -86,8 +85,7 @@ function toApiKey(row: Row): ApiKey {
     label: String(row.label),
     lastUsedAt: toDateOrNull(row.last_used_at),
     revokedAt: toDateOrNull(row.revoked_at),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 

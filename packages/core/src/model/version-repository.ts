@@ -6,7 +6,7 @@ import {
   type ModelDatabase,
   type Queryable,
   type Row,
-  toDate,
+  rowTimestamps,
   toJson,
   toJsonIfDefined,
 } from './model-database';
@@ -63,8 +63,7 @@ function toVersion(row: Row): ApplicationVersion {
     manifest: (row.manifest as string | null) ?? null,
     sourcePath: (row.source_path as string | null) ?? null,
     sourceChecksum: (row.source_checksum as string | null) ?? null,
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 

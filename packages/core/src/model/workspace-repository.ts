@@ -4,7 +4,7 @@ import {
   type JsonObject,
   type ModelDatabase,
   type Row,
-  toDate,
+  rowTimestamps,
   toJson,
   toJsonIfDefined,
 } from './model-database';
@@ -35,8 +35,7 @@ function toWorkspace(row: Row): Workspace {
     name: String(row.name),
     stub: String(row.stub),
     tags: fromJson<JsonObject>(row.tags),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    ...rowTimestamps(row),
   };
 }
 
