@@ -64,6 +64,7 @@ describe('acme.runtime.static', () => {
     return {
       instanceId: crypto.randomUUID(),
       directory: site,
+      stateDirectory: join(dir, 'state'),
       port: await freePort(),
       version: '1',
       parameters,

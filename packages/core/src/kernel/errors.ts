@@ -56,6 +56,26 @@ export const errorCatalogue = {
   E_API_ROUTE_UNGUARDED: 'An API route was added without an entry in the route permission table.',
   E_API_INTERNAL:
     'The API hit an unexpected error; the details are in the pacemaker log, not in the response.',
+  E_MANIFEST_UNREADABLE: 'An application manifest file cannot be read (missing, or no permission).',
+  E_MANIFEST_INVALID:
+    'An application manifest is not valid YAML, fails the manifest JSON Schema, or names a plugin that is not loaded.',
+  E_SCM_UNSAFE_INPUT:
+    'An SCM was given a location, branch or revision that could be taken as an option or a dangerous transport.',
+  E_SCM_FAILED: 'An SCM could not produce the working copy (clone, fetch or checkout failed).',
+  E_COMMAND_FAILED: 'A prepare or startup command exited non-zero, was killed, or ran past its timeout.',
+  E_PACKAGE_UNSAFE_ENTRY:
+    'An archive holds an entry that would land outside the folder it is unpacked into (`../`, absolute path, link pointing out).',
+  E_PACKAGE_CHECKSUM: 'A fetched package does not match the checksum recorded when it was stored.',
+  E_PACKAGE_NOT_FOUND: 'A stored package, or the file a packer or unpacker was given, does not exist.',
+  E_PACKAGE_FETCH: 'A heart could not fetch a package from the pacemaker.',
+  E_PORT_EXHAUSTED: 'A heart has no free port left in its configured instance port range.',
+  E_INSTANCE_NOT_FOUND: 'A heart was asked about an instance that is not in its catalogue.',
+  E_INSTANCE_STATE:
+    'An instance or version action is not allowed in its current state (e.g. deregistering a running instance).',
+  E_INSTANCE_START:
+    'An instance did not start: its process exited, or it did not answer its health check in time.',
+  E_RUNTIME_UNAVAILABLE: 'No node offers the runtime and version an instance type asks for.',
+  E_DEPLOY_INVALID: 'A deploy request is malformed: no source, or a source the pacemaker cannot use.',
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A stable error code; switch on it rather than on the message. */

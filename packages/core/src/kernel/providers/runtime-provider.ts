@@ -7,6 +7,11 @@ export interface RuntimeInstance {
   instanceId: string;
   /** Folder the instance's package was unpacked into. */
   directory: string;
+  /**
+   * Folder of the runtime's own for this instance (pid files, generated config), kept across
+   * heart restarts and removed when the instance is deregistered.
+   */
+  stateDirectory: string;
   /** TCP port the instance must listen on; absent for standalone instances. */
   port?: number;
   /** Runtime version the manifest asked for, as one of {@link RuntimeProvider.versions}. */
