@@ -40,6 +40,20 @@ export default defineConfig({
       {
         resolve: { alias },
         plugins: [luaAsText],
+        test: { name: 'plugin-scm-git', root: './packages/plugin-scm-git', include: ['test/**/*.test.ts'] },
+      },
+      {
+        resolve: { alias },
+        plugins: [luaAsText],
+        test: {
+          name: 'plugin-runtime-node',
+          root: './packages/plugin-runtime-node',
+          include: ['test/**/*.test.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        plugins: [luaAsText],
         test: {
           name: 'examples',
           root: './examples',

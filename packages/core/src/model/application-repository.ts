@@ -1,5 +1,12 @@
 import type { Knex } from 'knex';
-import { type ModelDatabase, type Row, rowTimestamps } from './model-database';
+import {
+  fromJson,
+  type ModelDatabase,
+  type Row,
+  rowTimestamps,
+  toJson,
+  toJsonIfDefined,
+} from './model-database';
 import { ModelRepository } from './model-repository';
 import { modelTables } from './model-tables';
 
@@ -10,6 +17,8 @@ export interface Application {
   readonly name: string;
   /** Where the manifest is inside the source, e.g. `manifest.yml`. */
   readonly manifestPath: string;
+  /** Environment variables given to every instance of the application (`paasmaker config set`). */
+  readonly configVars: Readonly<Record<string, string>>;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -19,6 +28,7 @@ export interface ApplicationInput {
   workspaceId: number;
   name: string;
   manifestPath?: string;
+  configVars?: Record<string, string>;
 }
 
 function toApplication(row: Row): Application {
@@ -27,6 +37,7 @@ function toApplication(row: Row): Application {
     workspaceId: Number(row.workspace_id),
     name: String(row.name),
     manifestPath: String(row.manifest_path),
+    configVars: fromJson<Record<string, string>>(row.config_vars ?? '{}'),
     ...rowTimestamps(row),
   };
 }
@@ -44,6 +55,7 @@ export class ApplicationRepository extends ModelRepository<Application> {
       workspace_id: input.workspaceId,
       name: input.name,
       manifest_path: input.manifestPath ?? 'manifest.yml',
+      config_vars: toJson(input.configVars ?? {}),
     });
   }
 
@@ -54,7 +66,11 @@ export class ApplicationRepository extends ModelRepository<Application> {
 
   /** Changes the given fields. */
   update(id: number, changes: Partial<Omit<ApplicationInput, 'workspaceId'>>): Promise<Application> {
-    return this.rows.update(id, { name: changes.name, manifest_path: changes.manifestPath });
+    return this.rows.update(id, {
+      name: changes.name,
+      manifest_path: changes.manifestPath,
+      config_vars: toJsonIfDefined(changes.configVars),
+    });
   }
 
   /** Deletes the application with its versions, instance types, hostnames, crons and instances. */

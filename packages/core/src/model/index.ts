@@ -4,8 +4,18 @@ export type { Model, ModelOptions } from './create-model';
 export { createModel, migrateModel, rollbackModel } from './create-model';
 export type { Instance, InstanceInput } from './instance-repository';
 export { InstanceRepository } from './instance-repository';
-export type { InstanceType, InstanceTypeCron, InstanceTypeInput } from './instance-type-repository';
-export { DEFAULT_PLACEMENT_PROVIDER, InstanceTypeRepository } from './instance-type-repository';
+export type {
+  InstanceType,
+  InstanceTypeCron,
+  InstanceTypeHealthCheck,
+  InstanceTypeInput,
+  InstanceTypeStartupStep,
+} from './instance-type-repository';
+export {
+  DEFAULT_HEALTH_CHECK,
+  DEFAULT_PLACEMENT_PROVIDER,
+  InstanceTypeRepository,
+} from './instance-type-repository';
 export { ModelDatabase } from './model-database';
 export { modelMigrationConfig } from './model-migrations';
 export type { VersionState } from './model-states';

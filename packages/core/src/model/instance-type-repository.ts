@@ -22,8 +22,10 @@ export interface InstanceType {
   readonly runtimeParameters: JsonObject;
   /** How many instances to run. */
   readonly quantity: number;
-  /** Commands run before the instance starts, in order. */
-  readonly startupCommands: string[];
+  /** Startup steps (plugin + parameters) run on the heart before the instance starts, in order. */
+  readonly startup: InstanceTypeStartupStep[];
+  /** How the heart decides a started instance is up: TCP connect, or an HTTP GET of `path`. */
+  readonly healthCheck: InstanceTypeHealthCheck;
   readonly placementProvider: string;
   readonly placementParameters: JsonObject;
   /** Only one version's instances of this type run at a time. */
@@ -34,6 +36,21 @@ export interface InstanceType {
   readonly updatedAt: Date;
 }
 
+/** One startup step of an instance type: a `startup` provider and its parameters. */
+export interface InstanceTypeStartupStep {
+  plugin: string;
+  parameters: JsonObject;
+}
+
+/** An instance type's health check; no `path` means a TCP connect to the instance's port. */
+export interface InstanceTypeHealthCheck {
+  path?: string;
+  timeoutSeconds: number;
+}
+
+/** The health check used when none is given: TCP, 20 seconds (the original's start timeout). */
+export const DEFAULT_HEALTH_CHECK: InstanceTypeHealthCheck = { timeoutSeconds: 20 };
+
 /** What a new instance type needs. */
 export interface InstanceTypeInput {
   versionId: number;
@@ -42,7 +59,8 @@ export interface InstanceTypeInput {
   runtimeVersion: string;
   runtimeParameters?: JsonObject;
   quantity?: number;
-  startupCommands?: string[];
+  startup?: InstanceTypeStartupStep[];
+  healthCheck?: InstanceTypeHealthCheck;
   placementProvider?: string;
   placementParameters?: JsonObject;
   exclusive?: boolean;
@@ -68,7 +86,8 @@ function toInstanceType(row: Row): InstanceType {
     runtimeVersion: String(row.runtime_version),
     runtimeParameters: fromJson<JsonObject>(row.runtime_parameters),
     quantity: Number(row.quantity),
-    startupCommands: fromJson<string[]>(row.startup),
+    startup: fromJson<InstanceTypeStartupStep[]>(row.startup),
+    healthCheck: { ...DEFAULT_HEALTH_CHECK, ...fromJson<Partial<InstanceTypeHealthCheck>>(row.health_check) },
     placementProvider: String(row.placement_provider),
     placementParameters: fromJson<JsonObject>(row.placement_parameters),
     exclusive: Number(row.exclusive) === 1,
@@ -107,7 +126,8 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
       ...this.columns({
         runtimeParameters: {},
         quantity: 1,
-        startupCommands: [],
+        startup: [],
+        healthCheck: DEFAULT_HEALTH_CHECK,
         placementProvider: DEFAULT_PLACEMENT_PROVIDER,
         placementParameters: {},
         exclusive: false,
@@ -181,7 +201,8 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
       runtime_version: input.runtimeVersion,
       runtime_parameters: toJsonIfDefined(input.runtimeParameters),
       quantity: input.quantity,
-      startup: toJsonIfDefined(input.startupCommands),
+      startup: toJsonIfDefined(input.startup),
+      health_check: toJsonIfDefined(input.healthCheck),
       placement_provider: input.placementProvider,
       placement_parameters: toJsonIfDefined(input.placementParameters),
       exclusive: toFlagIfDefined(input.exclusive),

@@ -201,6 +201,27 @@ const migrations: readonly ModelMigration[] = [
       }
     },
   },
+  {
+    // Deploys: how an instance type is checked healthy, the package type of a version's
+    // stored package, and an application's config vars (given to its instances).
+    name: '0002_deploy_columns',
+    async up(knex) {
+      await knex.schema.alterTable(t.instanceTypes, (table) => {
+        table.text('health_check').notNullable().defaultTo('{}');
+      });
+      await knex.schema.alterTable(t.versions, (table) => {
+        table.text('source_package_type').nullable();
+      });
+      await knex.schema.alterTable(t.applications, (table) => {
+        table.text('config_vars').notNullable().defaultTo('{}');
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable(t.applications, (table) => table.dropColumn('config_vars'));
+      await knex.schema.alterTable(t.versions, (table) => table.dropColumn('source_package_type'));
+      await knex.schema.alterTable(t.instanceTypes, (table) => table.dropColumn('health_check'));
+    },
+  },
 ];
 
 /** The migrations as a knex migration source (no files: they ship inside the bundle). */

@@ -31,6 +31,8 @@ export interface ApplicationVersion {
   readonly manifest: string | null;
   readonly sourcePath: string | null;
   readonly sourceChecksum: string | null;
+  /** Package type of the stored package (`tarball`), which picks the unpacker on hearts. */
+  readonly sourcePackageType: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -44,6 +46,7 @@ export interface VersionInput {
   manifest?: string | null;
   sourcePath?: string | null;
   sourceChecksum?: string | null;
+  sourcePackageType?: string | null;
   state?: VersionState;
 }
 
@@ -63,6 +66,7 @@ function toVersion(row: Row): ApplicationVersion {
     manifest: (row.manifest as string | null) ?? null,
     sourcePath: (row.source_path as string | null) ?? null,
     sourceChecksum: (row.source_checksum as string | null) ?? null,
+    sourcePackageType: (row.source_package_type as string | null) ?? null,
     ...rowTimestamps(row),
   };
 }
@@ -183,6 +187,7 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
       manifest: input.manifest,
       source_path: input.sourcePath,
       source_checksum: input.sourceChecksum,
+      source_package_type: input.sourcePackageType,
     };
   }
 }

@@ -169,13 +169,13 @@ describe.each(modelBackends)('organisation model on $name', ({ open }) => {
       runtimeName: 'paasmaker.runtime.node',
       runtimeVersion: '20',
       runtimeParameters: { launch: ['node', 'app.js'], env: { A: 'é ✓' } },
-      startupCommands: ['npm ci', 'npm run build'],
+      startup: [{ plugin: 'paasmaker.startup.shell', parameters: { commands: ['npm run migrate'] } }],
       quantity: 2,
       exclusive: true,
     });
     expect(type).toMatchObject({
       runtimeParameters: { launch: ['node', 'app.js'], env: { A: 'é ✓' } },
-      startupCommands: ['npm ci', 'npm run build'],
+      startup: [{ plugin: 'paasmaker.startup.shell', parameters: { commands: ['npm run migrate'] } }],
       quantity: 2,
       exclusive: true,
       standalone: false,

@@ -4,6 +4,7 @@ import type { JsonSchemaObject } from '../../kernel/json-schema';
 import type { KernelHooks } from '../../kernel/kernel-hooks';
 import type { Model } from '../../model/create-model';
 import type { ApiCaller } from './api-caller';
+import type { DeployApi } from './deploy/deploy-api';
 import type { NodeRegistry } from './node-registry/node-registry';
 
 /** The JSON Schemas a route validates its request with (and that the OpenAPI document shows). */
@@ -44,6 +45,8 @@ export interface ApiContext {
   readonly jobs: JobEngine;
   /** Node registration and reports go here; without it, node routes answer 404. */
   readonly nodes?: NodeRegistry;
+  /** Deploys and version actions; without it, their routes answer 404. */
+  readonly deploy?: DeployApi;
   /** The job stream websocket's path, from the server root. */
   readonly jobStreamPath: string;
 }

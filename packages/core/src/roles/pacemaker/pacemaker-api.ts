@@ -17,6 +17,8 @@ import type { Model } from '../../model/create-model';
 import { type ApiCaller, authenticateCaller } from './api-caller';
 import { API_ERROR_STATUS, handleApiError, handleUnknownRoute } from './api-errors';
 import type { ApiContext, ApiRoute, ApiRouteSchema } from './api-route';
+import type { DeployApi } from './deploy/deploy-api';
+import { deployRoutes } from './deploy-routes';
 import { jobRoutes, workspaceOfTags } from './job-routes';
 import type { NodeRegistry } from './node-registry/node-registry';
 import { nodeRoutes } from './node-routes';
@@ -68,6 +70,8 @@ export interface PacemakerApiOptions {
   readonly bodyLimit?: number;
   /** Serves the node routes (register, report, stop); without it they answer 404. The API does not start or close it. */
   readonly nodes?: NodeRegistry;
+  /** Deploys, version actions, uploads and packages; without it their routes answer 404. */
+  readonly deploy?: DeployApi;
 }
 
 /** The job stream websocket's path on the API server. */
@@ -132,6 +136,8 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     (httpPart === 'body' ? bodyAjv : stringAjv).compile(schema),
   );
   server.setErrorHandler(handleApiError);
+  // Source uploads are streamed to a file by their route (with its own size limit), not parsed.
+  server.addContentTypeParser('application/gzip', (_request, payload, done) => done(null, payload));
   server.setNotFoundHandler(handleUnknownRoute);
 
   // Every route under the prefix must have a rule: added without one, it fails to register.
@@ -211,9 +217,10 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     model,
     jobs,
     nodes: options.nodes,
+    deploy: options.deploy,
     jobStreamPath: JOB_STREAM_PATH,
   };
-  for (const routes of [workspaceRoutes, userRoutes, roleRoutes, jobRoutes, nodeRoutes])
+  for (const routes of [workspaceRoutes, userRoutes, roleRoutes, jobRoutes, nodeRoutes, deployRoutes])
     for (const route of routes(context)) {
       const rule = table[`${route.method} ${route.path}` as RouteKey];
       if (!rule)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -21,6 +21,8 @@ import {
   type Workspace,
 } from '../../../src/model';
 import { createPacemakerApi, NodeRegistry, type PacemakerApi } from '../../../src/roles/pacemaker';
+import { deployPlugin, VersionActions, type VersionTrees } from '../../../src/roles/pacemaker/deploy';
+import { RoutingTable } from '../../../src/roles/router';
 
 export const SUPER_TOKEN = 'super-token-0123456789abcdef0123456789';
 export const NODE_TOKEN = 'node-token-0123456789abcdef0123456789ab';
@@ -65,6 +67,9 @@ export interface ApiFixture {
   readonly treeA: string;
   /** A job tree tagged with workspace B (never started). */
   readonly treeB: string;
+  /** Deploy folders: uploads, stored packages (one stored as `packageName`), instance logs. */
+  readonly deployFolders: { uploads: string; packages: string; logs: string };
+  readonly packageName: string;
   /** The `Authorization` header value of a caller (undefined for anonymous). */
   authorization(caller: CallerName): string | undefined;
   request(method: string, route: string, options?: RequestOptions): Promise<ApiResponse>;
@@ -91,6 +96,8 @@ const noopJobs = definePlugin({
 export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiFixture> {
   const folder = await mkdtemp(path.join(tmpdir(), 'pm-api-'));
   const model = await createModel(modelOptions ?? { filename: path.join(folder, 'model.db') });
+  const routing = new RoutingTable();
+  let trees: VersionTrees | undefined;
   const kernel = await createKernel({
     plugins: [
       { plugin: superTokenAuthPlugin, options: { token: SUPER_TOKEN } },
@@ -98,12 +105,41 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
       apiKeyAuthPlugin(model),
       internalAuthPlugin(model),
       noopJobs,
+      deployPlugin(
+        { model, routing, clusterHostname: 'paasmaker.test', workFolder: path.join(folder, 'work') },
+        (built) => {
+          trees = built;
+        },
+      ),
     ],
   });
   const store = createSqlJobStore({ filename: path.join(folder, 'jobs.db') });
   const jobs = await createJobEngine({ kernel, store, logDirectory: path.join(folder, 'logs') });
   const nodes = new NodeRegistry({ model, kernel, reportIntervalMs: 60_000 });
-  const api = createPacemakerApi({ kernel, model, jobs, nodes });
+  const deployFolders = {
+    uploads: path.join(folder, 'uploads'),
+    packages: path.join(folder, 'packages'),
+    logs: path.join(folder, 'instance-logs'),
+  };
+  for (const deployFolder of Object.values(deployFolders)) await mkdir(deployFolder, { recursive: true });
+  const packageName = `${'ab'.repeat(32)}.tar.gz`;
+  await writeFile(path.join(deployFolders.packages, packageName), 'package bytes');
+  if (!trees) throw new Error('the deploy plugin did not hand back its tree builder');
+  const actions = new VersionActions({ model, jobs, trees, pacemakerNode: jobs.nodeId });
+  const api = createPacemakerApi({
+    kernel,
+    model,
+    jobs,
+    nodes,
+    deploy: {
+      actions,
+      uploadFolder: deployFolders.uploads,
+      packageFolder: deployFolders.packages,
+      clusterHostname: 'paasmaker.test',
+      publicUrl: (hostname) => `http://${hostname}:8080/`,
+      instanceLogFile: (uuid) => path.join(deployFolders.logs, `${uuid}.log`),
+    },
+  });
 
   const suffix = randomUUID().slice(0, 8);
   const makeUser = async (login: string) =>
@@ -168,6 +204,8 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
     users,
     treeA,
     treeB,
+    deployFolders,
+    packageName,
     authorization: (caller) => authorizations[caller],
     async request(method, route, options = {}) {
       const headers: Record<string, string> = {};

@@ -41,6 +41,8 @@ describe('pacemaker API permission matrix', () => {
       const response = await fx.request(method, `${API_PREFIX}${sample.path}`, {
         as: caller,
         body: sample.body,
+        rawBody: sample.rawBody,
+        contentType: sample.contentType,
       });
       const expected = expectedOutcome(rule, caller);
       if (expected === 'ok') {

@@ -6,6 +6,9 @@ import { type ApiFixture, PASSWORD } from './pacemaker-api-fixture';
 export interface SampleRequest {
   path: string;
   body?: unknown;
+  /** A body sent as is, with `contentType` (uploads). */
+  rawBody?: string;
+  contentType?: string;
 }
 
 const unique = () => randomUUID().slice(0, 8);
@@ -170,7 +173,82 @@ export const ROUTE_SAMPLES: Record<
   'POST /nodes/:uuid/stop': async (fx) => ({ path: `/nodes/${await registeredNode(fx)}/stop` }),
   'GET /nodes': async () => ({ path: '/nodes' }),
   'GET /nodes/:uuid': async (fx) => ({ path: `/nodes/${await registeredNode(fx)}` }),
+  'POST /workspaces/:workspaceId/deploys': async (fx) => ({
+    path: `/workspaces/${fx.workspaceA.id}/deploys`,
+    body: {
+      scm: 'paasmaker.scm.upload',
+      parameters: { location: '/nowhere/app.tar.gz' },
+      makeCurrent: false,
+    },
+  }),
+  'POST /workspaces/:workspaceId/uploads': async (fx) => ({
+    path: `/workspaces/${fx.workspaceA.id}/uploads`,
+    rawBody: 'archive bytes',
+    contentType: 'application/gzip',
+  }),
+  'POST /versions/:versionId/register': async (fx) => ({
+    path: `/versions/${(await sampleVersion(fx, 'PREPARED')).id}/register`,
+  }),
+  'POST /versions/:versionId/start': async (fx) => ({
+    path: `/versions/${(await sampleVersion(fx, 'READY')).id}/start`,
+  }),
+  'POST /versions/:versionId/stop': async (fx) => ({
+    path: `/versions/${(await sampleVersion(fx, 'RUNNING')).id}/stop`,
+  }),
+  'POST /versions/:versionId/current': async (fx) => ({
+    path: `/versions/${(await sampleVersion(fx, 'PREPARED')).id}/current`,
+  }),
+  'POST /versions/:versionId/deregister': async (fx) => ({
+    path: `/versions/${(await sampleVersion(fx, 'READY')).id}/deregister`,
+  }),
+  'DELETE /versions/:versionId': async (fx) => ({
+    path: `/versions/${(await sampleVersion(fx, 'PREPARED')).id}`,
+  }),
+  'POST /applications/:applicationId/rollback': async (fx) => {
+    const first = await sampleVersion(fx, 'PREPARED');
+    const second = await fx.model.versions.create({
+      applicationId: first.applicationId,
+      scmName: 'paasmaker.scm.git',
+      state: 'RUNNING',
+    });
+    await fx.model.versions.makeCurrent(second.id);
+    return { path: `/applications/${first.applicationId}/rollback` };
+  },
+  'GET /applications/:applicationId/config': async (fx) => ({
+    path: `/applications/${fx.applicationA.id}/config`,
+  }),
+  'PATCH /applications/:applicationId/config': async (fx) => ({
+    path: `/applications/${fx.applicationA.id}/config`,
+    body: { vars: { GREETING: 'hello', REMOVED: null } },
+  }),
+  'GET /applications/:applicationId/instances': async (fx) => ({
+    path: `/applications/${fx.applicationA.id}/instances`,
+  }),
+  'GET /applications/:applicationId/instances/:instanceId/log': async (fx) => {
+    const version = await sampleVersion(fx, 'RUNNING');
+    const type = await fx.model.instanceTypes.create({
+      versionId: version.id,
+      name: 'web',
+      runtimeName: 'paasmaker.runtime.node',
+      runtimeVersion: '20',
+    });
+    const node = await fx.model.nodes.findByUuid(await registeredNode(fx));
+    if (!node) throw new Error('registered node missing');
+    const instance = await fx.model.instances.create({
+      instanceTypeId: type.id,
+      nodeId: node.id,
+      port: 42601,
+    });
+    return { path: `/applications/${version.applicationId}/instances/${instance.uuid}/log?offset=0` };
+  },
+  'GET /packages/:name': async (fx) => ({ path: `/packages/${fx.packageName}` }),
 };
+
+/** A version of its own in workspace A, in the given state (no instance types: its trees are short). */
+async function sampleVersion(fx: ApiFixture, state: 'PREPARED' | 'READY' | 'RUNNING') {
+  const app = await fx.model.applications.create({ workspaceId: fx.workspaceA.id, name: `v-${unique()}` });
+  return fx.model.versions.create({ applicationId: app.id, scmName: 'paasmaker.scm.git', state });
+}
 
 /** The method and path pattern of a table key. */
 export function splitKey(key: RouteKey | string): { method: string; pattern: string } {

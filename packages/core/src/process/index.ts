@@ -1,0 +1,8 @@
+export { isProcessRunning } from './process-liveness';
+export {
+  type ProcessRecord,
+  readProcessRecord,
+  removeProcessRecord,
+} from './process-record';
+export { type StartProcessGroupOptions, startProcessGroup } from './start-process-group';
+export { type StopProcessGroupOptions, stopProcessGroup } from './stop-process-group';

@@ -1,0 +1,86 @@
+import { definePlugin, KERNEL_API_VERSION } from '../../kernel/plugin-definition';
+import type { AnyPlugin } from '../../kernel/plugin-entry';
+import type { PluginKernel } from '../../kernel/plugin-kernel';
+import type { ProviderCall } from '../../kernel/providers/provider-call';
+import type { Heart, InstanceRegistration } from './heart-types';
+import { instanceRegistrationSchema } from './registration-schema';
+
+/** Name of the plugin every heart adds to its kernel. */
+export const HEART_PLUGIN = 'paasmaker.heart';
+
+/** The job types a heart runs on its node. */
+export const HEART_JOB_TYPES = {
+  register: 'paasmaker.job.heart.register',
+  startup: 'paasmaker.job.heart.startup',
+  shutdown: 'paasmaker.job.heart.shutdown',
+  deregister: 'paasmaker.job.heart.deregister',
+} as const;
+
+const byInstanceId = {
+  type: 'object',
+  properties: { instanceId: { type: 'string', minLength: 1 } },
+  required: ['instanceId'],
+  additionalProperties: false,
+} as const;
+
+/**
+ * The plugin of one heart: hands the kernel to the heart, registers the heart's job types, and
+ * closes the heart when the kernel closes.
+ */
+export function heartPlugin(heart: Heart, attach: (kernel: PluginKernel) => void): AnyPlugin {
+  return definePlugin({
+    name: HEART_PLUGIN,
+    version: '1.0.0',
+    apiVersion: KERNEL_API_VERSION,
+    setup(kernel) {
+      attach(kernel);
+      const jobType = (type: string) => kernel.hooks.jobType.for(type);
+      jobType(HEART_JOB_TYPES.register).tap(HEART_PLUGIN, () => ({
+        parametersSchema: {
+          type: 'object',
+          properties: { registration: instanceRegistrationSchema },
+          required: ['registration'],
+          additionalProperties: false,
+        },
+        async run(job) {
+          const registration = job.parameters.registration as unknown as InstanceRegistration;
+          const instance = await heart.register(registration, callOf(job));
+          return { result: { port: instance.port }, summary: `Registered instance ${instance.instanceId}.` };
+        },
+      }));
+      jobType(HEART_JOB_TYPES.startup).tap(HEART_PLUGIN, () => ({
+        parametersSchema: byInstanceId,
+        async run(job) {
+          const instance = await heart.startInstance(String(job.parameters.instanceId), callOf(job));
+          return {
+            result: { state: instance.state },
+            summary: `Instance ${instance.instanceId} is ${instance.state}.`,
+          };
+        },
+      }));
+      jobType(HEART_JOB_TYPES.shutdown).tap(HEART_PLUGIN, () => ({
+        parametersSchema: byInstanceId,
+        async run(job) {
+          const instance = await heart.stopInstance(String(job.parameters.instanceId), callOf(job));
+          return {
+            result: { state: instance.state },
+            summary: `Instance ${instance.instanceId} is ${instance.state}.`,
+          };
+        },
+      }));
+      jobType(HEART_JOB_TYPES.deregister).tap(HEART_PLUGIN, () => ({
+        parametersSchema: byInstanceId,
+        async run(job) {
+          const instanceId = String(job.parameters.instanceId);
+          await heart.deregister(instanceId, callOf(job));
+          return { result: { state: 'DEREGISTERED' }, summary: `Instance ${instanceId} deregistered.` };
+        },
+      }));
+      kernel.onClose(() => heart.close());
+    },
+  }) as AnyPlugin;
+}
+
+function callOf(job: ProviderCall): ProviderCall {
+  return { log: job.log, signal: job.signal };
+}

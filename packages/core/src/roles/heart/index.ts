@@ -1,0 +1,12 @@
+export { createHeart } from './create-heart';
+export { HEART_JOB_TYPES, HEART_PLUGIN } from './heart-plugin';
+export type {
+  Heart,
+  HeartInstance,
+  HeartInstanceState,
+  HeartOptions,
+  InstanceRegistration,
+} from './heart-types';
+export { InstancePortAllocator } from './instance-port-allocator';
+export { isPortInUse } from './port-probe';
+export { instanceRegistrationSchema } from './registration-schema';

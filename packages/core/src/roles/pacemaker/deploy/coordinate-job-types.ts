@@ -1,0 +1,212 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PaasmakerError } from '../../../kernel/errors';
+import type { JobRun, JobTypeProvider } from '../../../kernel/providers/job-type-provider';
+import type { InstanceState } from '../../../kernel/providers/lifecycle-events';
+import type { Model } from '../../../model/create-model';
+import type { VersionState } from '../../../model/model-states';
+import { INSTANCE_STATES, VERSION_STATES } from '../../../model/model-states';
+import { loadInstanceContext, routeTargetOf, routingHostnamesOf } from './instance-context';
+import { applyInstanceRouting, type RoutingTableWriter } from './routing-writer';
+import type { VersionTrees } from './version-trees';
+
+/** What the coordinate job types work with. */
+export interface CoordinateJobsOptions {
+  model: Model;
+  routing: RoutingTableWriter;
+  clusterHostname: string;
+  trees: VersionTrees;
+}
+
+const uuidSchema = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
+const instanceParameters = {
+  type: 'object',
+  required: ['instanceId'],
+  properties: { instanceId: uuidSchema },
+} as const;
+
+/** Sets a version's state once everything below it succeeded. */
+export function versionStateJob(options: CoordinateJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['versionId', 'state'],
+      properties: { versionId: { type: 'integer' }, state: { enum: [...VERSION_STATES] } },
+    },
+    async run(job) {
+      const state = job.parameters.state as VersionState;
+      const version = await options.model.versions.update(Number(job.parameters.versionId), { state });
+      return { result: { versionId: version.id, state }, summary: `Version ${version.number} is ${state}.` };
+    },
+  };
+}
+
+/** Records the port and REGISTERED state the heart's register job reported for an instance. */
+export function instanceRegisteredJob(options: CoordinateJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: instanceParameters,
+    async run(job) {
+      const instance = await findInstance(options.model, job);
+      const reported = Object.values(job.childResults)[0] as { port?: number | null } | undefined;
+      await options.model.instances.update(instance.id, {
+        port: reported?.port ?? null,
+        state: 'REGISTERED',
+      });
+      return { summary: `Instance registered${reported?.port ? ` on port ${reported.port}` : ''}.` };
+    },
+  };
+}
+
+/** Records an instance's new state (after its heart job below succeeded). */
+export function instanceStateJob(options: CoordinateJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['instanceId', 'state'],
+      properties: { instanceId: uuidSchema, state: { enum: [...INSTANCE_STATES] } },
+    },
+    async run(job) {
+      const instance = await findInstance(options.model, job);
+      const state = job.parameters.state as InstanceState;
+      await options.model.instances.update(instance.id, { state });
+      return { summary: `Instance is ${state}.` };
+    },
+  };
+}
+
+/** Adds an instance to the routing table (on the hostnames its version's currency allows), or removes it. */
+export function routingJob(options: CoordinateJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['instanceId', 'add'],
+      properties: { instanceId: uuidSchema, add: { type: 'boolean' } },
+    },
+    async run(job) {
+      const context = await loadInstanceContext(options.model, String(job.parameters.instanceId));
+      const target = routeTargetOf(context);
+      if (!target) return { summary: 'Standalone instance (or no port): no routing required.' };
+      const hostnames = await routingHostnamesOf(options.model, context, options.clusterHostname);
+      applyInstanceRouting(options.routing, target, hostnames, job.parameters.add === true);
+      job.log.info(
+        `${job.parameters.add ? 'Routed' : 'Unrouted'} ${target.host}:${target.port} on ${hostnames.yes.join(', ')}`,
+      );
+      return {
+        summary: job.parameters.add
+          ? `Routed on ${hostnames.yes.length} hostname(s).`
+          : 'Removed from routing.',
+      };
+    },
+  };
+}
+
+/**
+ * Makes a version current: its running instances are routed on the application's hostnames,
+ * then the previous current version's instances are taken off them (make before break), and a
+ * stop of the previous version is grafted into the tree.
+ */
+export function makeCurrentJob(options: CoordinateJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['versionId'],
+      properties: { versionId: { type: 'integer' } },
+    },
+    async run(job) {
+      const { model } = options;
+      const version = await model.versions.get(Number(job.parameters.versionId));
+      if (version.state !== 'RUNNING')
+        throw new PaasmakerError(
+          'E_INSTANCE_STATE',
+          `Version ${version.number} is ${version.state}, not RUNNING.`,
+        );
+      const previous = await model.versions.current(version.applicationId);
+      await model.versions.makeCurrent(version.id);
+      await routeRunningInstances(options, version.id, job);
+      if (previous && previous.id !== version.id) {
+        await routeRunningInstances(options, previous.id, job);
+        if (previous.state === 'RUNNING')
+          await job.graft(job.treeId, [
+            await options.trees.stop(previous.id, `Stop version ${previous.number}`),
+          ]);
+      }
+      return { summary: `Version ${version.number} is current.` };
+    },
+  };
+}
+
+async function routeRunningInstances(
+  options: CoordinateJobsOptions,
+  versionId: number,
+  job: JobRun,
+): Promise<void> {
+  for (const type of await options.model.instanceTypes.list({ versionId }))
+    for (const instance of await options.model.instances.list({
+      instanceTypeId: type.id,
+      state: 'RUNNING',
+    })) {
+      const context = await loadInstanceContext(options.model, instance.uuid);
+      const target = routeTargetOf(context);
+      if (!target) continue;
+      const hostnames = await routingHostnamesOf(options.model, context, options.clusterHostname);
+      applyInstanceRouting(options.routing, target, hostnames, true);
+      job.log.info(
+        `Version ${context.version.number} instance ${instance.uuid.slice(0, 8)} on ${hostnames.yes.join(', ')}`,
+      );
+    }
+}
+
+/** Waits before an unrouted instance is stopped, so requests it is serving can finish. */
+export function drainJob(): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['ms'],
+      properties: { ms: { type: 'integer', minimum: 0, maximum: 600_000 } },
+    },
+    async run(job) {
+      await sleep(Number(job.parameters.ms), undefined, { signal: job.signal });
+      return { summary: `Waited ${job.parameters.ms} ms for requests in flight.` };
+    },
+  };
+}
+
+/** Deletes a version that is neither current nor running, once its instances are deregistered. */
+export function deleteVersionJob(options: CoordinateJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['versionId'],
+      properties: { versionId: { type: 'integer' } },
+    },
+    async run(job) {
+      const version = await options.model.versions.get(Number(job.parameters.versionId));
+      refuseDelete(version);
+      await options.model.versions.delete(version.id);
+      return { summary: `Version ${version.number} deleted.` };
+    },
+  };
+}
+
+/** Throws E_INSTANCE_STATE when a version may not be deleted: the current one, or one running. */
+export function refuseDelete(version: { number: number; isCurrent: boolean; state: VersionState }): void {
+  if (version.isCurrent)
+    throw new PaasmakerError(
+      'E_INSTANCE_STATE',
+      `Version ${version.number} is the current version and cannot be deleted; make another version current first.`,
+    );
+  if (version.state === 'RUNNING')
+    throw new PaasmakerError(
+      'E_INSTANCE_STATE',
+      `Version ${version.number} is running; stop it before deleting it.`,
+    );
+}
+
+async function findInstance(model: Model, job: JobRun) {
+  const instance = await model.instances.findByUuid(String(job.parameters.instanceId));
+  if (!instance)
+    throw new PaasmakerError(
+      'E_INSTANCE_NOT_FOUND',
+      `Instance ${job.parameters.instanceId} is not in the model.`,
+    );
+  return instance;
+}

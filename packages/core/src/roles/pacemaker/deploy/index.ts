@@ -1,0 +1,8 @@
+export { type HostnameParts, instanceHostnames, typeHostname, versionHostname } from './cluster-hostnames';
+export { DEFAULT_PLACEMENT, defaultPlacementPlugin, defaultPlacementProvider } from './default-placement';
+export type { DeployApi } from './deploy-api';
+export { DEPLOY_JOBS } from './deploy-job-names';
+export { DEPLOY_PLUGIN, type DeployPluginOptions, deployPlugin } from './deploy-plugin';
+export { applyInstanceRouting, type RouteTarget, type RoutingTableWriter } from './routing-writer';
+export { type DeploySource, type StartedAction, VersionActions } from './version-actions';
+export { VersionTrees, type VersionTreesOptions } from './version-trees';

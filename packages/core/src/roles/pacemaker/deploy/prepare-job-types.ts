@@ -1,0 +1,217 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PaasmakerError } from '../../../kernel/errors';
+import type { JsonObject } from '../../../kernel/json-schema';
+import type { KernelHooks } from '../../../kernel/kernel-hooks';
+import type { JobRun, JobTypeProvider } from '../../../kernel/providers/job-type-provider';
+import type { Manifest } from '../../../manifest/manifest-types';
+import { parseManifest } from '../../../manifest/parse-manifest';
+import type { Model } from '../../../model/create-model';
+import { recordManifest } from './record-manifest';
+import type { VersionTrees } from './version-trees';
+
+/** What the prepare job types work with. */
+export interface PrepareJobsOptions {
+  model: Model;
+  hooks: KernelHooks;
+  trees: VersionTrees;
+  /** Folder working copies and packages are made in (one subfolder per deploy). */
+  workFolder: string;
+}
+
+const call = (job: JobRun) => ({ log: job.log, signal: job.signal });
+
+function provider<K extends 'scm' | 'prepare' | 'packer' | 'storer'>(
+  hooks: KernelHooks,
+  kind: K,
+  name: string,
+): NonNullable<ReturnType<KernelHooks[K]['find']>> {
+  const found = hooks[kind].find(name) as ReturnType<KernelHooks[K]['find']>;
+  if (!found)
+    throw new PaasmakerError(
+      'E_PROVIDER_UNKNOWN',
+      `No ${kind} plugin ${name} is loaded; loaded: ${hooks[kind].names().join(', ') || 'none'}.`,
+    );
+  return found as NonNullable<ReturnType<KernelHooks[K]['find']>>;
+}
+
+/** A working folder of the deploy: `<workFolder>/<deployId>`; ids are UUIDs, checked by the schemas. */
+function workingDirectory(options: PrepareJobsOptions, deployId: string): string {
+  return path.join(options.workFolder, deployId);
+}
+
+const deployIdSchema = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
+
+/** SCM export: writes the source into the deploy's working folder and records the revision. */
+export function scmJob(options: PrepareJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['deployId', 'scm', 'parameters'],
+      properties: { deployId: deployIdSchema, scm: { type: 'string' }, parameters: { type: 'object' } },
+    },
+    async run(job) {
+      const { deployId, scm, parameters } = job.parameters as {
+        deployId: string;
+        scm: string;
+        parameters: JsonObject;
+      };
+      const directory = workingDirectory(options, deployId);
+      await rm(directory, { recursive: true, force: true });
+      await mkdir(directory, { recursive: true });
+      job.log.info(`Checking out ${String(parameters.location ?? '')} with ${scm}`);
+      const result = await provider(options.hooks, 'scm', scm).checkout(
+        { parameters, workingDirectory: directory },
+        call(job),
+      );
+      return {
+        context: {
+          scmRevision: result.revision ?? null,
+          scmParameters: { ...parameters, ...(result.outputParameters ?? {}) },
+        },
+        summary: result.revision ? `Checked out revision ${result.revision}.` : 'Source exported.',
+      };
+    },
+  };
+}
+
+/** Manifest reader: reads and checks the manifest, then records the application, version, instance types and services. */
+export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['deployId', 'workspaceId', 'manifestPath', 'scm'],
+      properties: {
+        deployId: deployIdSchema,
+        workspaceId: { type: 'integer' },
+        manifestPath: { type: 'string', minLength: 1 },
+        scm: { type: 'string' },
+      },
+    },
+    async run(job) {
+      const { deployId, workspaceId, manifestPath, scm } = job.parameters as {
+        deployId: string;
+        workspaceId: number;
+        manifestPath: string;
+        scm: string;
+      };
+      const directory = workingDirectory(options, deployId);
+      const file = path.resolve(directory, manifestPath);
+      if (!file.startsWith(directory + path.sep))
+        throw new PaasmakerError(
+          'E_MANIFEST_UNREADABLE',
+          `The manifest path ${manifestPath} is outside the source.`,
+        );
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        throw new PaasmakerError(
+          'E_MANIFEST_UNREADABLE',
+          `The source has no manifest at ${manifestPath}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      const manifest: Manifest = parseManifest(text, {
+        file: manifestPath,
+        kernel: { hooks: options.hooks },
+      });
+      const recorded = await recordManifest(options.model, options.hooks, {
+        workspaceId,
+        manifest,
+        manifestText: text,
+        manifestPath,
+        scmName: scm,
+        scmParameters: (job.context.scmParameters ?? {}) as JsonObject,
+        scmRevision: (job.context.scmRevision as string | null) ?? null,
+        call: call(job),
+      });
+      job.log.info(`Application ${manifest.application.name}, version ${recorded.versionNumber}`);
+      return {
+        context: { applicationId: recorded.applicationId, versionId: recorded.versionId },
+        summary: `Version ${recorded.versionNumber} of ${manifest.application.name} recorded.`,
+      };
+    },
+  };
+}
+
+/** Preparer: runs the manifest's prepare commands in the working folder, in order. */
+export function prepareJob(options: PrepareJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: { type: 'object', required: ['deployId'], properties: { deployId: deployIdSchema } },
+    async run(job) {
+      const versionId = Number(job.context.versionId);
+      const version = await options.model.versions.get(versionId);
+      const application = await options.model.applications.get(version.applicationId);
+      const manifest = parseManifest(version.manifest ?? '');
+      const directory = workingDirectory(options, String(job.parameters.deployId));
+      const environment = { ...processEnvironment(), ...application.configVars };
+      for (const command of manifest.application.prepare.commands) {
+        job.log.info(`Prepare step ${command.name || command.plugin}`);
+        await provider(options.hooks, 'prepare', command.plugin).run(
+          { directory, environment, parameters: command.parameters },
+          call(job),
+        );
+      }
+      return { summary: `${manifest.application.prepare.commands.length} prepare step(s) done.` };
+    },
+  };
+}
+
+/** Packer: packs and stores the prepared source; the version becomes PREPARED and may go on to be made current. */
+export function packJob(options: PrepareJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: {
+      type: 'object',
+      required: ['deployId', 'makeCurrent'],
+      properties: { deployId: deployIdSchema, makeCurrent: { type: 'boolean' } },
+    },
+    async run(job) {
+      const deployId = String(job.parameters.deployId);
+      const versionId = Number(job.context.versionId);
+      const directory = workingDirectory(options, deployId);
+      try {
+        const packed = await provider(options.hooks, 'packer', 'default').pack(
+          { directory, destinationPrefix: `${directory}.package` },
+          call(job),
+        );
+        const stored = await provider(options.hooks, 'storer', 'default').store(packed, call(job));
+        await options.model.versions.update(versionId, {
+          sourcePath: stored.url,
+          sourceChecksum: packed.checksum,
+          sourcePackageType: packed.packageType,
+          state: 'PREPARED',
+        });
+        job.log.info(`Package stored: ${stored.url}`);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+        await rm(`${directory}.package.tar.gz`, { force: true });
+      }
+      if (job.parameters.makeCurrent === true)
+        await job.graft(job.treeId, [await options.trees.makeCurrent(versionId)]);
+      return { result: { versionId }, summary: 'Source packed and stored.' };
+    },
+  };
+}
+
+/** The deploy's root: done once the version is prepared (and, if asked, current). */
+export function deployJob(): JobTypeProvider {
+  return {
+    parametersSchema: { type: 'object', properties: { location: { type: 'string' } } },
+    async run(job) {
+      return {
+        result: {
+          applicationId: Number(job.context.applicationId),
+          versionId: Number(job.context.versionId),
+        },
+        summary: 'Deployed.',
+      };
+    },
+  };
+}
+
+function processEnvironment(): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) environment[key] = value;
+  return environment;
+}

@@ -1,0 +1,34 @@
+/** One backend of a hostname: an instance on a node. */
+export interface RouteTarget {
+  instanceId: string;
+  host: string;
+  port: number;
+  /** Key requests are counted under: the instance type's id. */
+  versionTypeKey: string;
+  nodeId: string;
+}
+
+/**
+ * Where routing updates go: the embedded router's in-memory `RoutingTable`, or (in a cluster)
+ * a shared table routers read.
+ */
+export interface RoutingTableWriter {
+  add(hostname: string, route: RouteTarget): void;
+  remove(hostname: string, instanceId: string): void;
+  removeInstance(instanceId: string): void;
+}
+
+/** Routes an instance on `yes` and takes it off `no` (add), or off `yes` (remove), as the original did. */
+export function applyInstanceRouting(
+  table: RoutingTableWriter,
+  route: RouteTarget,
+  hostnames: { yes: readonly string[]; no: readonly string[] },
+  add: boolean,
+): void {
+  if (!add) {
+    for (const hostname of hostnames.yes) table.remove(hostname, route.instanceId);
+    return;
+  }
+  for (const hostname of hostnames.yes) table.add(hostname, route);
+  for (const hostname of hostnames.no) table.remove(hostname, route.instanceId);
+}

@@ -1,0 +1,310 @@
+import type { Logger } from 'pino';
+import { PaasmakerError } from '../../../kernel/errors';
+import type { JsonObject } from '../../../kernel/json-schema';
+import type { KernelHooks } from '../../../kernel/kernel-hooks';
+import type { JobSpec } from '../../../kernel/providers/job-type-provider';
+import type { PlacementCandidate } from '../../../kernel/providers/placement-provider';
+import type { Model } from '../../../model/create-model';
+import type { Instance } from '../../../model/instance-repository';
+import type { InstanceType } from '../../../model/instance-type-repository';
+import type { ApplicationVersion } from '../../../model/version-repository';
+import type { InstanceRegistration } from '../../heart/heart-types';
+import { DEPLOY_JOBS } from './deploy-job-names';
+import { loadInstanceContext } from './instance-context';
+import { pacemakerEnvironment } from './instance-environment';
+
+/** Instance states that count towards an instance type's quantity. */
+const ALLOCATED_STATES = new Set(['ALLOCATED', 'REGISTERED', 'STARTING', 'RUNNING', 'STOPPED', 'SUSPENDED']);
+const RUNNING_STATES = new Set(['STARTING', 'RUNNING']);
+const STARTABLE_STATES = new Set(['ALLOCATED', 'REGISTERED', 'STOPPED', 'SUSPENDED', 'ERROR']);
+const DEREGISTERABLE_STATES = new Set(['ALLOCATED', 'REGISTERED', 'STOPPED', 'SUSPENDED', 'ERROR', 'DOWN']);
+
+/** What {@link VersionTrees} builds trees from. */
+export interface VersionTreesOptions {
+  model: Model;
+  hooks: Pick<KernelHooks, 'placement'>;
+  /** How long a stopped instance keeps serving the requests it has, after it leaves the routing table. */
+  drainMs: number;
+  log: Logger;
+}
+
+/**
+ * Builds the job tree of each version action (the original's job trees per user action, see
+ * docs/deploy.md). Building may allocate instances (placement); nothing runs until the tree does.
+ */
+export class VersionTrees {
+  constructor(private readonly options: VersionTreesOptions) {}
+
+  /** Register: every missing instance placed and registered on its heart; the version ends READY. */
+  async register(versionId: number): Promise<JobSpec> {
+    const version = await this.options.model.versions.get(versionId);
+    const instances = await this.allocate(version);
+    const children: JobSpec[] = [];
+    for (const { instance } of instances)
+      if (instance.state === 'ALLOCATED') children.push(await this.registerChain(instance));
+    return this.versionState(version, 'READY', `Register instances of version ${version.number}`, children);
+  }
+
+  /** Start: every instance not running registered (when needed), started and routed; the version ends RUNNING. */
+  async start(versionId: number): Promise<JobSpec> {
+    const version = await this.options.model.versions.get(versionId);
+    const children: JobSpec[] = [];
+    for (const { instance, instanceType } of await this.allocate(version)) {
+      if (!STARTABLE_STATES.has(instance.state)) continue;
+      const startup: JobSpec = {
+        type: DEPLOY_JOBS.instanceState,
+        title: `Record instance ${short(instance.uuid)} running`,
+        parameters: { instanceId: instance.uuid, state: 'RUNNING' },
+        children: [
+          {
+            type: DEPLOY_JOBS.heartStartup,
+            title: `Start instance ${short(instance.uuid)} of ${instanceType.name}`,
+            node: await this.nodeName(instance),
+            parameters: { instanceId: instance.uuid },
+            children: instance.state === 'ALLOCATED' ? [await this.registerChain(instance)] : [],
+          },
+        ],
+      };
+      children.push(instanceType.standalone ? startup : this.routing(instance, true, [startup]));
+    }
+    return this.versionState(version, 'RUNNING', `Start version ${version.number}`, children);
+  }
+
+  /** Stop: each running instance taken out of routing, drained, then stopped; the version ends READY. */
+  async stop(versionId: number, title?: string): Promise<JobSpec> {
+    const version = await this.options.model.versions.get(versionId);
+    const children: JobSpec[] = [];
+    for (const { instance } of await this.instancesOf(version)) {
+      if (!RUNNING_STATES.has(instance.state)) continue;
+      children.push({
+        type: DEPLOY_JOBS.instanceState,
+        title: `Record instance ${short(instance.uuid)} stopped`,
+        parameters: { instanceId: instance.uuid, state: 'STOPPED' },
+        children: [
+          {
+            type: DEPLOY_JOBS.heartShutdown,
+            title: `Stop instance ${short(instance.uuid)}`,
+            node: await this.nodeName(instance),
+            parameters: { instanceId: instance.uuid },
+            children: [
+              {
+                type: DEPLOY_JOBS.drain,
+                title: 'Let requests in flight finish',
+                parameters: { ms: this.options.drainMs },
+                children: [this.routing(instance, false)],
+              },
+            ],
+          },
+        ],
+      });
+    }
+    return this.versionState(version, 'READY', title ?? `Stop version ${version.number}`, children);
+  }
+
+  /**
+   * Make current: the version is started (if it is not running), routed on the application's
+   * hostnames, and then the previous current version is taken off them, drained and stopped.
+   */
+  async makeCurrent(versionId: number): Promise<JobSpec> {
+    const version = await this.options.model.versions.get(versionId);
+    return {
+      type: DEPLOY_JOBS.versionState,
+      title: `Make version ${version.number} current`,
+      parameters: { versionId, state: 'RUNNING' },
+      children: [
+        {
+          type: DEPLOY_JOBS.makeCurrent,
+          title: `Route the application's hostnames to version ${version.number}`,
+          parameters: { versionId },
+          children: [await this.start(versionId)],
+        },
+      ],
+    };
+  }
+
+  /** Deregister: each instance's files removed from its heart; the version ends PREPARED. */
+  async deregister(versionId: number): Promise<JobSpec> {
+    const version = await this.options.model.versions.get(versionId);
+    return this.versionState(
+      version,
+      'PREPARED',
+      `Deregister instances of version ${version.number}`,
+      await this.deregisterChains(version),
+    );
+  }
+
+  /** Delete: instances deregistered, then the version removed (refused for the current or a running version). */
+  async delete(versionId: number): Promise<JobSpec> {
+    const version = await this.options.model.versions.get(versionId);
+    return {
+      type: DEPLOY_JOBS.deleteVersion,
+      title: `Delete version ${version.number}`,
+      parameters: { versionId },
+      children: await this.deregisterChains(version),
+    };
+  }
+
+  private async deregisterChains(version: ApplicationVersion): Promise<JobSpec[]> {
+    const children: JobSpec[] = [];
+    for (const { instance } of await this.instancesOf(version)) {
+      if (!DEREGISTERABLE_STATES.has(instance.state)) continue;
+      const onHeart: JobSpec[] =
+        instance.state === 'ALLOCATED'
+          ? []
+          : [
+              {
+                type: DEPLOY_JOBS.heartDeregister,
+                title: `Remove instance ${short(instance.uuid)}`,
+                node: await this.nodeName(instance),
+                parameters: { instanceId: instance.uuid },
+              },
+            ];
+      children.push({
+        type: DEPLOY_JOBS.instanceState,
+        title: `Record instance ${short(instance.uuid)} deregistered`,
+        parameters: { instanceId: instance.uuid, state: 'DEREGISTERED' },
+        children: onHeart,
+      });
+    }
+    return children;
+  }
+
+  private versionState(
+    version: ApplicationVersion,
+    state: string,
+    title: string,
+    children: JobSpec[],
+  ): JobSpec {
+    return { type: DEPLOY_JOBS.versionState, title, parameters: { versionId: version.id, state }, children };
+  }
+
+  private routing(instance: Instance, add: boolean, children: JobSpec[] = []): JobSpec {
+    return {
+      type: DEPLOY_JOBS.routing,
+      title: `${add ? 'Route' : 'Unroute'} instance ${short(instance.uuid)}`,
+      parameters: { instanceId: instance.uuid, add },
+      children,
+    };
+  }
+
+  private async registerChain(instance: Instance): Promise<JobSpec> {
+    return {
+      type: DEPLOY_JOBS.instanceRegistered,
+      title: `Record instance ${short(instance.uuid)} registered`,
+      parameters: { instanceId: instance.uuid },
+      children: [
+        {
+          type: DEPLOY_JOBS.heartRegister,
+          title: `Register instance ${short(instance.uuid)}`,
+          node: await this.nodeName(instance),
+          parameters: { registration: (await this.registration(instance)) as unknown as JsonObject },
+        },
+      ],
+    };
+  }
+
+  private async registration(instance: Instance): Promise<InstanceRegistration> {
+    const { model } = this.options;
+    const context = await loadInstanceContext(model, instance.uuid);
+    const { version, instanceType, application, workspace } = context;
+    if (!version.sourcePath || !version.sourceChecksum)
+      throw new PaasmakerError(
+        'E_INSTANCE_STATE',
+        `Version ${version.number} of ${application.name} has no package yet; it must be PREPARED first.`,
+      );
+    return {
+      instanceId: instance.uuid,
+      application: {
+        name: application.name,
+        workspace: workspace.name,
+        workspaceStub: workspace.stub,
+        version: version.number,
+        instanceType: instanceType.name,
+      },
+      runtime: {
+        name: instanceType.runtimeName,
+        version: instanceType.runtimeVersion,
+        parameters: instanceType.runtimeParameters,
+      },
+      startup: instanceType.startup,
+      standalone: instanceType.standalone,
+      healthCheck: instanceType.healthCheck,
+      package: {
+        url: version.sourcePath,
+        checksum: version.sourceChecksum,
+        packageType: version.sourcePackageType ?? 'tarball',
+      },
+      environment: await pacemakerEnvironment(model, context),
+    };
+  }
+
+  private async nodeName(instance: Instance): Promise<string> {
+    return (await this.options.model.nodes.get(instance.nodeId)).name;
+  }
+
+  private async instancesOf(
+    version: ApplicationVersion,
+  ): Promise<{ instance: Instance; instanceType: InstanceType }[]> {
+    const found: { instance: Instance; instanceType: InstanceType }[] = [];
+    for (const instanceType of await this.options.model.instanceTypes.list({ versionId: version.id }))
+      for (const instance of await this.options.model.instances.list({ instanceTypeId: instanceType.id }))
+        found.push({ instance, instanceType });
+    return found;
+  }
+
+  /** Places the instances each type lacks (up to its quantity) and returns the allocated ones. */
+  private async allocate(
+    version: ApplicationVersion,
+  ): Promise<{ instance: Instance; instanceType: InstanceType }[]> {
+    const { model, hooks } = this.options;
+    const allocated: { instance: Instance; instanceType: InstanceType }[] = [];
+    for (const instanceType of await model.instanceTypes.list({ versionId: version.id })) {
+      const existing = (await model.instances.list({ instanceTypeId: instanceType.id })).filter((instance) =>
+        ALLOCATED_STATES.has(instance.state),
+      );
+      for (const instance of existing) allocated.push({ instance, instanceType });
+      const missing = instanceType.quantity - existing.length;
+      if (missing <= 0) continue;
+      const placement = hooks.placement.find(instanceType.placementProvider);
+      if (!placement)
+        throw new PaasmakerError(
+          'E_PROVIDER_UNKNOWN',
+          `No placement provider ${instanceType.placementProvider} (instance type ${instanceType.name}).`,
+        );
+      const nodes = (await model.nodes.list({ state: 'ACTIVE' })).filter((node) => node.roles.heart);
+      const candidates: PlacementCandidate[] = nodes
+        .sort((a, b) => a.score - b.score)
+        .map((node) => ({
+          nodeId: node.uuid,
+          name: node.name,
+          score: node.score,
+          runtimes: node.runtimes,
+          tags: node.tags,
+        }));
+      const chosen = await placement.choose(
+        {
+          candidates,
+          quantity: missing,
+          runtime: { name: instanceType.runtimeName, version: instanceType.runtimeVersion },
+          parameters: instanceType.placementParameters,
+        },
+        { log: this.options.log, signal: AbortSignal.timeout(30_000) },
+      );
+      for (const candidate of chosen) {
+        const node = nodes.find((n) => n.uuid === candidate.nodeId);
+        if (!node)
+          throw new PaasmakerError(
+            'E_RUNTIME_UNAVAILABLE',
+            `Placement chose unknown node ${candidate.nodeId}.`,
+          );
+        const instance = await model.instances.create({ instanceTypeId: instanceType.id, nodeId: node.id });
+        allocated.push({ instance, instanceType });
+      }
+    }
+    return allocated;
+  }
+}
+
+function short(uuid: string): string {
+  return uuid.slice(0, 8);
+}

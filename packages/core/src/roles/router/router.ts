@@ -1,0 +1,101 @@
+import { Agent, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type Logger, pino } from 'pino';
+import { DeadBackends } from './dead-backends';
+import type { ProxyContext } from './proxy-context';
+import { proxyHttp } from './proxy-http';
+import { proxyUpgrade } from './proxy-upgrade';
+import { type RouterStats, RouterStatsCollector } from './router-stats';
+import type { RoutingTable } from './routing-table';
+
+/** Options of {@link startRouter}. */
+export interface RouterOptions {
+  /** The table requests are routed by; changes apply to the next request. */
+  table: RoutingTable;
+  /** Address to listen on; default `127.0.0.1`. */
+  host?: string;
+  /** Port to listen on; default 0 (a free port, see {@link Router.port}). */
+  port?: number;
+  /** Where proxy errors are logged; default silent. */
+  logger?: Logger;
+  /** Milliseconds a backend may take to accept a connection before another is tried; default 10 000. */
+  connectTimeoutMs?: number;
+  /** How long an instance that refused a connection is tried last; default 2 000 ms. */
+  deadBackendMs?: number;
+  /** Pooled upstream connections per instance; default 256. */
+  maxSocketsPerBackend?: number;
+}
+
+/** A running built-in router (a Node HTTP reverse proxy). */
+export interface Router {
+  /** `http://host:port` the router listens on. */
+  readonly url: string;
+  /** The port it listens on (the chosen one when started with port 0). */
+  readonly port: number;
+  /** Counters since start; see {@link RouterStats}. */
+  stats(): RouterStats;
+  /** Stops listening, cuts open connections and websockets, and empties the upstream pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the built-in router: routes each request by its `Host` header through `table` (exact
+ * hostname, then one wildcard level) to a random instance, streaming bodies, passing websockets
+ * through, and setting `X-Forwarded-For`/`-Host`/`-Port`/`-Proto`. See `docs/router.md`.
+ */
+export async function startRouter(options: RouterOptions): Promise<Router> {
+  const logger = (options.logger ?? pino({ enabled: false })).child({ component: 'router' });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: options.maxSocketsPerBackend ?? 256,
+    maxFreeSockets: 64,
+    scheduling: 'lifo',
+  });
+  const stats = new RouterStatsCollector();
+  const context: ProxyContext = {
+    table: options.table,
+    agent,
+    dead: new DeadBackends(options.deadBackendMs ?? 2000),
+    stats,
+    logger,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+  };
+  const upgraded = new Set<Duplex>();
+  // No overall request deadline (uploads and long polls take what they need); a missing Host is
+  // answered by the router (400, counted as uncaught) rather than by Node itself.
+  const server = createServer({ requestTimeout: 0, requireHostHeader: false }, (request, response) =>
+    proxyHttp(context, request, response),
+  );
+  server.on('upgrade', (request, socket: Duplex, head: Buffer) =>
+    proxyUpgrade(context, request, socket, head, upgraded),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => logger.error({ err: error }, 'router server error'));
+  const address = server.address() as AddressInfo;
+  const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  logger.info({ url: `http://${hostname}:${address.port}` }, 'router listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostname}:${address.port}`,
+    port: address.port,
+    stats: () => stats.snapshot(),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
+        agent.destroy();
+      });
+      return closing;
+    },
+  };
+}

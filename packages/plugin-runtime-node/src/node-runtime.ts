@@ -1,0 +1,101 @@
+import {
+  isProcessRunning,
+  type JsonSchema,
+  type ProviderCall,
+  type RuntimeInstance,
+  type RuntimeProvider,
+  readProcessRecord,
+  removeProcessRecord,
+  startProcessGroup,
+  stopProcessGroup,
+} from '@paasmaker/core';
+import { resolveNodeLaunch } from './launch-command';
+import { advertisedVersions, nodeVersionOf } from './node-binary';
+
+/** Name the Node runtime is registered under. */
+export const NODE_RUNTIME = 'paasmaker.runtime.node';
+
+/** Runtime parameters of an instance type using {@link NODE_RUNTIME}. */
+export const nodeRuntimeParametersSchema = {
+  type: 'object',
+  properties: {
+    command: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+  },
+  additionalProperties: false,
+} as const satisfies JsonSchema;
+
+/** How {@link createNodeRuntime} runs apps. */
+export interface NodeRuntimeOptions {
+  /** The `node` executable apps run with. */
+  nodeBinary: string;
+  /** How long an instance has to exit after SIGTERM before its process group gets SIGKILL. */
+  stopGraceMs: number;
+}
+
+/**
+ * The Node runtime: each instance runs as its own detached process group (so it survives a
+ * heart restart) with output appended to the instance log; its pid record lives in the
+ * instance's `stateDirectory`, so `status` and `stop` work from a fresh heart process too.
+ */
+export function createNodeRuntime(options: NodeRuntimeOptions): RuntimeProvider {
+  async function runningRecord(instance: RuntimeInstance) {
+    const record = await readProcessRecord(instance.stateDirectory);
+    return record !== undefined && isProcessRunning(record) ? record : undefined;
+  }
+
+  return {
+    parametersSchema: nodeRuntimeParametersSchema,
+
+    async versions(call: ProviderCall) {
+      try {
+        return advertisedVersions(await nodeVersionOf(options.nodeBinary));
+      } catch (error) {
+        call.log.warn(
+          { err: error, nodeBinary: options.nodeBinary },
+          'cannot tell the Node version; offering none',
+        );
+        return [];
+      }
+    },
+
+    async start(instance, call) {
+      const existing = await runningRecord(instance);
+      if (existing !== undefined) {
+        call.log.info(
+          { instanceId: instance.instanceId, pid: existing.pid },
+          'Node instance already running',
+        );
+        return;
+      }
+      const launch = await resolveNodeLaunch({
+        directory: instance.directory,
+        command: instance.parameters.command as string[] | undefined,
+        environment: instance.environment,
+        nodeBinary: options.nodeBinary,
+      });
+      const record = await startProcessGroup({
+        command: launch.argv,
+        cwd: instance.directory,
+        env: launch.env,
+        logFile: instance.logFile,
+        stateDirectory: instance.stateDirectory,
+      });
+      call.log.info(
+        { instanceId: instance.instanceId, pid: record.pid, port: instance.port, command: launch.argv },
+        'Node instance started',
+      );
+    },
+
+    async stop(instance, call) {
+      const record = await readProcessRecord(instance.stateDirectory);
+      if (record === undefined) return;
+      await stopProcessGroup(record, { graceMs: options.stopGraceMs });
+      await removeProcessRecord(instance.stateDirectory);
+      call.log.info({ instanceId: instance.instanceId, pid: record.pid }, 'Node instance stopped');
+    },
+
+    async status(instance) {
+      return (await runningRecord(instance)) !== undefined ? 'running' : 'stopped';
+    },
+  };
+}

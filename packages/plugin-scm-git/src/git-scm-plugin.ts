@@ -1,0 +1,22 @@
+import { definePlugin, KERNEL_API_VERSION } from '@paasmaker/core';
+import { createGitScmProvider } from './git-scm-provider';
+import { gitScmOptionsSchema } from './git-scm-schemas';
+
+/** The name of the plugin and of the SCM provider it registers. */
+export const GIT_SCM_NAME = 'paasmaker.scm.git';
+
+/**
+ * The `paasmaker.scm.git` plugin: registers the git SCM provider on `hooks.scm` under the same
+ * name. Options: `cacheDirectory` (required), `gitBinary` (default `git`), `timeoutSeconds`
+ * (default 300).
+ */
+export const gitScmPlugin = definePlugin({
+  name: GIT_SCM_NAME,
+  version: '0.0.0',
+  apiVersion: KERNEL_API_VERSION,
+  options: gitScmOptionsSchema,
+  setup(kernel, options) {
+    const provider = createGitScmProvider(options);
+    kernel.hooks.scm.for(GIT_SCM_NAME).tap(GIT_SCM_NAME, () => provider);
+  },
+});
