@@ -1,10 +1,5 @@
 // The node process: its config file and the roles it starts. Every export, named.
-export {
-  type CreateNodeOptions,
-  createNode,
-  type PaasmakerNode,
-  type RunningPacemaker,
-} from './create-node';
+export { type CreateNodeOptions, createNode, type PaasmakerNode } from './create-node';
 export {
   ADMINISTRATOR_ROLE,
   createFirstAdmin,
@@ -22,11 +17,17 @@ export {
 export {
   DEFAULT_API_HOST,
   DEFAULT_API_PORT,
+  DEFAULT_CLUSTER_HOSTNAME,
+  DEFAULT_HEART_PORTS,
   DEFAULT_NODE_REPORT_INTERVAL_MS,
   DEFAULT_PACEMAKER_DATABASE,
+  DEFAULT_ROUTER_PORT,
+  type HeartRoleConfig,
   type NodeConfig,
   type NodePluginConfig,
   nodeConfigSchema,
   type PacemakerRoleConfig,
+  type RouterRoleConfig,
 } from './node-config-schema';
 export { NodeReporter, type NodeReporterOptions, type ReporterTimers } from './node-reporter';
+export type { RunningPacemaker, RunningRoles } from './start-roles';

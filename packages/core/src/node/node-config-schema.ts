@@ -6,6 +6,12 @@ export const DEFAULT_API_PORT = 42500;
 export const DEFAULT_API_HOST = '127.0.0.1';
 /** Default database of the pacemaker: a SQLite file in the data folder. */
 export const DEFAULT_PACEMAKER_DATABASE = 'pacemaker.db';
+/** Default cluster hostname: generated hostnames end in it, and `*.localhost` reaches this machine. */
+export const DEFAULT_CLUSTER_HOSTNAME = 'paasmaker.localhost';
+/** Default port of the built-in router (the original's nginx "direct" port). */
+export const DEFAULT_ROUTER_PORT = 42530;
+/** Default ports of instances on a heart (inclusive). */
+export const DEFAULT_HEART_PORTS = { min: 42600, max: 42699 } as const;
 /** Default interval of node reports, in milliseconds (the original's `node_report_interval`). */
 export const DEFAULT_NODE_REPORT_INTERVAL_MS = 60_000;
 
@@ -51,8 +57,39 @@ export const nodeConfigSchema = {
               additionalProperties: false,
               default: {},
             },
+            clusterHostname: {
+              type: 'string',
+              pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+              default: DEFAULT_CLUSTER_HOSTNAME,
+            },
+            drainMs: { type: 'integer', minimum: 0, maximum: 600_000, default: 1000 },
           },
           required: ['superToken', 'nodeToken'],
+          additionalProperties: false,
+        },
+        heart: {
+          type: 'object',
+          properties: {
+            route: { type: 'string', minLength: 1, pattern: '^[^\\s/]+$', default: '127.0.0.1' },
+            ports: {
+              type: 'object',
+              properties: {
+                min: { type: 'integer', minimum: 1024, maximum: 65535, default: DEFAULT_HEART_PORTS.min },
+                max: { type: 'integer', minimum: 1024, maximum: 65535, default: DEFAULT_HEART_PORTS.max },
+              },
+              additionalProperties: false,
+              default: {},
+            },
+            stopInstancesOnClose: { type: 'boolean', default: false },
+          },
+          additionalProperties: false,
+        },
+        router: {
+          type: 'object',
+          properties: {
+            host: { type: 'string', minLength: 1, default: DEFAULT_API_HOST },
+            port: { type: 'integer', minimum: 0, maximum: 65535, default: DEFAULT_ROUTER_PORT },
+          },
           additionalProperties: false,
         },
       },
@@ -87,6 +124,26 @@ export interface PacemakerRoleConfig {
   readonly nodeToken: string;
   readonly nodeReportIntervalMs: number;
   readonly api: { readonly host: string; readonly port: number };
+  /** Suffix of generated hostnames (`1.web.shop.default.<clusterHostname>`). */
+  readonly clusterHostname: string;
+  /** How long a stopped instance keeps serving after it leaves the routing table. */
+  readonly drainMs: number;
+}
+
+/** The heart role: runs instances. It needs the pacemaker role in the same node (for now). */
+export interface HeartRoleConfig {
+  /** Address the router reaches this node's instances on. */
+  readonly route: string;
+  /** Ports given to instances, inclusive. */
+  readonly ports: { readonly min: number; readonly max: number };
+  /** Stop instances when the node stops (they start again with it); default: leave them running. */
+  readonly stopInstancesOnClose: boolean;
+}
+
+/** The router role: the built-in HTTP router. It needs the pacemaker role in the same node (for now). */
+export interface RouterRoleConfig {
+  readonly host: string;
+  readonly port: number;
 }
 
 /** A plugin the kernel loads by package name. */
@@ -106,6 +163,10 @@ export interface NodeConfig {
   /** Absolute path of the node's data folder. */
   readonly dataFolder: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  readonly roles: { readonly pacemaker?: PacemakerRoleConfig };
+  readonly roles: {
+    readonly pacemaker?: PacemakerRoleConfig;
+    readonly heart?: HeartRoleConfig;
+    readonly router?: RouterRoleConfig;
+  };
   readonly plugins: readonly NodePluginConfig[];
 }

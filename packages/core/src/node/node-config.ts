@@ -5,7 +5,13 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { PaasmakerError } from '../kernel/errors';
 import type { JsonObject } from '../kernel/json-schema';
-import { type NodeConfig, type NodePluginConfig, nodeConfigSchema } from './node-config-schema';
+import {
+  type HeartRoleConfig,
+  type NodeConfig,
+  type NodePluginConfig,
+  nodeConfigSchema,
+  type RouterRoleConfig,
+} from './node-config-schema';
 
 /** One problem of a node config file: where it is and what is wrong. */
 export interface NodeConfigProblem {
@@ -106,7 +112,7 @@ function describe(error: ErrorObject): { segments: Segment[]; at: Segment[]; mes
       message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
     };
   if (error.keyword === 'minProperties' && segments.join('.') === 'roles')
-    return { segments, at: segments, message: 'must name at least one role (pacemaker)' };
+    return { segments, at: segments, message: 'must name at least one role (pacemaker, heart, router)' };
   if (error.keyword === 'pattern' && segments.join('.') === 'roles.pacemaker.jobStore')
     return { segments, at: segments, message: 'must be "sql" or a Redis URL (redis://host:port)' };
   return { segments, at: segments, message: error.message ?? 'is invalid' };
@@ -206,7 +212,7 @@ export function parseNodeConfig(
     name?: string;
     dataFolder: string;
     logLevel: NodeConfig['logLevel'];
-    roles: { pacemaker?: Record<string, unknown> };
+    roles: { pacemaker?: Record<string, unknown>; heart?: HeartRoleConfig; router?: RouterRoleConfig };
     plugins: { plugin: string; options?: JsonObject }[];
   };
   const baseDir = file === '<config>' ? process.cwd() : path.dirname(path.resolve(file));
@@ -218,16 +224,20 @@ export function parseNodeConfig(
     name: raw.name ?? hostname(),
     dataFolder,
     logLevel: raw.logLevel,
-    roles: pacemaker
-      ? {
-          pacemaker: {
-            ...pacemaker,
-            database: POSTGRES_URL.test(pacemaker.database)
-              ? pacemaker.database
-              : path.resolve(dataFolder, pacemaker.database),
-          },
-        }
-      : {},
+    roles: {
+      ...(pacemaker
+        ? {
+            pacemaker: {
+              ...pacemaker,
+              database: POSTGRES_URL.test(pacemaker.database)
+                ? pacemaker.database
+                : path.resolve(dataFolder, pacemaker.database),
+            },
+          }
+        : {}),
+      ...(raw.roles.heart ? { heart: raw.roles.heart } : {}),
+      ...(raw.roles.router ? { router: raw.roles.router } : {}),
+    },
     plugins: raw.plugins.map(
       (entry): NodePluginConfig =>
         entry.options ? { plugin: entry.plugin, options: entry.options } : { plugin: entry.plugin },

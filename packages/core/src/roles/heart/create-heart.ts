@@ -18,6 +18,7 @@ import type {
   InstanceRegistration,
 } from './heart-types';
 import { InstanceLauncher } from './instance-launcher';
+import { InstanceLocks } from './instance-locks';
 import { appendInstanceLog } from './instance-log';
 import { InstancePaths } from './instance-paths';
 import { InstancePortAllocator } from './instance-port-allocator';
@@ -57,7 +58,7 @@ class LocalHeart implements Heart, HeartCore {
   private readonly entries = new Map<string, CatalogueEntry>();
   private readonly backoffs = new Map<string, RestartBackoff>();
   private readonly listeners = new Set<(instance: HeartInstance) => void>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new InstanceLocks();
   private readonly launcher: InstanceLauncher;
   private readonly closing = new AbortController();
   private watchTimer: NodeJS.Timeout | undefined;
@@ -154,7 +155,7 @@ class LocalHeart implements Heart, HeartCore {
       ['RUNNING', 'STARTING', 'SUSPENDED'].includes(entry.state),
     );
     await Promise.all(
-      recovering.map((entry) => this.locked(entry.instanceId, () => this.launcher.recover(entry, call))),
+      recovering.map((entry) => this.locks.run(entry.instanceId, () => this.launcher.recover(entry, call))),
     );
     this.scheduleWatch();
   }
@@ -166,7 +167,7 @@ class LocalHeart implements Heart, HeartCore {
         new PaasmakerError('E_DEPLOY_INVALID', `${JSON.stringify(instanceId)} is not a valid instance id.`),
       );
     }
-    return this.locked(instanceId, async () => {
+    return this.locks.run(instanceId, async () => {
       if (this.entries.has(instanceId)) {
         throw new PaasmakerError(
           'E_INSTANCE_STATE',
@@ -208,7 +209,7 @@ class LocalHeart implements Heart, HeartCore {
   }
 
   startInstance(instanceId: string, call: ProviderCall): Promise<HeartInstance> {
-    return this.locked(instanceId, async () => {
+    return this.locks.run(instanceId, async () => {
       const entry = this.entry(instanceId);
       this.backoff(instanceId).cancel();
       await this.launcher.launch(entry, call, { startup: true });
@@ -217,7 +218,7 @@ class LocalHeart implements Heart, HeartCore {
   }
 
   stopInstance(instanceId: string, call: ProviderCall): Promise<HeartInstance> {
-    return this.locked(instanceId, async () => {
+    return this.locks.run(instanceId, async () => {
       const entry = this.entry(instanceId);
       this.backoff(instanceId).cancel();
       await this.runtimeFor(entry).stop(this.runtimeInstance(entry), call);
@@ -229,7 +230,7 @@ class LocalHeart implements Heart, HeartCore {
   }
 
   deregister(instanceId: string, call: ProviderCall): Promise<void> {
-    return this.locked(instanceId, async () => {
+    return this.locks.run(instanceId, async () => {
       const entry = this.entry(instanceId);
       if (entry.state === 'RUNNING' || entry.state === 'STARTING') {
         throw new PaasmakerError(
@@ -276,7 +277,7 @@ class LocalHeart implements Heart, HeartCore {
   private async shutDown(): Promise<void> {
     clearTimeout(this.watchTimer);
     this.closing.abort(new Error('the heart is closing'));
-    await Promise.allSettled([...this.locks.values()]);
+    await this.locks.idle();
     if (this.options.stopInstancesOnClose && this.kernel) {
       const call = { log: this.log, signal: new AbortController().signal };
       for (const entry of this.entries.values()) {
@@ -312,25 +313,13 @@ class LocalHeart implements Heart, HeartCore {
     const call = this.internalCall();
     for (const entry of [...this.entries.values()]) {
       // An instance being started, stopped or removed is that operation's business.
-      if (this.locks.has(entry.instanceId) || this.closing.signal.aborted) continue;
-      await this.locked(entry.instanceId, () => this.launcher.watch(entry, call));
+      if (this.locks.busy(entry.instanceId) || this.closing.signal.aborted) continue;
+      await this.locks.run(entry.instanceId, () => this.launcher.watch(entry, call));
     }
   }
 
   private internalCall(): ProviderCall {
     return { log: this.log, signal: this.closing.signal };
-  }
-
-  /** Runs `work` after every earlier operation on the same instance finished. */
-  private locked<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(instanceId) ?? Promise.resolve();
-    const result = previous.catch(() => {}).then(work);
-    const settled = result.catch(() => {});
-    this.locks.set(instanceId, settled);
-    void settled.then(() => {
-      if (this.locks.get(instanceId) === settled) this.locks.delete(instanceId);
-    });
-    return result;
   }
 
   private entry(instanceId: string): CatalogueEntry {

@@ -225,7 +225,7 @@ export function deployRoutes({ model, deploy }: ApiContext): ApiRoute<never, nev
       async handler({ params, reply }) {
         const stored = await openStoredPackage(deployOf(deploy).packageFolder, params.name);
         reply.header('content-length', String(stored.bytes));
-        return reply.type('application/gzip').send(stored.stream);
+        return reply.code(200).type('application/gzip').send(stored.stream);
       },
     }),
   ];

@@ -205,6 +205,8 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
           request,
           reply,
         });
+        // A handler that streamed its own response (a file) has sent it already.
+        if (reply.sent || data === reply) return reply;
         if (route.produces) return reply.code(status).type(`${route.produces}; charset=utf-8`).send(data);
         if (data === undefined) return reply.code(204).send();
         return reply.code(status).send({ data });

@@ -1,0 +1,200 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { apiKeyAuthPlugin } from '../auth/api-key-auth-plugin';
+import { nodeTokenAuthPlugin, superTokenAuthPlugin } from '../auth/cluster-token-auth-plugins';
+import { internalAuthPlugin } from '../auth/internal-auth-plugin';
+import type { ScryptCost } from '../auth/password-hash';
+import { shellCommandsPlugin } from '../commands/shell-commands-plugin';
+import { createJobEngine, type JobEngine } from '../jobs/job-engine';
+import type { JobStore } from '../jobs/job-store';
+import { createRedisJobStore } from '../jobs/redis/redis-job-store';
+import { createSqlJobStore } from '../jobs/sql/index';
+import { PaasmakerError } from '../kernel/errors';
+import { createKernel, type Kernel } from '../kernel/kernel';
+import type { PluginEntry } from '../kernel/plugin-entry';
+import { createModel, type Model } from '../model/create-model';
+import { packagePipelinePlugin } from '../packages/package-pipeline-plugin';
+import { uploadScmPlugin } from '../packages/upload-scm-plugin';
+import { createHeart } from '../roles/heart/create-heart';
+import type { Heart } from '../roles/heart/heart-types';
+import { defaultPlacementPlugin } from '../roles/pacemaker/deploy/default-placement';
+import { deployPlugin } from '../roles/pacemaker/deploy/deploy-plugin';
+import { restoreRouting } from '../roles/pacemaker/deploy/restore-routing';
+import { VersionActions } from '../roles/pacemaker/deploy/version-actions';
+import type { VersionTrees } from '../roles/pacemaker/deploy/version-trees';
+import { NodeRegistry } from '../roles/pacemaker/node-registry/node-registry';
+import { API_PREFIX, createPacemakerApi, type PacemakerApi } from '../roles/pacemaker/pacemaker-api';
+import { type Router, startRouter } from '../roles/router/router';
+import { RoutingTable } from '../roles/router/routing-table';
+import { createFirstAdmin, type FirstStart } from './first-start';
+import { freePort } from './free-port';
+import { startHeartReporter } from './heart-reporter';
+import type { Closer } from './node-closers';
+import type { NodeConfig } from './node-config-schema';
+
+/** The running pacemaker role of a node. */
+export interface RunningPacemaker {
+  /** The API's base URL, `http://127.0.0.1:42500`. */
+  readonly url: string;
+  readonly model: Model;
+  readonly kernel: Kernel;
+  readonly jobStore: JobStore;
+  readonly jobs: JobEngine;
+  readonly registry: NodeRegistry;
+  readonly api: PacemakerApi;
+  /** Deploys and version actions, each answering with the id of the job tree it started. */
+  readonly actions: VersionActions;
+  /** The routing table deploys write (and the built-in router reads). */
+  readonly routing: RoutingTable;
+}
+
+/** The roles a node runs. */
+export interface RunningRoles {
+  pacemaker?: RunningPacemaker;
+  heart?: Heart;
+  router?: Router;
+  firstStart?: FirstStart;
+}
+
+const writablePath = (dataFolder: string, name: string) => path.join(dataFolder, name);
+
+/**
+ * Starts the roles of a node, pushing each part on `closers` as it starts. Heart and router
+ * run beside a pacemaker in the same node (the embedded layout); alone they are refused for now.
+ */
+export async function startRoles(
+  config: NodeConfig,
+  logger: Logger,
+  closers: Closer[],
+  passwordCost: ScryptCost | undefined,
+): Promise<RunningRoles> {
+  const role = config.roles.pacemaker;
+  if (!role)
+    throw new PaasmakerError(
+      'E_NODE_START',
+      'A heart or router role needs the pacemaker role in the same node in this version; add roles.pacemaker.',
+    );
+  const { dataFolder } = config;
+  const postgres = /^postgres(ql)?:\/\//.test(role.database);
+  const model = await createModel(postgres ? { connection: role.database } : { filename: role.database });
+  closers.push({ name: 'model', close: () => model.close() });
+
+  const routing = new RoutingTable();
+  const apiPort = role.api.port || (await freePort(role.api.host));
+  const url = `http://${role.api.host}:${apiPort}`;
+  const heartRole = config.roles.heart;
+  const heart = heartRole
+    ? createHeart({
+        nodeName: config.name,
+        dataFolder,
+        portRange: heartRole.ports,
+        stopInstancesOnClose: heartRole.stopInstancesOnClose,
+        logger,
+      })
+    : undefined;
+
+  let trees: VersionTrees | undefined;
+  const plugins: PluginEntry[] = [
+    { plugin: superTokenAuthPlugin, options: { token: role.superToken } },
+    { plugin: nodeTokenAuthPlugin, options: { token: role.nodeToken } },
+    apiKeyAuthPlugin(model),
+    internalAuthPlugin(model),
+    shellCommandsPlugin,
+    defaultPlacementPlugin,
+    packagePipelinePlugin({
+      directory: writablePath(dataFolder, 'packages'),
+      publicUrl: `${url}${API_PREFIX}/packages`,
+      nodeToken: role.nodeToken,
+    }),
+    { plugin: uploadScmPlugin, options: { uploadDirectory: writablePath(dataFolder, 'uploads') } },
+    deployPlugin(
+      {
+        model,
+        routing,
+        clusterHostname: role.clusterHostname,
+        workFolder: writablePath(dataFolder, 'work'),
+        drainMs: role.drainMs,
+      },
+      (built) => {
+        trees = built;
+      },
+    ),
+    ...(heart ? [heart.plugin] : []),
+    ...config.plugins.map((entry) => ({ plugin: entry.plugin, options: entry.options })),
+  ];
+  const kernel = await createKernel({ plugins, logger, resolveFrom: config.baseDir });
+  closers.push({ name: 'kernel', close: () => kernel.close() });
+  if (!trees) throw new PaasmakerError('E_NODE_START', 'The deploy plugin did not start.');
+
+  const jobStore: JobStore =
+    role.jobStore === 'sql'
+      ? createSqlJobStore({ knex: model.knex, logger })
+      : createRedisJobStore({ url: role.jobStore, log: logger });
+  closers.push({ name: 'job store', close: () => jobStore.close() });
+  const jobs = await createJobEngine({
+    kernel,
+    store: jobStore,
+    nodeId: config.name,
+    logDirectory: writablePath(dataFolder, 'job-logs'),
+    logger,
+  });
+  closers.push({ name: 'job engine', close: () => jobs.close() });
+
+  const registry = new NodeRegistry({ model, kernel, reportIntervalMs: role.nodeReportIntervalMs });
+  registry.start();
+  closers.push({ name: 'node registry', close: () => registry.close() });
+
+  const admin = await createFirstAdmin(model, passwordCost);
+  const actions = new VersionActions({ model, jobs, trees, pacemakerNode: config.name });
+  const router = config.roles.router;
+  const routerPort = router ? router.port || (await freePort(router.host)) : undefined;
+  const api = createPacemakerApi({
+    kernel,
+    model,
+    jobs,
+    nodes: registry,
+    logger,
+    deploy: {
+      actions,
+      uploadFolder: writablePath(dataFolder, 'uploads'),
+      packageFolder: writablePath(dataFolder, 'packages'),
+      clusterHostname: role.clusterHostname,
+      publicUrl: (hostname) => `http://${hostname}${routerPort ? `:${routerPort}` : ''}/`,
+      instanceLogFile: (uuid) => heart?.instance(uuid)?.logFile,
+    },
+  });
+  closers.push({ name: 'API', close: () => api.close() });
+  await api.listen({ host: role.api.host, port: apiPort });
+  logger.info({ url }, 'pacemaker API listening');
+
+  const routed = await restoreRouting(model, routing, role.clusterHostname);
+  logger.info({ routed }, 'routing table restored from the model');
+  const pacemaker: RunningPacemaker = { url, model, kernel, jobStore, jobs, registry, api, actions, routing };
+  const running: RunningRoles = { pacemaker, ...(admin ? { firstStart: { ...admin, url } } : {}) };
+
+  if (heart && heartRole) {
+    await heart.start();
+    closers.push({ name: 'heart', close: () => heart.close() });
+    const reporter = await startHeartReporter({
+      pacemakerUrl: url,
+      nodeToken: role.nodeToken,
+      name: config.name,
+      route: heartRole.route,
+      apiPort,
+      roles: { pacemaker: true, heart: true, router: Boolean(router) },
+      dataFolder,
+      hooks: kernel.hooks,
+      heart,
+      logger,
+    });
+    closers.push({ name: 'node reporter', close: () => reporter.close() });
+    running.heart = heart;
+  }
+  if (router && routerPort) {
+    const started = await startRouter({ table: routing, host: router.host, port: routerPort, logger });
+    closers.push({ name: 'router', close: () => started.close() });
+    logger.info({ url: started.url }, 'router listening');
+    running.router = started;
+  }
+  return running;
+}
