@@ -5,6 +5,10 @@ import { defineConfig, type Plugin } from 'vitest/config';
 const alias = {
   '@paasmaker/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
   '@paasmaker/test-servers': fileURLToPath(new URL('./tools/test-servers/src/index.mjs', import.meta.url)),
+  '@paasmaker/plugin-runtime-node': fileURLToPath(
+    new URL('./packages/plugin-runtime-node/src/index.ts', import.meta.url),
+  ),
+  '@paasmaker/plugin-scm-git': fileURLToPath(new URL('./packages/plugin-scm-git/src/index.ts', import.meta.url)),
 };
 
 // The Redis job store imports its Lua scripts as text (tsup does the same with a loader).

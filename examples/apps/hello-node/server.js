@@ -6,7 +6,7 @@ const metadata = JSON.parse(process.env.PM_METADATA || '{}');
 const version = metadata.application ? metadata.application.version : 'dev';
 const greeting = process.env.GREETING || 'Hello';
 
-const server = http.createServer((request, response) => {
+const server = http.createServer((_request, response) => {
   response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
   response.end(`${greeting} from hello-node version ${version}\n`);
 });

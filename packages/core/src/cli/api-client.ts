@@ -95,6 +95,33 @@ export interface NodeView {
   /** Detail only: the stats of its last report (null if none since the pacemaker started). */
   stats?: unknown;
 }
+/** One instance of an application, as `GET /applications/:id/instances` lists it. */
+export interface InstanceView {
+  uuid: string;
+  version: number;
+  versionId: number;
+  isCurrent: boolean;
+  instanceType: string;
+  state: string;
+  node: string;
+  port: number | null;
+  url: string | null;
+}
+export interface ApplicationInstancesView {
+  application: string;
+  /** Where the current version answers. */
+  urls: string[];
+  instances: InstanceView[];
+}
+/** The body of `POST /workspaces/:id/deploys`. */
+export interface DeployRequest {
+  scm: string;
+  parameters: { location: string; branch?: string; revision?: string };
+  manifestPath?: string;
+  directory?: string;
+  makeCurrent?: boolean;
+}
+export type VersionAction = 'register' | 'start' | 'stop' | 'current' | 'deregister';
 export type MeView = { kind: 'user'; user: UserView; grants: unknown[] } | { kind: 'super' | 'node' };
 /** Job trees arrive exactly as the engine records them. */
 export type TreeView = TreeRecord;
@@ -112,6 +139,14 @@ export interface ApiClientOptions {
 
 type Query = Record<string, string | number | undefined>;
 
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A typed client of the pacemaker HTTP API (`/api/v1`); every failure is a one-line `CliError`. */
 export class ApiClient {
   readonly url: string;
@@ -125,34 +160,13 @@ export class ApiClient {
     route: string,
     options: { body?: unknown; query?: Query } = {},
   ): Promise<T> {
-    const target = new URL(`${this.url}/api/v1${route}`);
-    for (const [key, value] of Object.entries(options.query ?? {}))
-      if (value !== undefined) target.searchParams.set(key, String(value));
-    const headers: Record<string, string> = { accept: 'application/json' };
-    const auth = this.options.auth;
-    if (auth && 'bearer' in auth) headers.authorization = `Bearer ${auth.bearer}`;
-    else if (auth)
-      headers.authorization = `Basic ${Buffer.from(`${auth.basic.login}:${auth.basic.password}`).toString('base64')}`;
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] = 'application/json';
-    }
-    let response: Response;
-    try {
-      response = await fetch(target, { method, headers, body, signal: AbortSignal.timeout(30_000) });
-    } catch (error) {
-      throw this.unreachable(error);
-    }
-    const text = await response.text().catch((error: unknown) => {
-      throw this.unreachable(error);
+    const { response, text } = await this.send(method, route, {
+      query: options.query,
+      ...(options.body !== undefined
+        ? { body: JSON.stringify(options.body), contentType: 'application/json' }
+        : {}),
     });
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseJson(text);
     if (!response.ok) throw this.apiError(response.status, parsed, text);
     if (response.status === 204) return undefined as T;
     if (!parsed || typeof parsed !== 'object' || !('data' in parsed))
@@ -162,7 +176,46 @@ export class ApiClient {
     return (parsed as { data: T }).data;
   }
 
-  private unreachable(error: unknown): CliError {
+  /** Sends one request with the client's auth; the body is sent as is. */
+  private async send(
+    method: string,
+    route: string,
+    options: {
+      body?: string | Uint8Array;
+      contentType?: string;
+      query?: Query;
+      accept?: string;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<{ response: Response; text: string }> {
+    const target = new URL(`${this.url}/api/v1${route}`);
+    for (const [key, value] of Object.entries(options.query ?? {}))
+      if (value !== undefined) target.searchParams.set(key, String(value));
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
+    const auth = this.options.auth;
+    if (auth && 'bearer' in auth) headers.authorization = `Bearer ${auth.bearer}`;
+    else if (auth)
+      headers.authorization = `Basic ${Buffer.from(`${auth.basic.login}:${auth.basic.password}`).toString('base64')}`;
+    if (options.contentType) headers['content-type'] = options.contentType;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    let response: Response;
+    try {
+      response = await fetch(target, {
+        method,
+        headers,
+        body: options.body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw this.unreachable(error, timeoutMs);
+    }
+    const text = await response.text().catch((error: unknown) => {
+      throw this.unreachable(error, timeoutMs);
+    });
+    return { response, text };
+  }
+
+  private unreachable(error: unknown, timeoutMs = 30_000): CliError {
     const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
       ?.cause;
     const code =
@@ -170,7 +223,7 @@ export class ApiClient {
     const hint = this.options.startHint ?? 'paasmaker node --config paasmaker.yml';
     if ((error as { name?: string })?.name === 'TimeoutError')
       return new CliError(
-        `the pacemaker at ${this.url} did not answer within 30 s: is it overloaded or stuck?`,
+        `the pacemaker at ${this.url} did not answer within ${Math.round(timeoutMs / 1000)} s: is it overloaded or stuck?`,
       );
     return new CliError(`cannot reach the pacemaker at ${this.url} (${code}): is it running? (${hint})`);
   }
@@ -250,4 +303,51 @@ export class ApiClient {
     this.request<{ jobId: string; treeId: string }>('POST', `/jobs/${encodeURIComponent(jobId)}/abort`, {
       body: reason === undefined ? {} : { reason },
     });
+
+  deploy = (workspaceId: number, body: DeployRequest) =>
+    this.request<{ treeId: string }>('POST', `/workspaces/${workspaceId}/deploys`, { body });
+  /** Uploads a .tar.gz of an application's source; deploy it with `paasmaker.scm.upload` and `location`. */
+  async upload(workspaceId: number, archive: Uint8Array): Promise<{ location: string; bytes: number }> {
+    const { response, text } = await this.send('POST', `/workspaces/${workspaceId}/uploads`, {
+      body: archive,
+      contentType: 'application/gzip',
+      timeoutMs: 300_000,
+    });
+    const parsed = parseJson(text);
+    if (!response.ok) throw this.apiError(response.status, parsed, text);
+    const data = (parsed as { data?: { location?: unknown; bytes?: unknown } } | undefined)?.data;
+    if (typeof data?.location !== 'string')
+      throw new CliError(`unexpected answer to the upload from ${this.url} (HTTP ${response.status})`);
+    return data as { location: string; bytes: number };
+  }
+  versionAction = (versionId: number, action: VersionAction) =>
+    this.request<{ treeId: string }>('POST', `/versions/${versionId}/${action}`, { body: {} });
+  deleteVersion = (versionId: number) => this.request<{ treeId: string }>('DELETE', `/versions/${versionId}`);
+  rollback = (applicationId: number) =>
+    this.request<{ treeId: string }>('POST', `/applications/${applicationId}/rollback`, { body: {} });
+
+  getConfig = (applicationId: number) =>
+    this.request<{ vars: Record<string, string> }>('GET', `/applications/${applicationId}/config`);
+  updateConfig = (applicationId: number, vars: Record<string, string | null>) =>
+    this.request<{ vars: Record<string, string> }>('PATCH', `/applications/${applicationId}/config`, {
+      body: { vars },
+    });
+
+  listInstances = (applicationId: number) =>
+    this.request<ApplicationInstancesView>('GET', `/applications/${applicationId}/instances`);
+  /** The log of an instance from byte `offset`, and the offset to ask for next. */
+  async instanceLog(
+    applicationId: number,
+    instanceId: string,
+    offset: number,
+  ): Promise<{ text: string; next: number }> {
+    const { response, text } = await this.send(
+      'GET',
+      `/applications/${applicationId}/instances/${encodeURIComponent(instanceId)}/log`,
+      { query: { offset }, accept: 'text/plain' },
+    );
+    if (!response.ok) throw this.apiError(response.status, parseJson(text), text);
+    const next = Number(response.headers.get('x-next-offset'));
+    return { text, next: Number.isFinite(next) ? next : offset + Buffer.byteLength(text) };
+  }
 }

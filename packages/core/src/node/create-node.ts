@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { type Logger, pino } from 'pino';
 import type { ScryptCost } from '../auth/password-hash';
 import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
+import type { PluginEntry } from '../kernel/plugin-entry';
 import type { Heart } from '../roles/heart/heart-types';
 import type { Router } from '../roles/router/router';
 import type { FirstStart } from './first-start';
@@ -15,6 +16,8 @@ export interface CreateNodeOptions {
   readonly logger?: Logger;
   /** scrypt cost of the first administrator's password hash; default the library's. Lower it only in tests. */
   readonly passwordCost?: ScryptCost;
+  /** Plugins given as objects (composing in code), loaded after the config's plugins. */
+  readonly plugins?: readonly PluginEntry[];
 }
 
 /** A running node: the roles its config names. */
@@ -54,7 +57,7 @@ export async function createNode(
   let roles: RunningRoles;
   try {
     await mkdir(config.dataFolder, { recursive: true, mode: 0o700 });
-    roles = await startRoles(config, logger, closers, options.passwordCost);
+    roles = await startRoles(config, logger, closers, options);
   } catch (error) {
     await closeAll(closers, logger).catch(() => undefined);
     if (isPaasmakerError(error)) throw error;

@@ -66,7 +66,7 @@ export async function startRoles(
   config: NodeConfig,
   logger: Logger,
   closers: Closer[],
-  passwordCost: ScryptCost | undefined,
+  options: { passwordCost?: ScryptCost; plugins?: readonly PluginEntry[] },
 ): Promise<RunningRoles> {
   const role = config.roles.pacemaker;
   if (!role)
@@ -121,6 +121,7 @@ export async function startRoles(
     ),
     ...(heart ? [heart.plugin] : []),
     ...config.plugins.map((entry) => ({ plugin: entry.plugin, options: entry.options })),
+    ...(options.plugins ?? []),
   ];
   const kernel = await createKernel({ plugins, logger, resolveFrom: config.baseDir });
   closers.push({ name: 'kernel', close: () => kernel.close() });
@@ -144,7 +145,7 @@ export async function startRoles(
   registry.start();
   closers.push({ name: 'node registry', close: () => registry.close() });
 
-  const admin = await createFirstAdmin(model, passwordCost);
+  const admin = await createFirstAdmin(model, options.passwordCost);
   const actions = new VersionActions({ model, jobs, trees, pacemakerNode: config.name });
   const router = config.roles.router;
   const routerPort = router ? router.port || (await freePort(router.host)) : undefined;

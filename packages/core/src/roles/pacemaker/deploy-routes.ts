@@ -35,6 +35,7 @@ const deployBody = {
       maxProperties: 50,
     },
     manifestPath: { type: 'string', minLength: 1, maxLength: 1024 },
+    directory: { type: 'string', minLength: 1, maxLength: 1024 },
     makeCurrent: { type: 'boolean' },
   },
 } as const;
@@ -98,7 +99,13 @@ export function deployRoutes({ model, deploy }: ApiContext): ApiRoute<never, nev
   const routes = [
     defineRoute<
       { workspaceId: number },
-      { scm: string; parameters: JsonObject; manifestPath?: string; makeCurrent?: boolean }
+      {
+        scm: string;
+        parameters: JsonObject;
+        manifestPath?: string;
+        directory?: string;
+        makeCurrent?: boolean;
+      }
     >({
       method: 'POST',
       path: '/workspaces/:workspaceId/deploys',
@@ -107,7 +114,12 @@ export function deployRoutes({ model, deploy }: ApiContext): ApiRoute<never, nev
       handler: ({ params, body }) =>
         deployOf(deploy).actions.deploy(
           params.workspaceId,
-          { scm: body.scm, parameters: body.parameters, manifestPath: body.manifestPath },
+          {
+            scm: body.scm,
+            parameters: body.parameters,
+            manifestPath: body.manifestPath,
+            directory: body.directory,
+          },
           { makeCurrent: body.makeCurrent ?? true },
         ),
     }),

@@ -5,7 +5,8 @@ import type { InstanceState } from '../../../kernel/providers/lifecycle-events';
 import type { Model } from '../../../model/create-model';
 import type { VersionState } from '../../../model/model-states';
 import { INSTANCE_STATES, VERSION_STATES } from '../../../model/model-states';
-import { loadInstanceContext, routeTargetOf, routingHostnamesOf } from './instance-context';
+import { versionHostname } from './cluster-hostnames';
+import { hostnameParts, loadInstanceContext, routeTargetOf, routingHostnamesOf } from './instance-context';
 import { applyInstanceRouting, type RoutingTableWriter } from './routing-writer';
 import type { VersionTrees } from './version-trees';
 
@@ -181,6 +182,14 @@ export function deleteVersionJob(options: CoordinateJobsOptions): JobTypeProvide
     async run(job) {
       const version = await options.model.versions.get(Number(job.parameters.versionId));
       refuseDelete(version);
+      const application = await options.model.applications.get(version.applicationId);
+      const workspace = await options.model.workspaces.get(application.workspaceId);
+      for (const instanceType of await options.model.instanceTypes.list({ versionId: version.id }))
+        options.routing.removeHostname(
+          versionHostname(
+            hostnameParts({ version, instanceType, application, workspace }, options.clusterHostname),
+          ),
+        );
       await options.model.versions.delete(version.id);
       return { summary: `Version ${version.number} deleted.` };
     },

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PaasmakerError } from '../../../kernel/errors';
 import type { JsonObject } from '../../../kernel/json-schema';
@@ -42,37 +42,61 @@ function workingDirectory(options: PrepareJobsOptions, deployId: string): string
 
 const deployIdSchema = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
 
-/** SCM export: writes the source into the deploy's working folder and records the revision. */
+/** SCM export: writes the source into the deploy's working folder (only `directory` of it, if given) and records the revision. */
 export function scmJob(options: PrepareJobsOptions): JobTypeProvider {
   return {
     parametersSchema: {
       type: 'object',
       required: ['deployId', 'scm', 'parameters'],
-      properties: { deployId: deployIdSchema, scm: { type: 'string' }, parameters: { type: 'object' } },
+      properties: {
+        deployId: deployIdSchema,
+        scm: { type: 'string' },
+        parameters: { type: 'object' },
+        directory: { type: 'string', minLength: 1 },
+      },
     },
     async run(job) {
-      const { deployId, scm, parameters } = job.parameters as {
+      const { deployId, scm, parameters, directory } = job.parameters as {
         deployId: string;
         scm: string;
         parameters: JsonObject;
+        directory?: string;
       };
-      const directory = workingDirectory(options, deployId);
-      await rm(directory, { recursive: true, force: true });
-      await mkdir(directory, { recursive: true });
+      const target = workingDirectory(options, deployId);
+      const checkout = directory ? `${target}.checkout` : target;
+      for (const folder of [target, checkout]) await rm(folder, { recursive: true, force: true });
+      await mkdir(checkout, { recursive: true });
       job.log.info(`Checking out ${String(parameters.location ?? '')} with ${scm}`);
       const result = await provider(options.hooks, 'scm', scm).checkout(
-        { parameters, workingDirectory: directory },
+        { parameters, workingDirectory: checkout },
         call(job),
       );
+      if (directory) await keepSubfolder(checkout, directory, target);
       return {
         context: {
           scmRevision: result.revision ?? null,
-          scmParameters: { ...parameters, ...(result.outputParameters ?? {}) },
+          scmParameters: {
+            ...parameters,
+            ...(result.outputParameters ?? {}),
+            ...(directory ? { directory } : {}),
+          },
         },
         summary: result.revision ? `Checked out revision ${result.revision}.` : 'Source exported.',
       };
     },
   };
+}
+
+/** Makes `directory` of a checkout the working folder (a monorepo's app); refuses paths leaving the checkout. */
+async function keepSubfolder(checkout: string, directory: string, target: string): Promise<void> {
+  const source = path.resolve(checkout, directory);
+  try {
+    if (!source.startsWith(checkout + path.sep) || !(await stat(source)).isDirectory())
+      throw new PaasmakerError('E_DEPLOY_INVALID', `The source has no folder ${directory}.`);
+    await rename(source, target);
+  } finally {
+    await rm(checkout, { recursive: true, force: true });
+  }
 }
 
 /** Manifest reader: reads and checks the manifest, then records the application, version, instance types and services. */

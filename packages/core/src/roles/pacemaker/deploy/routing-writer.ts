@@ -16,6 +16,8 @@ export interface RoutingTableWriter {
   add(hostname: string, route: RouteTarget): void;
   remove(hostname: string, instanceId: string): void;
   removeInstance(instanceId: string): void;
+  /** Forgets a hostname: requests for it get 404 (a hostname with no instances left gets 503). */
+  removeHostname(hostname: string): void;
 }
 
 /** Routes an instance on `yes` and takes it off `no` (add), or off `yes` (remove), as the original did. */

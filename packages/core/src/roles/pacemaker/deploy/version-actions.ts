@@ -17,8 +17,10 @@ export interface DeploySource {
   scm: string;
   /** The SCM's parameters, at least `location`. */
   parameters: JsonObject;
-  /** Path of the manifest inside the source; default `manifest.yml`. */
+  /** Path of the manifest inside the source (or `directory`); default `manifest.yml`. */
   manifestPath?: string;
+  /** Deploy only this folder of the source (an app inside a monorepo). */
+  directory?: string;
 }
 
 /** A version action that was started: follow it with the job engine (or `paasmaker job follow`). */
@@ -81,7 +83,12 @@ export class VersionActions {
                     {
                       type: DEPLOY_JOBS.scm,
                       title: `Export source with ${source.scm}`,
-                      parameters: { deployId, scm: source.scm, parameters: source.parameters },
+                      parameters: {
+                        deployId,
+                        scm: source.scm,
+                        parameters: source.parameters,
+                        ...(source.directory ? { directory: source.directory } : {}),
+                      },
                     },
                   ],
                 },

@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PaasmakerNode } from '@paasmaker/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployFromGit, startBespokePaas } from '../src/bespoke-paas';
+
+const helloNode = fileURLToPath(new URL('../../apps/hello-node', import.meta.url));
+const HOST = 'web.hello-node.default.paasmaker.localhost';
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+function get(router: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${router}/`, { headers: { host }, agent }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
+}
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd });
+
+describe('the bespoke PaaS, end to end on the embedded defaults', () => {
+  let folder: string;
+  let repo: string;
+  let node: PaasmakerNode;
+  let router: string;
+
+  beforeAll(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'pm-bespoke-'));
+    repo = path.join(folder, 'hello-node');
+    await cp(helloNode, repo, { recursive: true });
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'version 1');
+    node = await startBespokePaas({ dataFolder: path.join(folder, 'data') });
+    router = node.router?.url ?? '';
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await node?.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('deploys from git and answers through the router on the generated hostnames', async () => {
+    const tree = await deployFromGit(node, repo);
+    expect(tree.jobs.every((job) => job.state === 'SUCCESS')).toBe(true);
+    expect(await get(router, HOST)).toEqual({ status: 200, body: 'Hello from hello-node version 1\n' });
+    expect((await get(router, `1.${HOST}`)).status).toBe(200);
+    expect((await get(router, `2.${HOST}`)).status).toBe(404);
+    const [instance] = node.heart?.instances() ?? [];
+    expect(instance?.state).toBe('RUNNING');
+    expect(await readFile(path.join(folder, 'data'), { encoding: 'utf8' }).catch(() => 'folder')).toBe(
+      'folder',
+    );
+  });
+
+  it('makes a second version current under load without a failed request, then rolls back', async () => {
+    await writeFile(
+      path.join(repo, 'server.js'),
+      (await readFile(path.join(repo, 'server.js'), 'utf8')).replace("'Hello'", "'Howdy'"),
+    );
+    git(repo, 'commit', '-qam', 'version 2');
+    const seen = new Set<string>();
+    let failed = 0;
+    let served = 0;
+    let loading = true;
+    const client = async () => {
+      while (loading) {
+        const response = await get(router, HOST).catch(() => ({ status: 0, body: '' }));
+        if (response.status === 200) {
+          served += 1;
+          seen.add(response.body);
+        } else failed += 1;
+      }
+    };
+    const load = Promise.all(Array.from({ length: 4 }, client));
+    await deployFromGit(node, repo);
+    loading = false;
+    await load;
+    expect(failed).toBe(0);
+    expect(served).toBeGreaterThan(50);
+    expect(seen).toEqual(new Set(['Hello from hello-node version 1\n', 'Howdy from hello-node version 2\n']));
+    expect((await get(router, HOST)).body).toBe('Howdy from hello-node version 2\n');
+
+    const { model, actions, jobs } = node.pacemaker ?? expect.unreachable();
+    const [application] = await model.applications.list();
+    const versions = await model.versions.list({ applicationId: application?.id });
+    expect(versions.map((v) => [v.number, v.state, v.isCurrent])).toEqual([
+      [1, 'READY', false],
+      [2, 'RUNNING', true],
+    ]);
+
+    await jobs.waitForTree((await actions.rollback(application?.id ?? 0)).treeId);
+    expect((await get(router, HOST)).body).toBe('Hello from hello-node version 1\n');
+    const after = await model.versions.list({ applicationId: application?.id });
+    expect(after.map((v) => [v.number, v.state, v.isCurrent])).toEqual([
+      [1, 'RUNNING', true],
+      [2, 'READY', false],
+    ]);
+  });
+
+  it('refuses to delete the current version, and deletes a stopped one with its instances', async () => {
+    const { model, actions, jobs } = node.pacemaker ?? expect.unreachable();
+    const [application] = await model.applications.list();
+    const [first, second] = await model.versions.list({ applicationId: application?.id });
+    await expect(actions.delete(first?.id ?? 0)).rejects.toMatchObject({ code: 'E_INSTANCE_STATE' });
+
+    await jobs.waitForTree((await actions.delete(second?.id ?? 0)).treeId);
+    expect((await model.versions.list({ applicationId: application?.id })).map((v) => v.number)).toEqual([1]);
+    expect((await get(router, `2.${HOST}`)).status).toBe(404);
+    expect(node.heart?.instances().map((instance) => instance.state)).toEqual(['RUNNING']);
+
+    await jobs.waitForTree((await actions.stop(first?.id ?? 0)).treeId);
+    expect(node.heart?.instances().map((instance) => instance.state)).toEqual(['STOPPED']);
+    const unrouted = await get(router, HOST);
+    expect(unrouted.status).toBe(503);
+  });
+});
