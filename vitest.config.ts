@@ -8,7 +8,9 @@ const alias = {
   '@paasmaker/plugin-runtime-node': fileURLToPath(
     new URL('./packages/plugin-runtime-node/src/index.ts', import.meta.url),
   ),
-  '@paasmaker/plugin-scm-git': fileURLToPath(new URL('./packages/plugin-scm-git/src/index.ts', import.meta.url)),
+  '@paasmaker/plugin-scm-git': fileURLToPath(
+    new URL('./packages/plugin-scm-git/src/index.ts', import.meta.url),
+  ),
 };
 
 // The Redis job store imports its Lua scripts as text (tsup does the same with a loader).

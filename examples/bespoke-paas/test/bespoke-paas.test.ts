@@ -109,6 +109,32 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     ]);
   });
 
+  it('restarts an instance whose process dies, and routes it again', async () => {
+    const [instance] = node.heart?.instances().filter((i) => i.state === 'RUNNING') ?? [];
+    if (!instance) throw new Error('no running instance');
+    const stateFile = path.join(
+      folder,
+      'data',
+      'heart',
+      'instances',
+      instance.instanceId,
+      'state',
+      'process.json',
+    );
+    const before = JSON.parse(await readFile(stateFile, 'utf8')) as { pid: number };
+    process.kill(-before.pid, 'SIGKILL');
+    await expect
+      .poll(async () => JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')).pid, {
+        timeout: 20_000,
+      })
+      .not.toBe(before.pid);
+    await expect.poll(async () => (await get(router, HOST)).status, { timeout: 20_000 }).toBe(200);
+    const { model } = node.pacemaker ?? expect.unreachable();
+    await expect
+      .poll(async () => (await model.instances.findByUuid(instance.instanceId))?.state)
+      .toBe('RUNNING');
+  });
+
   it('refuses to delete the current version, and deletes a stopped one with its instances', async () => {
     const { model, actions, jobs } = node.pacemaker ?? expect.unreachable();
     const [application] = await model.applications.list();

@@ -5,7 +5,7 @@ import { type CliContext, details, leaf, parseId, table } from './context';
 export function addAppCommands(program: Command, context: CliContext): void {
   const app = program
     .command('app')
-    .description('applications: list, create, show, delete')
+    .description('applications: list, create, show, delete, instances, rollback')
     .addHelpText(
       'after',
       '\nExamples:\n  $ paasmaker app list 3\n  $ paasmaker app create 3 shop\n  $ paasmaker app show 7\n',

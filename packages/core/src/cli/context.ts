@@ -14,11 +14,34 @@ export interface CliIo {
   stdout: CliOutput;
   stderr: CliOutput;
   env: Record<string, string | undefined>;
+  /**
+   * Resolves when a long-running command (`up`, `logs --follow`) should stop; default the first
+   * SIGINT or SIGTERM. Tests pass their own.
+   */
+  stopSignal?: () => Promise<string>;
+}
+
+/** Resolves on the first SIGINT or SIGTERM, then removes its listeners. */
+export function processStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }
 
 /** What every command handler gets. */
 export class CliContext {
   constructor(readonly io: CliIo) {}
+
+  /** Resolves when a long-running command should stop (SIGINT or SIGTERM by default). */
+  stopSignal(): Promise<string> {
+    return (this.io.stopSignal ?? processStopSignal)();
+  }
 
   print(line = ''): void {
     this.io.stdout.write(`${line}\n`);

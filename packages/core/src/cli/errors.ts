@@ -5,7 +5,7 @@ export const EXIT = {
   error: 1,
   /** The command line is wrong (unknown command or option, missing argument). */
   usage: 2,
-  /** `job follow`: the tree ended FAILED or ABORTED. */
+  /** A followed job tree (`job follow`, `deploy`, `version <action>`, …) ended FAILED or ABORTED. */
   jobFailed: 3,
 } as const;
 

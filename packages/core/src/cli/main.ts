@@ -1,14 +1,19 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { addAppCommands } from './app-commands';
+import { addConfigCommands } from './config-commands';
 import { CliContext, type CliIo } from './context';
+import { addDeployCommands } from './deploy-commands';
 import { CliError, EXIT } from './errors';
+import { addInstanceCommands } from './instance-commands';
 import { addJobCommands } from './job-commands';
 import { addLoginCommands } from './login-commands';
 import { addNodeCommands } from './node-commands';
 import { addRoleCommands } from './role-commands';
 import { addServiceCommands } from './service-commands';
+import { addUpCommand } from './up-command';
 import { addUserCommands } from './user-commands';
+import { addVersionActionCommands } from './version-action-commands';
 import { addVersionCommands } from './version-commands';
 import { addWorkspaceCommands } from './workspace-commands';
 
@@ -38,11 +43,14 @@ Credentials: \`paasmaker login\` stores { url, apiKey } in $PAASMAKER_CONFIG_DIR
 Exit codes: 0 ok, 1 failed (API error, pacemaker unreachable), 2 bad command line, 3 a followed job tree failed.
 
 Examples:
+  $ paasmaker up --deploy examples/apps/hello-node   # a whole PaaS on this machine
+  $ paasmaker deploy .
   $ paasmaker login --url http://localhost:42500 --user admin --password "$PASSWORD"
   $ paasmaker workspace create "Shop" shop
   $ paasmaker workspace list --json
   $ paasmaker app list <workspace id>
   $ paasmaker job follow <job id>
+  $ paasmaker logs <app id> --follow
   $ paasmaker node --config paasmaker.yml
 `,
     );
@@ -55,6 +63,11 @@ Examples:
   addRoleCommands(program, context);
   addJobCommands(program, context);
   addNodeCommands(program, context);
+  addVersionActionCommands(program, context);
+  addInstanceCommands(program, context);
+  addDeployCommands(program, context);
+  addConfigCommands(program, context);
+  addUpCommand(program, context);
   return program;
 }
 

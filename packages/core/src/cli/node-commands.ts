@@ -13,13 +13,6 @@ const rolesText = (roles: Record<string, boolean>) =>
     .filter((role) => roles[role])
     .join(',');
 
-/** Resolves on the first SIGINT or SIGTERM. */
-const stopSignal = () =>
-  new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-
 export function addNodeCommands(program: Command, context: CliContext): void {
   const node = program
     .command('node')
@@ -74,7 +67,7 @@ export function addNodeCommands(program: Command, context: CliContext): void {
     const node = await startNode(options.config);
     if (node.firstStart) context.print(formatFirstStart(node.firstStart));
     if (node.pacemaker) context.print(`node ${node.name}: pacemaker API at ${node.pacemaker.url}/api/v1`);
-    const signal = await stopSignal();
+    const signal = await context.stopSignal();
     context.print(`node ${node.name}: ${signal} received, stopping`);
     await node.close();
   });

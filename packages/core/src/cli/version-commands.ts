@@ -4,8 +4,11 @@ import { type CliContext, details, leaf, parseId, table } from './context';
 export function addVersionCommands(program: Command, context: CliContext): void {
   const version = program
     .command('version')
-    .description('application versions: list, show')
-    .addHelpText('after', '\nExamples:\n  $ paasmaker version list 7\n  $ paasmaker version show 12\n');
+    .description('application versions: list, show, register, start, stop, current, deregister, delete')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ paasmaker version list 7\n  $ paasmaker version show 12\n  $ paasmaker version stop 12\n',
+    );
 
   leaf(
     version

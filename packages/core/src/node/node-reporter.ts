@@ -66,6 +66,8 @@ export class NodeReporter {
   private timer: unknown;
   private abort: AbortController | undefined;
   private startWaiters: (() => void)[] = [];
+  /** A report was asked for while one was under way: send another right after it. */
+  private reportAgain = false;
 
   constructor(options: NodeReporterOptions) {
     this.options = options;
@@ -109,6 +111,20 @@ export class NodeReporter {
     }
     if (this.registered) return Promise.resolve();
     return new Promise((resolve) => this.startWaiters.push(resolve));
+  }
+
+  /**
+   * Sends a report now rather than at the next interval (e.g. an instance changed state); does
+   * nothing until registered. Reports never overlap: one asked for during another follows it.
+   */
+  reportSoon(): void {
+    if (!this.running || !this.registered) return;
+    if (this.timer === undefined) {
+      this.reportAgain = true;
+      return;
+    }
+    this.timers.clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   /** Clears the timers, aborts any request under way and sends `stop` (best effort); safe to call twice. */
@@ -216,7 +232,9 @@ export class NodeReporter {
     }
     if (generation !== this.generation) return;
     this.failures = 0;
-    this.schedule(interval);
+    const again = this.reportAgain;
+    this.reportAgain = false;
+    this.schedule(again ? 0 : interval);
   }
 
   /** POSTs `body` to the pacemaker; resolves to the response's `data`, or throws a {@link CallError}. */

@@ -19,6 +19,7 @@ import { createHeart } from '../roles/heart/create-heart';
 import type { Heart } from '../roles/heart/heart-types';
 import { defaultPlacementPlugin } from '../roles/pacemaker/deploy/default-placement';
 import { deployPlugin } from '../roles/pacemaker/deploy/deploy-plugin';
+import { routeReportedInstances } from '../roles/pacemaker/deploy/reported-instance-routing';
 import { restoreRouting } from '../roles/pacemaker/deploy/restore-routing';
 import { VersionActions } from '../roles/pacemaker/deploy/version-actions';
 import type { VersionTrees } from '../roles/pacemaker/deploy/version-trees';
@@ -141,7 +142,12 @@ export async function startRoles(
   });
   closers.push({ name: 'job engine', close: () => jobs.close() });
 
-  const registry = new NodeRegistry({ model, kernel, reportIntervalMs: role.nodeReportIntervalMs });
+  const registry = new NodeRegistry({
+    model,
+    kernel,
+    reportIntervalMs: role.nodeReportIntervalMs,
+    onInstanceStates: routeReportedInstances(model, routing, role.clusterHostname),
+  });
   registry.start();
   closers.push({ name: 'node registry', close: () => registry.close() });
 
@@ -189,6 +195,7 @@ export async function startRoles(
       logger,
     });
     closers.push({ name: 'node reporter', close: () => reporter.close() });
+    heart.onChange(() => reporter.reportSoon());
     running.heart = heart;
   }
   if (router && routerPort) {

@@ -74,6 +74,9 @@ export interface PacemakerApiOptions {
   readonly deploy?: DeployApi;
 }
 
+/** How long `close()` waits for requests in flight before cutting connections. */
+const CLOSE_GRACE_MS = 2000;
+
 /** The job stream websocket's path on the API server. */
 export const JOB_STREAM_PATH = `${API_PREFIX}/jobs/stream`;
 
@@ -293,6 +296,15 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
       if (!address || typeof address === 'string') return String(address);
       return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     },
-    close: () => server.close(),
+    async close() {
+      // Requests in flight get a grace period; then every connection is cut (a client may hold
+      // one open without sending a request, which fastify's idle cleanup does not count as idle).
+      const force = setTimeout(() => server.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await server.close();
+      } finally {
+        clearTimeout(force);
+      }
+    },
   };
 }

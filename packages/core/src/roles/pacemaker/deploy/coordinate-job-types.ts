@@ -19,6 +19,11 @@ export interface CoordinateJobsOptions {
 }
 
 const uuidSchema = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
+const versionParameters = {
+  type: 'object',
+  required: ['versionId'],
+  properties: { versionId: { type: 'integer' } },
+} as const;
 const instanceParameters = {
   type: 'object',
   required: ['instanceId'],
@@ -107,11 +112,7 @@ export function routingJob(options: CoordinateJobsOptions): JobTypeProvider {
  */
 export function makeCurrentJob(options: CoordinateJobsOptions): JobTypeProvider {
   return {
-    parametersSchema: {
-      type: 'object',
-      required: ['versionId'],
-      properties: { versionId: { type: 'integer' } },
-    },
+    parametersSchema: versionParameters,
     async run(job) {
       const { model } = options;
       const version = await model.versions.get(Number(job.parameters.versionId));
@@ -174,11 +175,7 @@ export function drainJob(): JobTypeProvider {
 /** Deletes a version that is neither current nor running, once its instances are deregistered. */
 export function deleteVersionJob(options: CoordinateJobsOptions): JobTypeProvider {
   return {
-    parametersSchema: {
-      type: 'object',
-      required: ['versionId'],
-      properties: { versionId: { type: 'integer' } },
-    },
+    parametersSchema: versionParameters,
     async run(job) {
       const version = await options.model.versions.get(Number(job.parameters.versionId));
       refuseDelete(version);

@@ -5,6 +5,7 @@ export type {
   NodeRegistryOptions,
   NodeReportResult,
   NodeReportWarning,
+  ReportedInstanceChange,
 } from './node-registry';
 export { NodeRegistry } from './node-registry';
 export type { NodeInstanceReport, NodeRegistration, NodeReport } from './node-registry-schemas';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { PaasmakerError } from '../../../kernel/errors';
 import type { KernelHooks } from '../../../kernel/kernel-hooks';
-import type { NodeState, NodeStateChange } from '../../../kernel/providers/lifecycle-events';
+import type { InstanceState, NodeState, NodeStateChange } from '../../../kernel/providers/lifecycle-events';
 import type { InstanceRepository } from '../../../model/instance-repository';
 import type { ClusterNode, NodeRepository } from '../../../model/node-repository';
 import {
@@ -37,6 +37,19 @@ export interface NodeRegistryOptions {
   downAfterMs?: number;
   /** Milliseconds since the epoch, like `Date.now` (the default); inject one in tests. */
   clock?: () => number;
+  /**
+   * Called after a report changed instance states (e.g. to route an instance that is RUNNING
+   * again, or unroute one that crashed). A rejection is logged; the report still succeeds.
+   */
+  onInstanceStates?: (changes: ReportedInstanceChange[]) => Promise<void>;
+}
+
+/** An instance whose state a node report changed. */
+export interface ReportedInstanceChange {
+  /** The instance's UUID. */
+  instanceId: string;
+  from: InstanceState;
+  to: InstanceState;
 }
 
 /** A reported instance that was not stored, and why. */
@@ -85,6 +98,7 @@ export class NodeRegistry {
   private readonly instances: InstanceRepository | undefined;
   private readonly kernel: NodeRegistryKernel;
   private readonly clock: () => number;
+  private readonly onInstanceStates: NodeRegistryOptions['onInstanceStates'];
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly stats = new Map<string, NonNullable<NodeReport['stats']>>();
   private timer: NodeJS.Timeout | undefined;
@@ -107,6 +121,7 @@ export class NodeRegistry {
     this.instances = options.model.instances;
     this.kernel = options.kernel;
     this.clock = options.clock ?? Date.now;
+    this.onInstanceStates = options.onInstanceStates;
   }
 
   /**
@@ -176,6 +191,7 @@ export class NodeRegistry {
       if (report.stats) this.stats.set(existing.uuid, report.stats);
       await this.changed(existing, 'ACTIVE');
       const updatedInstances: string[] = [];
+      const changes: ReportedInstanceChange[] = [];
       const warnings: NodeReportWarning[] = [];
       for (const { instanceId, state } of report.instances) {
         if (!this.instances) {
@@ -198,8 +214,13 @@ export class NodeRegistry {
         } else if (instance.state !== state) {
           await this.instances.update(instance.id, { state });
           updatedInstances.push(instanceId);
+          changes.push({ instanceId, from: instance.state, to: state });
         }
       }
+      if (changes.length && this.onInstanceStates)
+        await this.onInstanceStates(changes).catch((error: unknown) =>
+          this.kernel.log?.error({ err: error, changes }, 'reacting to reported instance states failed'),
+        );
       return { node, updatedInstances, warnings };
     });
   }

@@ -1,0 +1,200 @@
+// The kill -9 case on a real bespoke PaaS: the PaaS runs in a child process, deploys hello-node
+// from git and is killed with SIGKILL; its detached instance keeps running; a new PaaS on the same
+// data folder re-adopts it (or restarts it if it died meanwhile) and routes to it again.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isProcessRunning, type PaasmakerNode, readProcessRecord } from '@paasmaker/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBespokePaas } from '../src/bespoke-paas';
+import {
+  aliveInstancePids,
+  eventually,
+  gitRepo,
+  hostnameOf,
+  httpGet,
+  killLeftovers,
+  TempFolders,
+} from './paas-test-helpers';
+
+const REPOSITORY = fileURLToPath(new URL('../../..', import.meta.url));
+const CHILD = fileURLToPath(new URL('./paas-child.ts', import.meta.url));
+const HOST = hostnameOf('hello-node');
+
+const temp = new TempFolders();
+const dataFolders: string[] = [];
+const children: ChildProcess[] = [];
+let node: PaasmakerNode | undefined;
+
+afterEach(async () => {
+  await node?.close();
+  node = undefined;
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const leftovers: number[] = [];
+  for (const dataFolder of dataFolders.splice(0)) leftovers.push(...(await killLeftovers(dataFolder)));
+  await temp.removeAll();
+  expect(leftovers, 'instance processes left running').toEqual([]);
+}, 30_000);
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface ChildReport {
+  routerPort: number;
+  instances: { instanceId: string; port: number }[];
+}
+
+/**
+ * Starts the PaaS in a child process on `dataFolder`, deploying hello-node from a fresh git
+ * repository; resolves with the child and the line it printed once the app is live.
+ */
+async function startChildPaas(dataFolder: string, ports: { api: number; router: number }) {
+  // tsx maps the @paasmaker packages to their sources (as vitest does) with this tsconfig.
+  const tsconfig = path.join(await temp.make(), 'tsconfig.json');
+  const source = (name: string) => path.join(REPOSITORY, 'packages', name, 'src', 'index.ts');
+  await writeFile(
+    tsconfig,
+    JSON.stringify({
+      compilerOptions: {
+        paths: {
+          '@paasmaker/core': [source('core')],
+          '@paasmaker/plugin-runtime-node': [source('plugin-runtime-node')],
+          '@paasmaker/plugin-scm-git': [source('plugin-scm-git')],
+        },
+      },
+    }),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    cwd: REPOSITORY,
+    env: {
+      ...process.env,
+      TSX_TSCONFIG_PATH: tsconfig,
+      PAAS_DATA: dataFolder,
+      PAAS_API_PORT: String(ports.api),
+      PAAS_ROUTER_PORT: String(ports.router),
+      PAAS_REPO: await gitRepo(temp),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const report = await new Promise<ChildReport>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as ChildReport);
+    });
+    child.once('exit', (code, signal) => reject(new Error(`PaaS child exited with ${code ?? signal}`)));
+  });
+  return { child, report };
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+const stateFolder = (dataFolder: string, instanceId: string) =>
+  path.join(dataFolder, 'heart', 'instances', instanceId, 'state');
+
+/** The pid the runtime recorded for an instance, checked to be running. */
+async function runningPid(dataFolder: string, instanceId: string): Promise<number> {
+  const record = await readProcessRecord(stateFolder(dataFolder, instanceId));
+  expect(record, `process record of ${instanceId}`).toBeDefined();
+  expect(isProcessRunning(record as NonNullable<typeof record>), `instance ${instanceId} runs`).toBe(true);
+  return (record as NonNullable<typeof record>).pid;
+}
+
+/** The PaaS started again in this process: every instance RUNNING in heart and model, and routed. */
+async function expectRecovered(restarted: PaasmakerNode, report: ChildReport): Promise<void> {
+  const heart = restarted.heart;
+  const pacemaker = restarted.pacemaker;
+  if (!heart || !pacemaker) throw new Error('the node runs no heart or pacemaker');
+  const ids = report.instances.map((instance) => instance.instanceId).sort();
+  expect(
+    heart
+      .instances()
+      .map((instance) => instance.instanceId)
+      .sort(),
+  ).toEqual(ids);
+  for (const instance of heart.instances()) expect(instance.state, instance.instanceId).toBe('RUNNING');
+  for (const id of ids) {
+    expect((await pacemaker.model.instances.findByUuid(id))?.state, `model state of ${id}`).toBe('RUNNING');
+  }
+  const answer = await httpGet(restarted.router?.port as number, HOST);
+  expect(answer.status).toBe(200);
+  expect(answer.body).toMatch(/^Hello from hello-node version 1\b/);
+}
+
+describe('bespoke PaaS: the PaaS process killed with SIGKILL', () => {
+  it('keeps the instance running, and a restarted PaaS re-adopts and routes to it', async () => {
+    const dataFolder = await temp.make();
+    dataFolders.push(dataFolder);
+    const ports = { api: await freePort(), router: await freePort() };
+    const { child, report } = await startChildPaas(dataFolder, ports);
+    expect(report.routerPort).toBe(ports.router);
+    expect(report.instances).toHaveLength(1);
+    const [instance] = report.instances as [ChildReport['instances'][0]];
+    expect((await httpGet(ports.router, HOST)).status).toBe(200);
+    const pid = await runningPid(dataFolder, instance.instanceId);
+
+    await killChild(child);
+    // The instance is detached: it survived, and still answers on its own port.
+    expect(await runningPid(dataFolder, instance.instanceId)).toBe(pid);
+    const direct = await httpGet(instance.port, 'localhost');
+    expect(direct.status).toBe(200);
+    expect(direct.body).toMatch(/^Hello from hello-node version 1\b/);
+
+    node = await startBespokePaas({ dataFolder, apiPort: ports.api, routerPort: ports.router });
+    await expectRecovered(node, report);
+    // Re-adopted, not restarted: the same process on the same port.
+    expect(node.heart?.instance(instance.instanceId)?.port).toBe(instance.port);
+    expect(await runningPid(dataFolder, instance.instanceId)).toBe(pid);
+
+    await node.close();
+    node = undefined;
+    expect(await aliveInstancePids(dataFolder)).toEqual([]);
+  }, 120_000);
+
+  it('restarts an instance that died while the PaaS was down', async () => {
+    const dataFolder = await temp.make();
+    dataFolders.push(dataFolder);
+    const ports = { api: await freePort(), router: await freePort() };
+    const { child, report } = await startChildPaas(dataFolder, ports);
+    const [instance] = report.instances as [ChildReport['instances'][0]];
+    const pid = await runningPid(dataFolder, instance.instanceId);
+    await killChild(child);
+    // Now the instance dies too (its whole process group), while no PaaS watches it.
+    process.kill(-pid, 'SIGKILL');
+    await eventually(async () => (await aliveInstancePids(dataFolder)).length === 0);
+
+    node = await startBespokePaas({ dataFolder, apiPort: ports.api, routerPort: ports.router });
+    const heart = node.heart;
+    if (!heart) throw new Error('no heart');
+    // The heart restarts it on start (or right after, from its watcher).
+    await eventually(() => heart.instance(instance.instanceId)?.state === 'RUNNING');
+    const newPid = await runningPid(dataFolder, instance.instanceId);
+    expect(newPid).not.toBe(pid);
+    await eventually(
+      async () =>
+        (await node?.pacemaker?.model.instances.findByUuid(instance.instanceId))?.state === 'RUNNING',
+    );
+    await expectRecovered(node, report);
+
+    await node.close();
+    node = undefined;
+    expect(await aliveInstancePids(dataFolder)).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,41 @@
+// The bespoke PaaS in a process of its own, for the kill -9 test: starts it on PAAS_DATA with
+// the fixed ports PAAS_API_PORT and PAAS_ROUTER_PORT, deploys the git repository PAAS_REPO, prints
+// `{ routerPort, instances: [{ instanceId, port }] }` as one JSON line, then waits to be killed.
+// Run with `node --import tsx` and TSX_TSCONFIG_PATH naming a tsconfig whose paths map the
+// @paasmaker packages to their sources (see heart-restart.test.ts).
+import { register } from 'node:module';
+
+// @paasmaker/core imports the Redis job store's Lua scripts as text (vitest does so with a plugin).
+register(
+  `data:text/javascript,${encodeURIComponent(`import { readFile } from 'node:fs/promises';
+export async function load(url, context, next) {
+  if (!url.endsWith('.lua')) return next(url, context);
+  const text = await readFile(new URL(url), 'utf8');
+  return { format: 'module', shortCircuit: true, source: 'export default ' + JSON.stringify(text) };
+}`)}`,
+);
+
+const { deployFromGit, startBespokePaas } = await import('../src/bespoke-paas');
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const node = await startBespokePaas({
+  dataFolder: env('PAAS_DATA'),
+  apiPort: Number(env('PAAS_API_PORT')),
+  routerPort: Number(env('PAAS_ROUTER_PORT')),
+});
+const tree = await deployFromGit(node, env('PAAS_REPO'));
+if (tree.jobs[0]?.state !== 'SUCCESS') {
+  process.stderr.write(
+    `deploy ended ${tree.jobs[0]?.state}: ${tree.jobs.map((job) => job.summary).join('; ')}\n`,
+  );
+  process.exit(1);
+}
+const instances = (node.heart?.instances() ?? []).map((instance) => ({
+  instanceId: instance.instanceId,
+  port: instance.port,
+}));
+process.stdout.write(`${JSON.stringify({ routerPort: node.router?.port, instances })}\n`);
+setInterval(() => {}, 60_000);

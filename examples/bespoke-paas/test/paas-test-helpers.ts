@@ -1,0 +1,130 @@
+// Shared helpers of the bespoke PaaS tests: temporary folders, git repositories made from a
+// folder, HTTP requests with a Host header, and the instance processes a data folder records.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { isProcessRunning, type PaasmakerNode, readProcessRecord } from '@paasmaker/core';
+
+const run = promisify(execFile);
+
+/** The example app the tests deploy. */
+export const HELLO_NODE = fileURLToPath(new URL('../../apps/hello-node', import.meta.url));
+
+/** The hostnames the router answers for an app's `web` instances in the default workspace. */
+export const hostnameOf = (app: string) => `web.${app}.default.paasmaker.localhost`;
+
+/** Temporary folders, all removed by `removeAll()`. */
+export class TempFolders {
+  private readonly made: string[] = [];
+
+  async make(prefix = 'bespoke-paas-'): Promise<string> {
+    const folder = await mkdtemp(path.join(os.tmpdir(), prefix));
+    this.made.push(folder);
+    return folder;
+  }
+
+  async removeAll(): Promise<void> {
+    await Promise.all(this.made.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+  }
+}
+
+/**
+ * A git repository (branch `main`, one commit) holding a copy of `source` (default hello-node)
+ * with `files` written over it; returns its folder.
+ */
+export async function gitRepo(
+  temp: TempFolders,
+  files: Record<string, string> = {},
+  source = HELLO_NODE,
+): Promise<string> {
+  const folder = await temp.make('bespoke-paas-repo-');
+  await cp(source, folder, { recursive: true });
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(folder, name), text);
+  await run('git', ['init', '-q', '-b', 'main'], { cwd: folder });
+  await run('git', ['add', '-A'], { cwd: folder });
+  await run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'app'], {
+    cwd: folder,
+  });
+  return folder;
+}
+
+/** A GET on 127.0.0.1:`port` with `host` as the Host header (fetch cannot set it). */
+export function httpGet(
+  port: number,
+  host: string,
+  urlPath = '/',
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(
+      { host: '127.0.0.1', port, path: urlPath, headers: { host }, agent: false },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+  });
+}
+
+/** The router's port of a node. */
+export function routerPort(node: PaasmakerNode): number {
+  const router = node.router;
+  if (!router) throw new Error('the node runs no router');
+  return router.port;
+}
+
+/** One instance folder of a heart data folder and the process its runtime recorded there, if any. */
+export interface RecordedProcess {
+  instanceId: string;
+  pid: number;
+  alive: boolean;
+}
+
+/**
+ * Every process recorded under `<dataFolder>/heart/instances/<id>/state` (catalogued or not),
+ * with whether it still runs.
+ */
+export async function recordedProcesses(dataFolder: string): Promise<RecordedProcess[]> {
+  const root = path.join(dataFolder, 'heart', 'instances');
+  const ids = await readdir(root).catch(() => [] as string[]);
+  const found: RecordedProcess[] = [];
+  for (const instanceId of ids) {
+    const record = await readProcessRecord(path.join(root, instanceId, 'state')).catch(() => undefined);
+    if (record) found.push({ instanceId, pid: record.pid, alive: isProcessRunning(record) });
+  }
+  return found;
+}
+
+/** The pids of instance processes under `dataFolder` that still run. */
+export async function aliveInstancePids(dataFolder: string): Promise<number[]> {
+  return (await recordedProcesses(dataFolder)).filter((p) => p.alive).map((p) => p.pid);
+}
+
+/** Last resort after a test: SIGKILLs the process groups of instances still running under `dataFolder`. */
+export async function killLeftovers(dataFolder: string): Promise<number[]> {
+  const pids = await aliveInstancePids(dataFolder);
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+  return pids;
+}
+
+/** Resolves once `check` answers true, polling every 100 ms; the test's timeout bounds the wait. */
+export async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 100));
+}
