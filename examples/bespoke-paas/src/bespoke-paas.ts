@@ -9,9 +9,10 @@ import gitScm from '@paasmaker/plugin-scm-git';
 export interface BespokePaasOptions {
   /** Where the database, packages, instances and logs live. */
   dataFolder: string;
-  /** Ports of the HTTP API and of the router; 0 picks free ones. */
+  /** Ports of the HTTP API and of the router (0 picks free ones), and of instances. */
   apiPort?: number;
   routerPort?: number;
+  instancePorts?: { min: number; max: number };
 }
 
 export async function startBespokePaas(options: BespokePaasOptions): Promise<PaasmakerNode> {
@@ -24,7 +25,10 @@ export async function startBespokePaas(options: BespokePaasOptions): Promise<Paa
       logLevel: 'warn',
       roles: {
         pacemaker: { superToken: token(), nodeToken: token(), api: { port: options.apiPort ?? 0 } },
-        heart: { stopInstancesOnClose: true },
+        heart: {
+          stopInstancesOnClose: true,
+          ...(options.instancePorts ? { ports: options.instancePorts } : {}),
+        },
         router: { port: options.routerPort ?? 0 },
       },
     }),
@@ -47,6 +51,8 @@ export async function deployFromGit(node: PaasmakerNode, location: string, direc
     (await model.workspaces.findByStub('default')) ??
     (await model.workspaces.create({ name: 'Default', stub: 'default' }));
   const source = { scm: 'paasmaker.scm.git', parameters: { location }, ...(directory ? { directory } : {}) };
-  const { treeId } = await actions.deploy(workspace.id, source);
-  return jobs.waitForTree(treeId);
+  const tree = await jobs.waitForTree((await actions.deploy(workspace.id, source)).treeId);
+  const failed = tree.jobs.find((job) => job.state === 'FAILED');
+  if (tree.jobs[0]?.state !== 'SUCCESS') throw new Error(`Deploy failed: ${failed?.summary ?? 'aborted'}`);
+  return tree;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { PaasmakerNode } from '@paasmaker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit, startBespokePaas } from '../src/bespoke-paas';
+import { instancePortBlock } from './paas-test-helpers';
 
 const helloNode = fileURLToPath(new URL('../../apps/hello-node', import.meta.url));
 const HOST = 'web.hello-node.default.paasmaker.localhost';
@@ -42,7 +43,10 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     git(repo, 'init', '-q', '-b', 'main');
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'version 1');
-    node = await startBespokePaas({ dataFolder: path.join(folder, 'data') });
+    node = await startBespokePaas({
+      dataFolder: path.join(folder, 'data'),
+      instancePorts: instancePortBlock(),
+    });
     router = node.router?.url ?? '';
   });
   afterAll(async () => {
@@ -150,5 +154,24 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     expect(node.heart?.instances().map((instance) => instance.state)).toEqual(['STOPPED']);
     const unrouted = await get(router, HOST);
     expect(unrouted.status).toBe(503);
+  });
+  it("runs the current version's crons against a running instance", async () => {
+    const manifest = await readFile(path.join(repo, 'manifest.yml'), 'utf8');
+    await writeFile(
+      path.join(repo, 'manifest.yml'),
+      manifest.replace(
+        '    health_check:',
+        '    crons:\n      - runspec: "*/5 * * * *"\n        uri: /tasks/ping\n    health_check:',
+      ),
+    );
+    git(repo, 'commit', '-qam', 'a cron');
+    await deployFromGit(node, repo);
+    const { crons, jobs } = node.pacemaker ?? expect.unreachable();
+    expect(await crons.tick(new Date('2026-11-30T16:41:00Z'))).toEqual([]);
+    const [treeId] = await crons.tick(new Date('2026-11-30T16:45:00Z'));
+    const tree = await jobs.waitForTree(treeId ?? '');
+    expect(tree.jobs[0]).toMatchObject({ state: 'SUCCESS', summary: 'GET /tasks/ping answered 200.' });
+
+    expect((await jobs.logs.read(treeId ?? '', 0))?.text).toMatch(/(Hello|Howdy) from hello-node version \d/);
   });
 });

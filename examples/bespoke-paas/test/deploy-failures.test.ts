@@ -18,6 +18,7 @@ import {
   gitRepo,
   hostnameOf,
   httpGet,
+  instancePortBlock,
   killLeftovers,
   routerPort,
   TempFolders,
@@ -35,7 +36,7 @@ const pacemaker = () => {
 
 beforeAll(async () => {
   dataFolder = await temp.make();
-  node = await startBespokePaas({ dataFolder });
+  node = await startBespokePaas({ dataFolder, instancePorts: instancePortBlock() });
   workspaceId = (await pacemaker().model.workspaces.create({ name: 'Default', stub: 'default' })).id;
 }, 30_000);
 

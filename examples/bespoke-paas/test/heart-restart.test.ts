@@ -15,6 +15,7 @@ import {
   gitRepo,
   hostnameOf,
   httpGet,
+  instancePortBlock,
   killLeftovers,
   TempFolders,
 } from './paas-test-helpers';
@@ -60,7 +61,11 @@ interface ChildReport {
  * Starts the PaaS in a child process on `dataFolder`, deploying hello-node from a fresh git
  * repository; resolves with the child and the line it printed once the app is live.
  */
-async function startChildPaas(dataFolder: string, ports: { api: number; router: number }) {
+async function startChildPaas(
+  dataFolder: string,
+  ports: { api: number; router: number },
+  instancePorts: { min: number; max: number },
+) {
   // tsx maps the @paasmaker packages to their sources (as vitest does) with this tsconfig.
   const tsconfig = path.join(await temp.make(), 'tsconfig.json');
   const source = (name: string) => path.join(REPOSITORY, 'packages', name, 'src', 'index.ts');
@@ -84,6 +89,7 @@ async function startChildPaas(dataFolder: string, ports: { api: number; router: 
       PAAS_DATA: dataFolder,
       PAAS_API_PORT: String(ports.api),
       PAAS_ROUTER_PORT: String(ports.router),
+      PAAS_INSTANCE_PORTS: JSON.stringify(instancePorts),
       PAAS_REPO: await gitRepo(temp),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -143,7 +149,8 @@ describe('bespoke PaaS: the PaaS process killed with SIGKILL', () => {
     const dataFolder = await temp.make();
     dataFolders.push(dataFolder);
     const ports = { api: await freePort(), router: await freePort() };
-    const { child, report } = await startChildPaas(dataFolder, ports);
+    const instancePorts = instancePortBlock();
+    const { child, report } = await startChildPaas(dataFolder, ports, instancePorts);
     expect(report.routerPort).toBe(ports.router);
     expect(report.instances).toHaveLength(1);
     const [instance] = report.instances as [ChildReport['instances'][0]];
@@ -157,7 +164,12 @@ describe('bespoke PaaS: the PaaS process killed with SIGKILL', () => {
     expect(direct.status).toBe(200);
     expect(direct.body).toMatch(/^Hello from hello-node version 1\b/);
 
-    node = await startBespokePaas({ dataFolder, apiPort: ports.api, routerPort: ports.router });
+    node = await startBespokePaas({
+      dataFolder,
+      apiPort: ports.api,
+      routerPort: ports.router,
+      instancePorts,
+    });
     await expectRecovered(node, report);
     // Re-adopted, not restarted: the same process on the same port.
     expect(node.heart?.instance(instance.instanceId)?.port).toBe(instance.port);
@@ -172,7 +184,8 @@ describe('bespoke PaaS: the PaaS process killed with SIGKILL', () => {
     const dataFolder = await temp.make();
     dataFolders.push(dataFolder);
     const ports = { api: await freePort(), router: await freePort() };
-    const { child, report } = await startChildPaas(dataFolder, ports);
+    const instancePorts = instancePortBlock();
+    const { child, report } = await startChildPaas(dataFolder, ports, instancePorts);
     const [instance] = report.instances as [ChildReport['instances'][0]];
     const pid = await runningPid(dataFolder, instance.instanceId);
     await killChild(child);
@@ -180,7 +193,12 @@ describe('bespoke PaaS: the PaaS process killed with SIGKILL', () => {
     process.kill(-pid, 'SIGKILL');
     await eventually(async () => (await aliveInstancePids(dataFolder)).length === 0);
 
-    node = await startBespokePaas({ dataFolder, apiPort: ports.api, routerPort: ports.router });
+    node = await startBespokePaas({
+      dataFolder,
+      apiPort: ports.api,
+      routerPort: ports.router,
+      instancePorts,
+    });
     const heart = node.heart;
     if (!heart) throw new Error('no heart');
     // The heart restarts it on start (or right after, from its watcher).

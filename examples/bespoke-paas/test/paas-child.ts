@@ -25,6 +25,7 @@ const node = await startBespokePaas({
   dataFolder: env('PAAS_DATA'),
   apiPort: Number(env('PAAS_API_PORT')),
   routerPort: Number(env('PAAS_ROUTER_PORT')),
+  instancePorts: JSON.parse(env('PAAS_INSTANCE_PORTS')) as { min: number; max: number },
 });
 const tree = await deployFromGit(node, env('PAAS_REPO'));
 if (tree.jobs[0]?.state !== 'SUCCESS') {

@@ -15,6 +15,15 @@ const run = promisify(execFile);
 export const HELLO_NODE = fileURLToPath(new URL('../../apps/hello-node', import.meta.url));
 
 /** The hostnames the router answers for an app's `web` instances in the default workspace. */
+/**
+ * A block of 100 instance ports of its own for one test file's PaaS, so that test files running
+ * side by side never race for the same port.
+ */
+export function instancePortBlock(): { min: number; max: number } {
+  const min = 43_000 + 100 * Math.floor(Math.random() * 150);
+  return { min, max: min + 99 };
+}
+
 export const hostnameOf = (app: string) => `web.${app}.default.paasmaker.localhost`;
 
 /** Temporary folders, all removed by `removeAll()`. */

@@ -11,6 +11,7 @@ export * from './node/index';
 export * from './packages/index';
 export * from './process/index';
 export * from './roles/heart/index';
+export * from './roles/pacemaker/cron/index';
 export * from './roles/pacemaker/deploy/index';
 export * from './roles/pacemaker/index';
 export * from './roles/router/index';

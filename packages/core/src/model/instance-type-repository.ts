@@ -73,6 +73,9 @@ export interface InstanceTypeCron {
   readonly instanceTypeId: number;
   readonly runspec: string;
   readonly uri: string;
+  /** HTTP basic credentials sent with the request, if any. */
+  readonly username: string | null;
+  readonly password: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -102,6 +105,8 @@ function toCron(row: Row): InstanceTypeCron {
     instanceTypeId: Number(row.instance_type_id),
     runspec: String(row.runspec),
     uri: String(row.uri),
+    username: (row.username as string | null) ?? null,
+    password: (row.password as string | null) ?? null,
     ...rowTimestamps(row),
   };
 }
@@ -180,8 +185,39 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
   }
 
   /** Adds a cron to an instance type. */
-  addCron(instanceTypeId: number, cron: { runspec: string; uri: string }): Promise<InstanceTypeCron> {
-    return this.cronRows.insert({ instance_type_id: instanceTypeId, runspec: cron.runspec, uri: cron.uri });
+  addCron(
+    instanceTypeId: number,
+    cron: { runspec: string; uri: string; username?: string | null; password?: string | null },
+  ): Promise<InstanceTypeCron> {
+    return this.cronRows.insert({
+      instance_type_id: instanceTypeId,
+      runspec: cron.runspec,
+      uri: cron.uri,
+      username: cron.username ?? null,
+      password: cron.password ?? null,
+    });
+  }
+
+  /** One cron, by id. */
+  cron(id: number): Promise<InstanceTypeCron> {
+    return this.cronRows.get(id);
+  }
+
+  /** Every cron of the current versions' instance types: what the pacemaker's cron scheduler runs. */
+  currentCrons(): Promise<InstanceTypeCron[]> {
+    return this.db.run('list crons of current versions', async (knex) => {
+      const rows = await knex(modelTables.crons)
+        .select(`${modelTables.crons}.*`)
+        .join(
+          modelTables.instanceTypes,
+          `${modelTables.instanceTypes}.id`,
+          `${modelTables.crons}.instance_type_id`,
+        )
+        .join(modelTables.versions, `${modelTables.versions}.id`, `${modelTables.instanceTypes}.version_id`)
+        .where(`${modelTables.versions}.is_current`, 1)
+        .orderBy(`${modelTables.crons}.id`);
+      return (rows as Row[]).map(toCron);
+    });
   }
 
   /** The crons of an instance type. */

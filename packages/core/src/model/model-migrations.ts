@@ -203,7 +203,8 @@ const migrations: readonly ModelMigration[] = [
   },
   {
     // Deploys: how an instance type is checked healthy, the package type of a version's
-    // stored package, and an application's config vars (given to its instances).
+    // stored package, an application's config vars (given to its instances), and the HTTP
+    // basic credentials of crons.
     name: '0002_deploy_columns',
     async up(knex) {
       await knex.schema.alterTable(t.instanceTypes, (table) => {
@@ -215,8 +216,16 @@ const migrations: readonly ModelMigration[] = [
       await knex.schema.alterTable(t.applications, (table) => {
         table.text('config_vars').notNullable().defaultTo('{}');
       });
+      await knex.schema.alterTable(t.crons, (table) => {
+        table.text('username').nullable();
+        table.text('password').nullable();
+      });
     },
     async down(knex) {
+      await knex.schema.alterTable(t.crons, (table) => {
+        table.dropColumn('password');
+        table.dropColumn('username');
+      });
       await knex.schema.alterTable(t.applications, (table) => table.dropColumn('config_vars'));
       await knex.schema.alterTable(t.versions, (table) => table.dropColumn('source_package_type'));
       await knex.schema.alterTable(t.instanceTypes, (table) => table.dropColumn('health_check'));

@@ -17,6 +17,7 @@ import { packagePipelinePlugin } from '../packages/package-pipeline-plugin';
 import { uploadScmPlugin } from '../packages/upload-scm-plugin';
 import { createHeart } from '../roles/heart/create-heart';
 import type { Heart } from '../roles/heart/heart-types';
+import { CronScheduler } from '../roles/pacemaker/cron/cron-scheduler';
 import { defaultPlacementPlugin } from '../roles/pacemaker/deploy/default-placement';
 import { deployPlugin } from '../roles/pacemaker/deploy/deploy-plugin';
 import { routeReportedInstances } from '../roles/pacemaker/deploy/reported-instance-routing';
@@ -47,6 +48,8 @@ export interface RunningPacemaker {
   readonly actions: VersionActions;
   /** The routing table deploys write (and the built-in router reads). */
   readonly routing: RoutingTable;
+  /** Runs the current versions' crons every minute. */
+  readonly crons: CronScheduler;
 }
 
 /** The roles a node runs. */
@@ -174,9 +177,24 @@ export async function startRoles(
   await api.listen({ host: role.api.host, port: apiPort });
   logger.info({ url }, 'pacemaker API listening');
 
+  const crons = new CronScheduler({ model, jobs, logger });
+  crons.start();
+  closers.push({ name: 'cron scheduler', close: async () => crons.close() });
+
   const routed = await restoreRouting(model, routing, role.clusterHostname);
   logger.info({ routed }, 'routing table restored from the model');
-  const pacemaker: RunningPacemaker = { url, model, kernel, jobStore, jobs, registry, api, actions, routing };
+  const pacemaker: RunningPacemaker = {
+    url,
+    model,
+    kernel,
+    jobStore,
+    jobs,
+    registry,
+    api,
+    actions,
+    routing,
+    crons,
+  };
   const running: RunningRoles = { pacemaker, ...(admin ? { firstStart: { ...admin, url } } : {}) };
 
   if (heart && heartRole) {

@@ -93,7 +93,8 @@ describe('paasmaker deploy and friends against an embedded node', () => {
         logLevel: 'silent',
         roles: {
           pacemaker: { superToken: SUPER_TOKEN, nodeToken: NODE_TOKEN, api: { port: 0 } },
-          heart: { stopInstancesOnClose: true },
+          // Instance ports of its own: other test files run PaaS nodes side by side.
+          heart: { stopInstancesOnClose: true, ports: { min: 58_000, max: 58_099 } },
           router: { port: 0 },
         },
       }),

@@ -38,10 +38,27 @@ describe('node config', () => {
         nodeToken: NODE_TOKEN,
         nodeReportIntervalMs: 60_000,
         api: { host: '127.0.0.1', port: DEFAULT_API_PORT },
+        clusterHostname: 'paasmaker.localhost',
+        drainMs: 1000,
       });
     } finally {
       await dir.remove();
     }
+  });
+
+  it('fills the heart and router roles with their defaults, and checks their ports', () => {
+    const withRoles = (roles: string) => valid.replace('plugins:', `${roles}plugins:`);
+    const config = parseNodeConfig(withRoles('  heart: {}\n  router: {}\n'), 'x.yml');
+    expect(config.roles.heart).toEqual({
+      route: '127.0.0.1',
+      ports: { min: 42600, max: 42699 },
+      stopInstancesOnClose: false,
+    });
+    expect(config.roles.router).toEqual({ host: '127.0.0.1', port: 42530 });
+    const problems = problemsOf(() =>
+      parseNodeConfig(withRoles('  heart: { ports: { min: 80 } }\n'), 'x.yml'),
+    ).problems.map((p) => p.key);
+    expect(problems).toContain('roles.heart.ports.min');
   });
 
   it('keeps a PostgreSQL URL and a Redis job store as they are', () => {
@@ -108,11 +125,11 @@ plugins:
 
   it('rejects unknown roles, short tokens, an empty file and YAML syntax errors', () => {
     expect(
-      problemsOf(() => parseNodeConfig('dataFolder: d\nroles:\n  heart: {}\n', 'x.yml')).problems.map((p) => [
+      problemsOf(() => parseNodeConfig('dataFolder: d\nroles:\n  web: {}\n', 'x.yml')).problems.map((p) => [
         p.line,
         p.key,
       ]),
-    ).toEqual([[3, 'roles.heart']]);
+    ).toEqual([[3, 'roles.web']]);
     const short = problemsOf(() => parseNodeConfig(valid.replace(SUPER_TOKEN, 'short'), 'x.yml'));
     expect(short.problems).toMatchObject([{ line: 5, key: 'roles.pacemaker.superToken' }]);
     expect(problemsOf(() => parseNodeConfig('', 'x.yml')).problems).toMatchObject([

@@ -35,6 +35,15 @@ export async function isAlive(pid: number): Promise<boolean> {
   return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 }
 
+/** Signals a process group that may have exited already. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
 async function runningPid(instance: RuntimeInstance): Promise<number | undefined> {
   const pid = await recordedPid(instance.stateDirectory);
   return pid !== undefined && (await isAlive(pid)) ? pid : undefined;
@@ -62,11 +71,12 @@ export const heartTestPlugin = definePlugin({
       },
       async stop(instance) {
         const pid = await runningPid(instance);
-        if (pid === undefined) return;
-        process.kill(-pid, 'SIGTERM');
-        for (let waited = 0; waited < 3_000 && (await isAlive(pid)); waited += 20) await sleep(20);
-        if (await isAlive(pid)) process.kill(-pid, 'SIGKILL');
-        while (await isAlive(pid)) await sleep(20);
+        if (pid !== undefined) {
+          signalGroup(pid, 'SIGTERM');
+          for (let waited = 0; waited < 3_000 && (await isAlive(pid)); waited += 20) await sleep(20);
+          if (await isAlive(pid)) signalGroup(pid, 'SIGKILL');
+          while (await isAlive(pid)) await sleep(20);
+        }
         await rm(pidFile(instance), { force: true });
       },
       status: async (instance) => ((await runningPid(instance)) === undefined ? 'stopped' : 'running'),

@@ -1,6 +1,7 @@
 import { definePlugin, KERNEL_API_VERSION } from '../../../kernel/plugin-definition';
 import type { JobTypeProvider } from '../../../kernel/providers/job-type-provider';
 import type { Model } from '../../../model/create-model';
+import { CRON_JOB, cronJob } from '../cron/cron-job';
 import {
   deleteVersionJob,
   drainJob,
@@ -66,6 +67,7 @@ export function deployPlugin(options: DeployPluginOptions, onTrees?: (trees: Ver
         [DEPLOY_JOBS.drain]: drainJob(),
         [DEPLOY_JOBS.deleteVersion]: deleteVersionJob(coordinate),
         [DEPLOY_JOBS.routing]: routingJob(coordinate),
+        [CRON_JOB]: cronJob(options.model),
       };
       for (const [name, provider] of Object.entries(jobTypes))
         kernel.hooks.jobType.for(name).tap(DEPLOY_PLUGIN, () => provider);
