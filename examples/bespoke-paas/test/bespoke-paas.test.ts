@@ -45,7 +45,7 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     git(repo, 'commit', '-qm', 'version 1');
     node = await startBespokePaas({
       dataFolder: path.join(folder, 'data'),
-      instancePorts: instancePortBlock(),
+      instancePorts: instancePortBlock(0),
     });
     router = node.router?.url ?? '';
   });

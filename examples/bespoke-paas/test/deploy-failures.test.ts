@@ -36,7 +36,7 @@ const pacemaker = () => {
 
 beforeAll(async () => {
   dataFolder = await temp.make();
-  node = await startBespokePaas({ dataFolder, instancePorts: instancePortBlock() });
+  node = await startBespokePaas({ dataFolder, instancePorts: instancePortBlock(1) });
   workspaceId = (await pacemaker().model.workspaces.create({ name: 'Default', stub: 'default' })).id;
 }, 30_000);
 

@@ -16,11 +16,12 @@ export const HELLO_NODE = fileURLToPath(new URL('../../apps/hello-node', import.
 
 /** The hostnames the router answers for an app's `web` instances in the default workspace. */
 /**
- * A block of 100 instance ports of its own for one test file's PaaS, so that test files running
- * side by side never race for the same port.
+ * Instance ports of one test file's PaaS: block `block` of 100 ports from 61000, above Linux's
+ * ephemeral range (32768–60999) so no client socket or port-0 listener takes one, and a block
+ * per test file so files running side by side never race for a port.
  */
-export function instancePortBlock(): { min: number; max: number } {
-  const min = 43_000 + 100 * Math.floor(Math.random() * 150);
+export function instancePortBlock(block: number): { min: number; max: number } {
+  const min = 61_000 + 100 * block;
   return { min, max: min + 99 };
 }
 

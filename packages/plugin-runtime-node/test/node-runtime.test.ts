@@ -26,13 +26,15 @@ http.createServer((req, res) => res.end('hello ' + process.env.APP_NAME))
 `;
 }
 
+/**
+ * A free port from 61500–61999: above Linux's ephemeral range, so that no other process of the
+ * test run is handed it while a test checks that a stopped app released it.
+ */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  for (;;) {
+    const port = 61_500 + Math.floor(Math.random() * 500);
+    if (await portIsFree(port)) return port;
+  }
 }
 
 /** True when this process can bind `port`, i.e. nothing listens on it any more. */

@@ -93,8 +93,8 @@ describe('paasmaker deploy and friends against an embedded node', () => {
         logLevel: 'silent',
         roles: {
           pacemaker: { superToken: SUPER_TOKEN, nodeToken: NODE_TOKEN, api: { port: 0 } },
-          // Instance ports of its own: other test files run PaaS nodes side by side.
-          heart: { stopInstancesOnClose: true, ports: { min: 58_000, max: 58_099 } },
+          // Instance ports of its own, above the ephemeral range: other test files run PaaS nodes too.
+          heart: { stopInstancesOnClose: true, ports: { min: 61_400, max: 61_499 } },
           router: { port: 0 },
         },
       }),

@@ -124,14 +124,54 @@ export function makeCurrentJob(options: CoordinateJobsOptions): JobTypeProvider 
       const previous = await model.versions.current(version.applicationId);
       await model.versions.makeCurrent(version.id);
       await routeRunningInstances(options, version.id, job);
-      if (previous && previous.id !== version.id) {
-        await routeRunningInstances(options, previous.id, job);
-        if (previous.state === 'RUNNING')
+      const before = previous && previous.id !== version.id ? previous : undefined;
+      if (before) {
+        await routeRunningInstances(options, before.id, job);
+        if (before.state === 'RUNNING')
           await job.graft(job.treeId, [
-            await options.trees.stop(previous.id, `Stop version ${previous.number}`),
+            await options.trees.stop(before.id, `Stop version ${before.number}`, 'shared'),
           ]);
       }
+      if (await hasExclusiveWork(model, version.id, before?.id))
+        await job.graft(job.treeId, [
+          await options.trees.exclusiveSwitch(await model.versions.get(version.id), before),
+        ]);
       return { summary: `Version ${version.number} is current.` };
+    },
+  };
+}
+
+/** Whether making a version current must stop or start exclusive instances. */
+async function hasExclusiveWork(
+  model: Model,
+  versionId: number,
+  previousId: number | undefined,
+): Promise<boolean> {
+  if ((await model.instanceTypes.list({ versionId })).some((type) => type.exclusive)) return true;
+  if (previousId === undefined) return false;
+  for (const type of await model.instanceTypes.list({ versionId: previousId }))
+    if (type.exclusive && (await model.instances.list({ instanceTypeId: type.id, state: 'RUNNING' })).length)
+      return true;
+  return false;
+}
+
+/** Groups jobs under one title; does nothing itself (the original's `paasmaker.job.container`). */
+export function containerJob(): JobTypeProvider {
+  return { parametersSchema: { type: 'object' }, run: async () => ({ summary: 'Done.' }) };
+}
+
+/**
+ * Runs once the previous version's exclusive instances stopped: grafts the start of the now
+ * current version's exclusive instances beside it (break before make).
+ */
+export function exclusiveSwitchJob(options: CoordinateJobsOptions): JobTypeProvider {
+  return {
+    parametersSchema: versionParameters,
+    async run(job) {
+      const version = await options.model.versions.get(Number(job.parameters.versionId));
+      const starts = await options.trees.startChains(version, 'exclusive');
+      if (starts.length && job.parentId) await job.graft(job.parentId, starts);
+      return { summary: `${starts.length} exclusive instance(s) to start.` };
     },
   };
 }

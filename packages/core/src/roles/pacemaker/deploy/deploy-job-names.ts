@@ -1,6 +1,8 @@
 /** The job types of deploys: run on the pacemaker (`prepare.*`, `coordinate.*`, `routing.*`) or on a heart (`heart.*`). */
 export const DEPLOY_JOBS = {
+  container: 'paasmaker.job.container',
   deploy: 'paasmaker.job.coordinate.deploy',
+  exclusiveSwitch: 'paasmaker.job.coordinate.exclusiveswitch',
   scm: 'paasmaker.job.prepare.scm',
   manifest: 'paasmaker.job.prepare.manifestreader',
   prepare: 'paasmaker.job.prepare.preparer',

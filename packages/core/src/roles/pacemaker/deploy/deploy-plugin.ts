@@ -3,8 +3,10 @@ import type { JobTypeProvider } from '../../../kernel/providers/job-type-provide
 import type { Model } from '../../../model/create-model';
 import { CRON_JOB, cronJob } from '../cron/cron-job';
 import {
+  containerJob,
   deleteVersionJob,
   drainJob,
+  exclusiveSwitchJob,
   instanceRegisteredJob,
   instanceStateJob,
   makeCurrentJob,
@@ -67,6 +69,8 @@ export function deployPlugin(options: DeployPluginOptions, onTrees?: (trees: Ver
         [DEPLOY_JOBS.drain]: drainJob(),
         [DEPLOY_JOBS.deleteVersion]: deleteVersionJob(coordinate),
         [DEPLOY_JOBS.routing]: routingJob(coordinate),
+        [DEPLOY_JOBS.container]: containerJob(),
+        [DEPLOY_JOBS.exclusiveSwitch]: exclusiveSwitchJob(coordinate),
         [CRON_JOB]: cronJob(options.model),
       };
       for (const [name, provider] of Object.entries(jobTypes))

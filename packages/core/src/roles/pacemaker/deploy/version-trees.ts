@@ -45,11 +45,25 @@ export class VersionTrees {
     return this.versionState(version, 'READY', `Register instances of version ${version.number}`, children);
   }
 
-  /** Start: every instance not running registered (when needed), started and routed; the version ends RUNNING. */
-  async start(versionId: number): Promise<JobSpec> {
+  /**
+   * Start: every instance not running registered (when needed), started and routed; the version
+   * ends RUNNING. Exclusive instance types start only while the version is current (making a
+   * version current starts them, after stopping the previous version's).
+   */
+  async start(versionId: number, types: TypeFilter = 'startable'): Promise<JobSpec> {
     const version = await this.options.model.versions.get(versionId);
+    return this.versionState(
+      version,
+      'RUNNING',
+      `Start version ${version.number}`,
+      await this.startChains(version, types),
+    );
+  }
+
+  /** The start chain of every startable instance of the chosen types. */
+  async startChains(version: ApplicationVersion, types: TypeFilter): Promise<JobSpec[]> {
     const children: JobSpec[] = [];
-    for (const { instance, instanceType } of await this.allocate(version)) {
+    for (const { instance, instanceType } of await this.allocate(version, selectTypes(types, version))) {
       if (!STARTABLE_STATES.has(instance.state)) continue;
       const startup: JobSpec = {
         type: DEPLOY_JOBS.instanceState,
@@ -67,15 +81,49 @@ export class VersionTrees {
       };
       children.push(instanceType.standalone ? startup : this.routing(instance, true, [startup]));
     }
-    return this.versionState(version, 'RUNNING', `Start version ${version.number}`, children);
+    return children;
+  }
+
+  /**
+   * Break before make for exclusive instance types: the previous version's exclusive instances
+   * are stopped, then (grafted by the `exclusiveswitch` job) the new version's are started.
+   */
+  async exclusiveSwitch(
+    version: ApplicationVersion,
+    previous: ApplicationVersion | undefined,
+  ): Promise<JobSpec> {
+    const stops = previous ? await this.stopChains(previous, 'exclusive') : [];
+    return {
+      type: DEPLOY_JOBS.container,
+      title: `Start exclusive instances of version ${version.number}`,
+      children: [
+        {
+          type: DEPLOY_JOBS.exclusiveSwitch,
+          title: previous
+            ? `Stop exclusive instances of version ${previous.number} first`
+            : 'No exclusive instances to stop first',
+          parameters: { versionId: version.id },
+          children: stops,
+        },
+      ],
+    };
   }
 
   /** Stop: each running instance taken out of routing, drained, then stopped; the version ends READY. */
-  async stop(versionId: number, title?: string): Promise<JobSpec> {
+  async stop(versionId: number, title?: string, types: TypeFilter = 'all'): Promise<JobSpec> {
     const version = await this.options.model.versions.get(versionId);
+    return this.versionState(
+      version,
+      'READY',
+      title ?? `Stop version ${version.number}`,
+      await this.stopChains(version, types),
+    );
+  }
+
+  private async stopChains(version: ApplicationVersion, types: TypeFilter): Promise<JobSpec[]> {
     const children: JobSpec[] = [];
-    for (const { instance } of await this.instancesOf(version)) {
-      if (!RUNNING_STATES.has(instance.state)) continue;
+    for (const { instance, instanceType } of await this.instancesOf(version)) {
+      if (!RUNNING_STATES.has(instance.state) || !selectTypes(types, version)(instanceType)) continue;
       children.push({
         type: DEPLOY_JOBS.instanceState,
         title: `Record instance ${short(instance.uuid)} stopped`,
@@ -98,7 +146,7 @@ export class VersionTrees {
         ],
       });
     }
-    return this.versionState(version, 'READY', title ?? `Stop version ${version.number}`, children);
+    return children;
   }
 
   /**
@@ -255,10 +303,11 @@ export class VersionTrees {
   /** Places the instances each type lacks (up to its quantity) and returns the allocated ones. */
   private async allocate(
     version: ApplicationVersion,
+    include: (type: InstanceType) => boolean = () => true,
   ): Promise<{ instance: Instance; instanceType: InstanceType }[]> {
     const { model, hooks } = this.options;
     const allocated: { instance: Instance; instanceType: InstanceType }[] = [];
-    for (const instanceType of await model.instanceTypes.list({ versionId: version.id })) {
+    for (const instanceType of (await model.instanceTypes.list({ versionId: version.id })).filter(include)) {
       const existing = (await model.instances.list({ instanceTypeId: instanceType.id })).filter((instance) =>
         ALLOCATED_STATES.has(instance.state),
       );
@@ -302,6 +351,25 @@ export class VersionTrees {
       }
     }
     return allocated;
+  }
+}
+
+/**
+ * Which instance types an action covers: `all`; `startable` (all but exclusive ones of a version
+ * that is not current); `exclusive`; `shared` (all but exclusive).
+ */
+export type TypeFilter = 'all' | 'startable' | 'exclusive' | 'shared';
+
+function selectTypes(filter: TypeFilter, version: ApplicationVersion): (type: InstanceType) => boolean {
+  switch (filter) {
+    case 'all':
+      return () => true;
+    case 'startable':
+      return (type) => !type.exclusive || version.isCurrent;
+    case 'exclusive':
+      return (type) => type.exclusive;
+    case 'shared':
+      return (type) => !type.exclusive;
   }
 }
 
