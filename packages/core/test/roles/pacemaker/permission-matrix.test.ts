@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteKey, RouteRule } from '../../../src/roles/pacemaker';
 import { API_PREFIX, ROUTE_PERMISSIONS } from '../../../src/roles/pacemaker';
 import { type ApiFixture, CALLERS, type CallerName, startApiFixture } from './pacemaker-api-fixture';
+import { type ModelBackend, modelBackends } from '../../model/model-backends';
 import { ROUTE_SAMPLES, splitKey } from './route-samples';
 
 /** What the table says a caller gets from a route: success, 401 or 403. */
@@ -17,14 +18,17 @@ function expectedOutcome(rule: RouteRule, caller: CallerName): 'ok' | 401 | 403 
   return 403;
 }
 
-describe('pacemaker API permission matrix', () => {
+describe.each(modelBackends)('pacemaker API permission matrix on $name', (modelBackend) => {
   let fx: ApiFixture;
+  let backend: ModelBackend;
 
   beforeAll(async () => {
-    fx = await startApiFixture();
+    backend = await modelBackend.open();
+    fx = await startApiFixture(backend.options);
   });
   afterAll(async () => {
     await fx?.close();
+    await backend?.cleanUp();
   });
 
   it('has a sample request for every route of the table, and a table entry for every sample', () => {
