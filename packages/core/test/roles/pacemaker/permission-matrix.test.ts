@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteKey, RouteRule } from '../../../src/roles/pacemaker';
 import { API_PREFIX, ROUTE_PERMISSIONS } from '../../../src/roles/pacemaker';
-import { type ApiFixture, CALLERS, type CallerName, startApiFixture } from './pacemaker-api-fixture';
 import { type ModelBackend, modelBackends } from '../../model/model-backends';
+import { type ApiFixture, CALLERS, type CallerName, startApiFixture } from './pacemaker-api-fixture';
 import { ROUTE_SAMPLES, splitKey } from './route-samples';
 
 /** What the table says a caller gets from a route: success, 401 or 403. */
