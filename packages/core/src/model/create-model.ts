@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import knexFactory, { type Knex } from 'knex';
 import { PaasmakerError } from '../kernel/errors';
 import { ApplicationRepository } from './application-repository';
@@ -116,6 +117,9 @@ function openKnex(options: ModelOptions): { knex: Knex; owned: boolean } {
  * `PRAGMA foreign_keys = ON` in its `afterCreate`, or cascades will not happen.
  */
 export async function createModel(options: ModelOptions): Promise<Model> {
+  // The file holds password and API key hashes: created 0600 (SQLite's WAL files follow its mode).
+  if ('filename' in options && options.filename !== ':memory:')
+    await (await open(options.filename, 'a', 0o600).catch(() => undefined))?.close();
   const { knex, owned } = openKnex(options);
   const db = new ModelDatabase(knex);
   try {

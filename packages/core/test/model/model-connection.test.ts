@@ -1,3 +1,6 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { postgresUrl } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPaasmakerError } from '../../src/kernel/errors';
@@ -12,6 +15,20 @@ describe('createModel', () => {
     const error = await createModel({ connection: url.toString() }).catch((e: unknown) => e);
     expect(isPaasmakerError(error, 'E_MODEL_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).not.toContain('secret');
+  });
+
+  it('creates a SQLite file (and its write-ahead log) readable by its owner only', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'pm-model-mode-'));
+    try {
+      const filename = path.join(folder, 'model.db');
+      const model = await createModel({ filename });
+      await model.workspaces.create({ name: 'Mode', stub: 'mode' });
+      expect((await stat(filename)).mode & 0o777).toBe(0o600);
+      expect((await stat(`${filename}-wal`)).mode & 0o777).toBe(0o600);
+      await model.close();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('refuses a connection that is not a postgres:// URL', async () => {
