@@ -27,12 +27,12 @@ http.createServer((req, res) => res.end('hello ' + process.env.APP_NAME))
 }
 
 /**
- * A free port from 61500–61999: above Linux's ephemeral range, so that no other process of the
+ * A free port from 61600–61999: above Linux's ephemeral range, so that no other process of the
  * test run is handed it while a test checks that a stopped app released it.
  */
 async function freePort(): Promise<number> {
   for (;;) {
-    const port = 61_500 + Math.floor(Math.random() * 500);
+    const port = 61_600 + Math.floor(Math.random() * 400);
     if (await portIsFree(port)) return port;
   }
 }

@@ -81,6 +81,16 @@ export const nodeConfigSchema = {
               default: {},
             },
             stopInstancesOnClose: { type: 'boolean', default: false },
+            pacemaker: {
+              type: 'object',
+              properties: {
+                url: { type: 'string', pattern: '^https?://[^\\s]+$' },
+                nodeToken: { type: 'string', minLength: MIN_TOKEN },
+                jobStore: { type: 'string', pattern: '^rediss?://.+$' },
+              },
+              required: ['url', 'nodeToken', 'jobStore'],
+              additionalProperties: false,
+            },
           },
           additionalProperties: false,
         },
@@ -130,7 +140,7 @@ export interface PacemakerRoleConfig {
   readonly drainMs: number;
 }
 
-/** The heart role: runs instances. It needs the pacemaker role in the same node (for now). */
+/** The heart role: runs instances, beside a pacemaker or (with `pacemaker`) on a node of its own. */
 export interface HeartRoleConfig {
   /** Address the router reaches this node's instances on. */
   readonly route: string;
@@ -138,6 +148,11 @@ export interface HeartRoleConfig {
   readonly ports: { readonly min: number; readonly max: number };
   /** Stop instances when the node stops (they start again with it); default: leave them running. */
   readonly stopInstancesOnClose: boolean;
+  /**
+   * The pacemaker of a heart in a node without the pacemaker role: its URL, the cluster's node
+   * token, and the Redis job store they share.
+   */
+  readonly pacemaker?: { readonly url: string; readonly nodeToken: string; readonly jobStore: string };
 }
 
 /** The router role: the built-in HTTP router. It needs the pacemaker role in the same node (for now). */

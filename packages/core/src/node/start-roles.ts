@@ -16,6 +16,7 @@ import { createModel, type Model } from '../model/create-model';
 import { packagePipelinePlugin } from '../packages/package-pipeline-plugin';
 import { uploadScmPlugin } from '../packages/upload-scm-plugin';
 import { createHeart } from '../roles/heart/create-heart';
+import { remoteHeartJobsPlugin } from '../roles/heart/heart-plugin';
 import type { Heart } from '../roles/heart/heart-types';
 import { CronScheduler } from '../roles/pacemaker/cron/cron-scheduler';
 import { defaultPlacementPlugin } from '../roles/pacemaker/deploy/default-placement';
@@ -33,6 +34,7 @@ import { freePort } from './free-port';
 import { startHeartReporter } from './heart-reporter';
 import type { Closer } from './node-closers';
 import type { NodeConfig } from './node-config-schema';
+import { startHeartNode } from './start-heart-node';
 
 /** The running pacemaker role of a node. */
 export interface RunningPacemaker {
@@ -63,8 +65,9 @@ export interface RunningRoles {
 const writablePath = (dataFolder: string, name: string) => path.join(dataFolder, name);
 
 /**
- * Starts the roles of a node, pushing each part on `closers` as it starts. Heart and router
- * run beside a pacemaker in the same node (the embedded layout); alone they are refused for now.
+ * Starts the roles of a node, pushing each part on `closers` as it starts: a pacemaker with (in
+ * the embedded layout) a heart and a router beside it, or a heart of its own that reports to a
+ * remote pacemaker. A router needs the pacemaker in its node (its routing table is in memory).
  */
 export async function startRoles(
   config: NodeConfig,
@@ -73,10 +76,33 @@ export async function startRoles(
   options: { passwordCost?: ScryptCost; plugins?: readonly PluginEntry[] },
 ): Promise<RunningRoles> {
   const role = config.roles.pacemaker;
-  if (!role)
+  const heartRole = config.roles.heart;
+  if (!role) {
+    if (config.roles.router)
+      throw new PaasmakerError(
+        'E_NODE_START',
+        'The built-in router needs the pacemaker role in the same node (its routing table lives there); add roles.pacemaker.',
+      );
+    if (!heartRole?.pacemaker)
+      throw new PaasmakerError(
+        'E_NODE_START',
+        'A heart without the pacemaker role needs roles.heart.pacemaker: its url, nodeToken and jobStore (a Redis URL).',
+      );
+    const pacemaker = heartRole.pacemaker;
+    return {
+      heart: await startHeartNode(
+        config,
+        { ...heartRole, pacemaker },
+        logger,
+        closers,
+        options.plugins ?? [],
+      ),
+    };
+  }
+  if (heartRole?.pacemaker)
     throw new PaasmakerError(
       'E_NODE_START',
-      'A heart or router role needs the pacemaker role in the same node in this version; add roles.pacemaker.',
+      'roles.heart.pacemaker is for a heart on a node of its own; this node runs the pacemaker, so remove it.',
     );
   const { dataFolder } = config;
   const postgres = /^postgres(ql)?:\/\//.test(role.database);
@@ -86,7 +112,6 @@ export async function startRoles(
   const routing = new RoutingTable();
   const apiPort = role.api.port || (await freePort(role.api.host));
   const url = `http://${role.api.host}:${apiPort}`;
-  const heartRole = config.roles.heart;
   const heart = heartRole
     ? createHeart({
         nodeName: config.name,
@@ -123,7 +148,8 @@ export async function startRoles(
         trees = built;
       },
     ),
-    ...(heart ? [heart.plugin] : []),
+    // Without a heart here, heart jobs still need their schemas to be created on this node.
+    heart ? heart.plugin : remoteHeartJobsPlugin,
     ...config.plugins.map((entry) => ({ plugin: entry.plugin, options: entry.options })),
     ...(options.plugins ?? []),
   ];

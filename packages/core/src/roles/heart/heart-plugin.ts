@@ -1,3 +1,4 @@
+import { PaasmakerError } from '../../kernel/errors';
 import { definePlugin, KERNEL_API_VERSION } from '../../kernel/plugin-definition';
 import type { AnyPlugin } from '../../kernel/plugin-entry';
 import type { PluginKernel } from '../../kernel/plugin-kernel';
@@ -23,6 +24,47 @@ const byInstanceId = {
   additionalProperties: false,
 } as const;
 
+const registerParameters = {
+  type: 'object',
+  properties: { registration: instanceRegistrationSchema },
+  required: ['registration'],
+  additionalProperties: false,
+} as const;
+
+/** The parameters schema of each heart job type. */
+const HEART_JOB_SCHEMAS = {
+  [HEART_JOB_TYPES.register]: registerParameters,
+  [HEART_JOB_TYPES.startup]: byInstanceId,
+  [HEART_JOB_TYPES.shutdown]: byInstanceId,
+  [HEART_JOB_TYPES.deregister]: byInstanceId,
+} as const;
+
+/** Name of {@link remoteHeartJobsPlugin}. */
+export const REMOTE_HEART_JOBS_PLUGIN = 'paasmaker.heart.remote-jobs';
+
+/**
+ * For a pacemaker whose hearts run on other nodes: declares the heart job types (their
+ * parameter schemas), so that trees holding them can be created and checked here. The jobs
+ * themselves run on the heart nodes they are assigned to, never on this one.
+ */
+export const remoteHeartJobsPlugin: AnyPlugin = definePlugin({
+  name: REMOTE_HEART_JOBS_PLUGIN,
+  version: '1.0.0',
+  apiVersion: KERNEL_API_VERSION,
+  setup(kernel) {
+    for (const [type, parametersSchema] of Object.entries(HEART_JOB_SCHEMAS))
+      kernel.hooks.jobType.for(type).tap(REMOTE_HEART_JOBS_PLUGIN, () => ({
+        parametersSchema,
+        run: async (job) => {
+          throw new PaasmakerError(
+            'E_JOB_TYPE_UNKNOWN',
+            `${type} runs on heart nodes; node ${job.nodeId} runs no heart (the job was assigned to it).`,
+          );
+        },
+      }));
+  },
+}) as AnyPlugin;
+
 /**
  * The plugin of one heart: hands the kernel to the heart, registers the heart's job types, and
  * closes the heart when the kernel closes.
@@ -36,12 +78,7 @@ export function heartPlugin(heart: Heart, attach: (kernel: PluginKernel) => void
       attach(kernel);
       const jobType = (type: string) => kernel.hooks.jobType.for(type);
       jobType(HEART_JOB_TYPES.register).tap(HEART_PLUGIN, () => ({
-        parametersSchema: {
-          type: 'object',
-          properties: { registration: instanceRegistrationSchema },
-          required: ['registration'],
-          additionalProperties: false,
-        },
+        parametersSchema: registerParameters,
         async run(job) {
           const registration = job.parameters.registration as unknown as InstanceRegistration;
           const instance = await heart.register(registration, callOf(job));

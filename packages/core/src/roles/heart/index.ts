@@ -1,5 +1,10 @@
 export { createHeart } from './create-heart';
-export { HEART_JOB_TYPES, HEART_PLUGIN } from './heart-plugin';
+export {
+  HEART_JOB_TYPES,
+  HEART_PLUGIN,
+  REMOTE_HEART_JOBS_PLUGIN,
+  remoteHeartJobsPlugin,
+} from './heart-plugin';
 export type {
   Heart,
   HeartInstance,
