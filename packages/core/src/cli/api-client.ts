@@ -155,6 +155,12 @@ export class ApiClient {
     this.url = options.url.replace(/\/+$/, '');
   }
 
+  /** The bearer token (API key or cluster token) requests carry, if that is how the client authenticates. */
+  get bearer(): string | undefined {
+    const auth = this.options.auth;
+    return auth && 'bearer' in auth ? auth.bearer : undefined;
+  }
+
   async request<T>(
     method: string,
     route: string,

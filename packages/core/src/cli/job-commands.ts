@@ -5,6 +5,7 @@ import type { JobState } from '../kernel/providers/lifecycle-events';
 import type { ApiClient, TreeView } from './api-client';
 import { type CliContext, leaf, table } from './context';
 import { CliError, EXIT } from './errors';
+import { type TreeChangeSignal, treeChangeSignal } from './tree-change-signal';
 
 const positiveInteger = (name: string) => (value: string) => {
   if (!/^[1-9][0-9]{0,6}$/.test(value)) throw new CliError(`${name} must be a positive integer`, EXIT.usage);
@@ -78,7 +79,12 @@ export function addJobCommands(program: Command, context: CliContext): void {
         `show a job tree live until it finishes; exits ${EXIT.jobFailed} when it ends FAILED or ABORTED`,
       )
       .argument('<jobId>', 'any job id of the tree')
-      .option('--interval <ms>', 'how often to poll', positiveInteger('--interval'), 500),
+      .option(
+        '--interval <ms>',
+        'how often to poll when the job stream websocket is unavailable',
+        positiveInteger('--interval'),
+        500,
+      ),
     ['paasmaker job follow 6c1f…', 'paasmaker job follow 6c1f… --json   # the finished tree as JSON'],
   ).action(async (jobId: string, options: { interval: number; json?: boolean }) => {
     const tree = await followTree(await context.client(), jobId, context, options);
@@ -92,7 +98,8 @@ export function addJobCommands(program: Command, context: CliContext): void {
 }
 
 /**
- * Polls a tree until it finishes. On a terminal the tree and a progress line are redrawn in place;
+ * Follows a tree until it finishes: re-read whenever the job stream websocket says it changed
+ * (every `interval` ms instead when the websocket cannot be used). On a terminal the tree and a progress line are redrawn in place;
  * elsewhere every state change is one plain line (`RUNNING  Compile`) and the finished tree is
  * printed at the end. With `json`, only the finished tree is printed, as JSON.
  */
@@ -114,25 +121,35 @@ export async function followTree(
     out.write(`${drawnLines ? `\x1b[${drawnLines}F\x1b[J` : ''}${text}\n`);
     drawnLines = lines.length;
   };
-  for (;;) {
-    const tree = await client.getJobTree(jobId);
-    const done = isTreeFinished(tree);
-    if (!options.json) {
-      if (out.isTTY) draw(tree);
-      else {
-        for (const job of tree.jobs) {
-          if (seen.get(job.id) === job.state) continue;
-          seen.set(job.id, job.state);
-          const summary = job.summary && job.state !== 'RUNNING' ? ` — ${job.summary}` : '';
-          out.write(`${job.state.padEnd(8)} ${job.title}${summary}\n`);
+  let changes: TreeChangeSignal | undefined;
+  try {
+    for (;;) {
+      const tree = await client.getJobTree(jobId);
+      const done = isTreeFinished(tree);
+      if (!options.json) {
+        if (out.isTTY) draw(tree);
+        else {
+          for (const job of tree.jobs) {
+            if (seen.get(job.id) === job.state) continue;
+            seen.set(job.id, job.state);
+            const summary = job.summary && job.state !== 'RUNNING' ? ` — ${job.summary}` : '';
+            out.write(`${job.state.padEnd(8)} ${job.title}${summary}\n`);
+          }
+          if (done) for (const line of [...formatJobTree(tree), formatProgress(tree)]) out.write(`${line}\n`);
         }
-        if (done) for (const line of [...formatJobTree(tree), formatProgress(tree)]) out.write(`${line}\n`);
       }
+      if (done) {
+        if (options.json) context.json(tree);
+        return tree;
+      }
+      // Changes are pushed over the job stream; polling stays as the fallback.
+      changes ??= treeChangeSignal(client.url, client.bearer, tree.treeId);
+      await changes.next(changes.pushing ? PUSHED_FALLBACK_MS : options.interval);
     }
-    if (done) {
-      if (options.json) context.json(tree);
-      return tree;
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.interval));
+  } finally {
+    await changes?.close();
   }
 }
+
+/** While changes are pushed, the tree is still re-read this often in case an event was missed. */
+const PUSHED_FALLBACK_MS = 5000;

@@ -446,6 +446,13 @@ describe('paasmaker CLI against a real pacemaker', () => {
       expect(listed.trees[0].treeId).toBe(treeId);
     });
 
+    it('is woken by the job stream websocket, not by polling', async () => {
+      // Polling once every 10 minutes: the follow can only end in time if changes are pushed.
+      const follow = await run(['job', 'follow', await tree(false), '--interval', '600000']);
+      expect(follow.code).toBe(0);
+      expect(follow.stdout.trimEnd().endsWith('3/3 jobs finished')).toBe(true);
+    });
+
     it('redraws the tree in place on a TTY and exits non-zero when the tree fails', async () => {
       const treeId = await tree(true);
       const follow = await run(['job', 'follow', treeId, '--interval', '50'], { tty: true });

@@ -45,7 +45,8 @@ describe.each(modelBackends)('several models on one $name database', ({ open }) 
     backend = await open();
     // Migrating from several connections at once: one migrates, the others wait for it.
     models = await Promise.all([1, 2, 3].map(() => createModel(backend.options)));
-  });
+    // Waiting for another connection's migration can take a while on a loaded CI machine.
+  }, 30_000);
 
   afterAll(async () => {
     await Promise.all(models.map((model) => model.close()));
