@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -37,7 +37,23 @@ async function freePort(): Promise<number> {
   }
 }
 
-/** True when this process can bind `port`, i.e. nothing listens on it any more. */
+/**
+ * True when nothing listens on `port`: a connection is refused. (Binding it may still fail for a
+ * while after the app exits: the kernel keeps the app's closed connections until their peers,
+ * here fetch's keep-alive pool, close their side.)
+ */
+function nothingListens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/** True when this process can bind `port`. */
 async function portIsFree(port: number): Promise<boolean> {
   const server = createServer();
   return new Promise((resolve) => {
@@ -132,7 +148,7 @@ describe('paasmaker.runtime.node', () => {
     await runtime.start(inst, call()); // already running: a no-op
     await runtime.stop(inst, call());
     expect(await runtime.status(inst, call())).toBe('stopped');
-    expect(await portIsFree(inst.port as number)).toBe(true);
+    expect(await nothingListens(inst.port as number)).toBe(true);
     expect(await readProcessRecord(inst.stateDirectory)).toBeUndefined();
     await runtime.stop(inst, call()); // stopping a stopped instance succeeds
   });
@@ -174,7 +190,7 @@ describe('paasmaker.runtime.node', () => {
     expect(await get(inst.port as number)).toBe('hello world');
     await runtime.stop(inst, call());
     expect(await runtime.status(inst, call())).toBe('stopped');
-    expect(await portIsFree(inst.port as number)).toBe(true);
+    expect(await nothingListens(inst.port as number)).toBe(true);
     expect(await readFile(inst.logFile, 'utf8')).toContain('ignoring SIGTERM');
   });
 
