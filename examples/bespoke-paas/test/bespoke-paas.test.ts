@@ -49,6 +49,11 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     });
     router = node.router?.url ?? '';
   });
+  const helloInstances = () =>
+    (node.heart?.instances() ?? []).filter(
+      (instance) => instance.registration.application.name === 'hello-node',
+    );
+
   afterAll(async () => {
     agent.destroy();
     await node?.close();
@@ -113,8 +118,48 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     ]);
   });
 
+  it('gives instances their services, metadata and config vars', async () => {
+    const echo = path.join(folder, 'env-echo');
+    await cp(helloNode, echo, { recursive: true });
+    await writeFile(
+      path.join(echo, 'server.js'),
+      "require('node:http').createServer((q, r) => r.end(JSON.stringify({ services: JSON.parse(process.env.PM_SERVICES), metadata: JSON.parse(process.env.PM_METADATA), greeting: process.env.GREETING ?? null, port: process.env.PORT === process.env.PM_PORT }))).listen(Number(process.env.PORT));\n",
+    );
+    const manifest = (await readFile(path.join(echo, 'manifest.yml'), 'utf8')).replace(
+      'name: hello-node',
+      'name: env-echo',
+    );
+    await writeFile(
+      path.join(echo, 'manifest.yml'),
+      `${manifest}\nservices:\n  - name: settings\n    plugin: paasmaker.service.parameters\n    parameters: { feature: enabled }\n`,
+    );
+    git(echo, 'init', '-q', '-b', 'main');
+    git(echo, 'add', '-A');
+    git(echo, 'commit', '-qm', 'env echo');
+    await deployFromGit(node, echo);
+    const host = HOST.replace('hello-node', 'env-echo');
+    const first = JSON.parse((await get(router, host)).body);
+    expect(first).toMatchObject({
+      services: {
+        settings: { protocol: 'parameters', feature: 'enabled', provider: 'paasmaker.service.parameters' },
+      },
+      metadata: { application: { name: 'env-echo', version: 1, workspace_stub: 'default' } },
+      greeting: null,
+      port: true,
+    });
+
+    const { model } = node.pacemaker ?? expect.unreachable();
+    const application = (await model.applications.list()).find((app) => app.name === 'env-echo');
+    await model.applications.update(application?.id ?? 0, { configVars: { GREETING: 'Bonjour' } });
+    await deployFromGit(node, echo);
+    expect(JSON.parse((await get(router, host)).body)).toMatchObject({
+      greeting: 'Bonjour',
+      metadata: { application: { version: 2 } },
+    });
+  });
+
   it('restarts an instance whose process dies, and routes it again', async () => {
-    const [instance] = node.heart?.instances().filter((i) => i.state === 'RUNNING') ?? [];
+    const [instance] = helloInstances().filter((i) => i.state === 'RUNNING');
     if (!instance) throw new Error('no running instance');
     const stateFile = path.join(
       folder,
@@ -148,10 +193,10 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     await jobs.waitForTree((await actions.delete(second?.id ?? 0)).treeId);
     expect((await model.versions.list({ applicationId: application?.id })).map((v) => v.number)).toEqual([1]);
     expect((await get(router, `2.${HOST}`)).status).toBe(404);
-    expect(node.heart?.instances().map((instance) => instance.state)).toEqual(['RUNNING']);
+    expect(helloInstances().map((instance) => instance.state)).toEqual(['RUNNING']);
 
     await jobs.waitForTree((await actions.stop(first?.id ?? 0)).treeId);
-    expect(node.heart?.instances().map((instance) => instance.state)).toEqual(['STOPPED']);
+    expect(helloInstances().map((instance) => instance.state)).toEqual(['STOPPED']);
     const unrouted = await get(router, HOST);
     expect(unrouted.status).toBe(503);
   });

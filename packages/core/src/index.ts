@@ -15,3 +15,4 @@ export * from './roles/pacemaker/cron/index';
 export * from './roles/pacemaker/deploy/index';
 export * from './roles/pacemaker/index';
 export * from './roles/router/index';
+export * from './services/index';

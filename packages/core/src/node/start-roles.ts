@@ -29,6 +29,7 @@ import { NodeRegistry } from '../roles/pacemaker/node-registry/node-registry';
 import { API_PREFIX, createPacemakerApi, type PacemakerApi } from '../roles/pacemaker/pacemaker-api';
 import { type Router, startRouter } from '../roles/router/router';
 import { RoutingTable } from '../roles/router/routing-table';
+import { parametersServicePlugin } from '../services/parameters-service-plugin';
 import { createFirstAdmin, type FirstStart } from './first-start';
 import { freePort } from './free-port';
 import { startHeartReporter } from './heart-reporter';
@@ -130,6 +131,7 @@ export async function startRoles(
     internalAuthPlugin(model),
     shellCommandsPlugin,
     defaultPlacementPlugin,
+    parametersServicePlugin,
     packagePipelinePlugin({
       directory: writablePath(dataFolder, 'packages'),
       publicUrl: `${url}${API_PREFIX}/packages`,

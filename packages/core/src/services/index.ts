@@ -1,0 +1,5 @@
+export {
+  PARAMETERS_SERVICE,
+  parametersServicePlugin,
+  parametersServiceProvider,
+} from './parameters-service-plugin';
