@@ -8,6 +8,8 @@ export interface ArchiveEntryHeader {
   type: string;
   /** Link target of a `SymbolicLink` (relative to the entry's folder) or `Link` (to the archive root). */
   linkpath?: string | undefined;
+  /** Bytes of content the header declares (0 for folders and links). */
+  size?: number | undefined;
 }
 
 /** Entry types an application package may hold; anything else (devices, FIFOs...) is refused. */

@@ -12,5 +12,5 @@ export {
 } from './package-pipeline-plugin';
 export { createPackageStorer } from './package-storer';
 export { openStoredPackage, STORED_PACKAGE_NAME, storedPackageName } from './stored-package';
-export { type UnpackOptions, unpackArchive } from './unpack-archive';
+export { DEFAULT_UNPACK_LIMITS, type UnpackOptions, unpackArchive } from './unpack-archive';
 export { createUploadScm, UPLOAD_SCM_NAME, uploadScmPlugin } from './upload-scm-plugin';

@@ -8,7 +8,14 @@ import { type ArchiveEntryHeader, checkArchiveEntries } from './archive-entry-ch
 export interface UnpackOptions {
   /** Checked between steps; an aborted unpack leaves nothing behind. */
   signal?: AbortSignal;
+  /** Most bytes the entries may unpack to, by their headers; default {@link DEFAULT_UNPACK_LIMITS}. */
+  maxBytes?: number;
+  /** Most entries the archive may hold; default {@link DEFAULT_UNPACK_LIMITS}. */
+  maxEntries?: number;
 }
+
+/** What an archive may unpack to unless told otherwise: enough for any app, not for a zip bomb. */
+export const DEFAULT_UNPACK_LIMITS = { maxBytes: 4 * 1024 ** 3, maxEntries: 250_000 } as const;
 
 /**
  * Unpacks a gzipped (or plain) tar archive into `targetDirectory`, which must not exist yet or
@@ -34,7 +41,9 @@ export async function unpackArchive(
   await assertTargetEmpty(target);
   options.signal?.throwIfAborted();
 
-  checkArchiveEntries(await readHeaders(archive));
+  const headers = await readHeaders(archive);
+  checkUnpackedSize(headers, options);
+  checkArchiveEntries(headers);
   options.signal?.throwIfAborted();
 
   await mkdir(path.dirname(target), { recursive: true });
@@ -52,6 +61,23 @@ export async function unpackArchive(
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Refuses, before anything is written, an archive whose headers add up to more than the limits. */
+function checkUnpackedSize(headers: readonly ArchiveEntryHeader[], options: UnpackOptions): void {
+  const maxEntries = options.maxEntries ?? DEFAULT_UNPACK_LIMITS.maxEntries;
+  const maxBytes = options.maxBytes ?? DEFAULT_UNPACK_LIMITS.maxBytes;
+  if (headers.length > maxEntries)
+    throw new PaasmakerError(
+      'E_PACKAGE_UNSAFE_ENTRY',
+      `refusing to unpack an archive of ${headers.length} entries: the limit is ${maxEntries}.`,
+    );
+  const bytes = headers.reduce((total, header) => total + (header.size ?? 0), 0);
+  if (bytes > maxBytes)
+    throw new PaasmakerError(
+      'E_PACKAGE_UNSAFE_ENTRY',
+      `refusing to unpack an archive of ${bytes} bytes: the limit is ${maxBytes}.`,
+    );
 }
 
 async function assertTargetEmpty(target: string): Promise<void> {
@@ -75,7 +101,7 @@ async function readHeaders(archive: string): Promise<ArchiveEntryHeader[]> {
       file: archive,
       strict: true,
       onReadEntry: (entry: ReadEntry) => {
-        headers.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath });
+        headers.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath, size: entry.size });
       },
     });
   } catch (error) {

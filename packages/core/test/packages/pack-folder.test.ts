@@ -54,6 +54,29 @@ describe('packFolder and unpackArchive', () => {
     expect(await readdir(path.join(root, 'instance'))).toEqual(['app']);
   });
 
+  it('refuses, writing nothing, an archive that would unpack to more bytes or entries than allowed', async () => {
+    const root = await tempFolder();
+    const app = path.join(root, 'big');
+    await mkdir(app);
+    // Compresses to a few hundred bytes: the limit is on what it unpacks to.
+    await writeFile(path.join(app, 'zeros.bin'), Buffer.alloc(1024 * 1024));
+    for (const name of ['a', 'b', 'c']) await writeFile(path.join(app, name), name);
+    const archive = path.join(root, 'big.tar.gz');
+    const packed = await packFolder(app, archive);
+    expect(packed.bytes).toBeLessThan(16 * 1024);
+
+    const target = path.join(root, 'out', 'app');
+    const tooBig = await unpackArchive(archive, target, { maxBytes: 512 * 1024 }).catch((e: unknown) => e);
+    expect(isPaasmakerError(tooBig, 'E_PACKAGE_UNSAFE_ENTRY')).toBe(true);
+    expect((tooBig as Error).message).toContain('the limit is 524288');
+    const tooMany = await unpackArchive(archive, target, { maxEntries: 3 }).catch((e: unknown) => e);
+    expect((tooMany as Error).message).toMatch(/archive of \d+ entries: the limit is 3/);
+    expect(await readdir(root)).not.toContain('out');
+
+    await unpackArchive(archive, target, { maxBytes: 2 * 1024 * 1024, maxEntries: 10 });
+    expect((await stat(path.join(target, 'zeros.bin'))).size).toBe(1024 * 1024);
+  });
+
   it('packs the same tree to the same entries in the same order', async () => {
     const root = await tempFolder();
     const app = await appFolder(root);
