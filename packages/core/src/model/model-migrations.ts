@@ -203,8 +203,8 @@ const migrations: readonly ModelMigration[] = [
   },
   {
     // Deploys: how an instance type is checked healthy, the package type of a version's
-    // stored package, an application's config vars (given to its instances), and the HTTP
-    // basic credentials of crons.
+    // stored package, an application's config vars (given to its instances) and the highest
+    // version number it ever had (never reused), and the HTTP basic credentials of crons.
     name: '0002_deploy_columns',
     async up(knex) {
       await knex.schema.alterTable(t.instanceTypes, (table) => {
@@ -215,6 +215,7 @@ const migrations: readonly ModelMigration[] = [
       });
       await knex.schema.alterTable(t.applications, (table) => {
         table.text('config_vars').notNullable().defaultTo('{}');
+        table.integer('last_version_number').notNullable().defaultTo(0);
       });
       await knex.schema.alterTable(t.crons, (table) => {
         table.text('username').nullable();
@@ -226,7 +227,10 @@ const migrations: readonly ModelMigration[] = [
         table.dropColumn('password');
         table.dropColumn('username');
       });
-      await knex.schema.alterTable(t.applications, (table) => table.dropColumn('config_vars'));
+      await knex.schema.alterTable(t.applications, (table) => {
+        table.dropColumn('last_version_number');
+        table.dropColumn('config_vars');
+      });
       await knex.schema.alterTable(t.versions, (table) => table.dropColumn('source_package_type'));
       await knex.schema.alterTable(t.instanceTypes, (table) => table.dropColumn('health_check'));
     },

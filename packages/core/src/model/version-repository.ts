@@ -4,7 +4,6 @@ import {
   isId,
   type JsonObject,
   type ModelDatabase,
-  type Queryable,
   type Row,
   rowTimestamps,
   toJson,
@@ -81,33 +80,37 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
   }
 
   /**
-   * Creates the next version of an application, numbered one above its highest: the
-   * application row is locked (PostgreSQL) so concurrent creations get consecutive numbers.
+   * Creates the next version of an application, numbered one above the highest it ever had
+   * (deleted versions' numbers are never reused, so a version hostname always means one
+   * version): the application row is locked (PostgreSQL; SQLite serialises writers) so
+   * concurrent creations get consecutive numbers.
    */
   async create(input: VersionInput): Promise<ApplicationVersion> {
     const state = checkOneOf('version state', input.state ?? 'NEW', VERSION_STATES);
     if (!isId(input.applicationId)) throw notFound('application', input.applicationId);
-    const insert = (q: Queryable) =>
-      this.rows.insert(
+    return this.db.transaction('create version', async (trx) => {
+      if (!(await this.db.lockRow(trx, applications, input.applicationId)))
+        throw notFound('application', input.applicationId);
+      const [application] = (await trx(applications)
+        .select('last_version_number')
+        .where({ id: input.applicationId })) as Row[];
+      const [highest] = (await trx(versions)
+        .max({ number: 'number' })
+        .where({ application_id: input.applicationId })) as Row[];
+      const number =
+        Math.max(Number(application?.last_version_number ?? 0), Number(highest?.number ?? 0)) + 1;
+      await trx(applications).where({ id: input.applicationId }).update({ last_version_number: number });
+      return this.rows.insert(
         {
           application_id: input.applicationId,
-          // One statement: SQLite runs it under its write lock, so no two get the same number.
-          number: q.raw(`(SELECT COALESCE(MAX(number), 0) + 1 FROM ${versions} WHERE application_id = ?)`, [
-            input.applicationId,
-          ]),
+          number,
           state,
           is_current: 0,
           ...this.columns(input),
           scm_parameters: toJson(input.scmParameters ?? {}),
         },
-        q,
+        trx,
       );
-    // SQLite: a missing application fails the foreign key (E_MODEL_NOT_FOUND) all the same.
-    if (this.db.dialect === 'sqlite') return insert(this.db.knex);
-    return this.db.transaction('create version', async (trx) => {
-      if (!(await this.db.lockRow(trx, applications, input.applicationId)))
-        throw notFound('application', input.applicationId);
-      return insert(trx);
     });
   }
 
