@@ -101,7 +101,7 @@ describe.each(modelBackends)('organisation model on $name', ({ open }) => {
     expect(app.manifestPath).toBe('manifest.yml');
   });
 
-  it('numbers versions 1, 2, 3 and never reuses a deleted version\'s number', async () => {
+  it("numbers versions 1, 2, 3 and never reuses a deleted version's number", async () => {
     const app = await application();
     const v1 = await model.versions.create({
       applicationId: app.id,
