@@ -5,6 +5,6 @@ export { DEPLOY_JOBS } from './deploy-job-names';
 export { DEPLOY_PLUGIN, type DeployPluginOptions, deployPlugin } from './deploy-plugin';
 export { routeReportedInstances } from './reported-instance-routing';
 export { restoreRouting } from './restore-routing';
-export { applyInstanceRouting, type RouteTarget, type RoutingTableWriter } from './routing-writer';
+export { applyInstanceRouting, type RoutingTableWriter } from './routing-writer';
 export { type DeploySource, type StartedAction, VersionActions } from './version-actions';
 export { VersionTrees, type VersionTreesOptions } from './version-trees';

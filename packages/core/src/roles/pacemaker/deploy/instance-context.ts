@@ -5,8 +5,8 @@ import type { InstanceType } from '../../../model/instance-type-repository';
 import type { ClusterNode } from '../../../model/node-repository';
 import type { ApplicationVersion } from '../../../model/version-repository';
 import type { Workspace } from '../../../model/workspace-repository';
+import type { Route } from '../../router/route';
 import { type HostnameParts, instanceHostnames } from './cluster-hostnames';
-import type { RouteTarget } from './routing-writer';
 
 /** An instance with everything above it, as deploy jobs need it. */
 export interface InstanceContext {
@@ -45,7 +45,7 @@ export function hostnameParts(
 }
 
 /** Where the router sends this instance's requests, or undefined when it has no port (standalone). */
-export function routeTargetOf(context: InstanceContext): RouteTarget | undefined {
+export function routeTargetOf(context: InstanceContext): Route | undefined {
   if (context.instance.port === null || context.instanceType.standalone) return undefined;
   return {
     instanceId: context.instance.uuid,

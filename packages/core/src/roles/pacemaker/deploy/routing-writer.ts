@@ -1,21 +1,12 @@
-/** One backend of a hostname: an instance on a node. */
-export interface RouteTarget {
-  instanceId: string;
-  host: string;
-  port: number;
-  /** Key requests are counted under: the instance type's id. */
-  versionTypeKey: string;
-  nodeId: string;
-}
+import type { Route } from '../../router/route';
 
 /**
  * Where routing updates go: the embedded router's in-memory `RoutingTable`, or (in a cluster)
  * a shared table routers read.
  */
 export interface RoutingTableWriter {
-  add(hostname: string, route: RouteTarget): void;
+  add(hostname: string, route: Route): void;
   remove(hostname: string, instanceId: string): void;
-  removeInstance(instanceId: string): void;
   /** Forgets a hostname: requests for it get 404 (a hostname with no instances left gets 503). */
   removeHostname(hostname: string): void;
 }
@@ -23,7 +14,7 @@ export interface RoutingTableWriter {
 /** Routes an instance on `yes` and takes it off `no` (add), or off `yes` (remove), as the original did. */
 export function applyInstanceRouting(
   table: RoutingTableWriter,
-  route: RouteTarget,
+  route: Route,
   hostnames: { yes: readonly string[]; no: readonly string[] },
   add: boolean,
 ): void {
