@@ -66,5 +66,6 @@ export async function startHeartReporter(options: HeartReporterOptions): Promise
   });
   await reporter.start();
   if (reporter.uuid && reporter.uuid !== uuid) await writeNodeUuid(options.dataFolder, reporter.uuid);
+  options.heart.onChange(() => reporter.reportSoon());
   return reporter;
 }

@@ -77,6 +77,5 @@ export async function startHeartNode(
     logger,
   });
   closers.push({ name: 'node reporter', close: () => reporter.close() });
-  heart.onChange(() => reporter.reportSoon());
   return heart;
 }

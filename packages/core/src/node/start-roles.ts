@@ -241,7 +241,6 @@ export async function startRoles(
       logger,
     });
     closers.push({ name: 'node reporter', close: () => reporter.close() });
-    heart.onChange(() => reporter.reportSoon());
     running.heart = heart;
   }
   if (router && routerPort) {
