@@ -7,25 +7,14 @@ import { fileURLToPath } from 'node:url';
 import type { PaasmakerNode } from '@paasmaker/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit, startBespokePaas } from '../src/bespoke-paas';
-import { instancePortBlock } from './paas-test-helpers';
+import { httpGet, instancePortBlock } from './paas-test-helpers';
 
 const helloNode = fileURLToPath(new URL('../../apps/hello-node', import.meta.url));
 const HOST = 'web.hello-node.default.paasmaker.localhost';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
-function get(router: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(`${router}/`, { headers: { host }, agent }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on('error', reject);
-  });
-}
+/** A GET through the router, on the keep-alive agent the load tests share. */
+const get = (router: string, host: string) => httpGet(Number(new URL(router).port), host, '/', agent);
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd });

@@ -62,15 +62,19 @@ export async function gitRepo(
   return folder;
 }
 
-/** A GET on 127.0.0.1:`port` with `host` as the Host header (fetch cannot set it). */
+/**
+ * A GET on 127.0.0.1:`port` with `host` as the Host header (fetch cannot set it); a new
+ * connection each time unless an `agent` (keep-alive, for load) is given.
+ */
 export function httpGet(
   port: number,
   host: string,
   urlPath = '/',
+  agent: http.Agent | false = false,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get(
-      { host: '127.0.0.1', port, path: urlPath, headers: { host }, agent: false },
+      { host: '127.0.0.1', port, path: urlPath, headers: { host }, agent },
       (response) => {
         let body = '';
         response.setEncoding('utf8');
