@@ -11,7 +11,7 @@ import type { ApplicationVersion } from '../../../model/version-repository';
 import type { InstanceRegistration } from '../../heart/heart-types';
 import { DEPLOY_JOBS } from './deploy-job-names';
 import { loadInstanceContext } from './instance-context';
-import { pacemakerEnvironment } from './instance-environment';
+import { pacemakerEnvironment } from './pacemaker-environment';
 
 /** Instance states that count towards an instance type's quantity. */
 const ALLOCATED_STATES = new Set(['ALLOCATED', 'REGISTERED', 'STARTING', 'RUNNING', 'STOPPED', 'SUSPENDED']);
