@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import knexFactory, { type Knex } from 'knex';
+import { migrateToLatest } from '../database/migrate-to-latest';
 import { PaasmakerError } from '../kernel/errors';
 import { ApplicationRepository } from './application-repository';
 import { InstanceRepository } from './instance-repository';
@@ -43,18 +44,10 @@ export interface Model {
 
 /** Brings the model's schema to the latest migration (`pm_model_migrations` records them). */
 export async function migrateModel(knex: Knex): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await knex.migrate.latest(modelMigrationConfig);
-      return;
-    } catch (error) {
-      // Another process migrating at the same moment holds knex's lock (or created its tables
-      // first): wait for it, up to 15 s.
-      const racing =
-        (error as Error)?.name === 'MigrationLocked' || /already exists|duplicate key/i.test(String(error));
-      if (!racing || attempt >= 150) throw toModelError(error, 'migrate the model schema');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  try {
+    await migrateToLatest(knex, modelMigrationConfig);
+  } catch (error) {
+    throw toModelError(error, 'migrate the model schema');
   }
 }
 

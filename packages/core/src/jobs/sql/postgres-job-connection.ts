@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { migrateToLatest } from '../../database/migrate-to-latest';
 import type { JobEvent } from '../job-store';
 import { PostgresJobListener } from './postgres-job-listener';
 import type { SqlJobConnection, SqlTransaction, SqlValue, SqlWork } from './sql-job-connection';
 import { postgresAddress } from './sql-job-errors';
 import { JobEventHub, type JobEventListener, packJobEvents } from './sql-job-events';
-import { retryMigration } from './sql-job-migration-retry';
 import { sqlJobMigrationConfig } from './sql-job-migrations';
 
 /** The NOTIFY channel of the job store unless told otherwise. */
@@ -45,7 +45,7 @@ export class PostgresJobConnection implements SqlJobConnection {
   }
 
   migrate(): Promise<void> {
-    return retryMigration(() => this.knex.migrate.latest(sqlJobMigrationConfig));
+    return migrateToLatest(this.knex, sqlJobMigrationConfig);
   }
 
   async transaction<T>(work: SqlWork<T>, options: { readOnly?: boolean } = {}): Promise<T> {

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { migrateToLatest } from '../../database/migrate-to-latest';
 import type { JobEvent } from '../job-store';
 import type { SqlJobConnection, SqlTransaction, SqlValue, SqlWork } from './sql-job-connection';
 import { unreachable } from './sql-job-errors';
 import type { JobEventListener } from './sql-job-events';
-import { retryMigration } from './sql-job-migration-retry';
 import { sqlJobMigrationConfig } from './sql-job-migrations';
 import { type SqliteFileShare, shareSqliteFile } from './sqlite-file-registry';
 
@@ -76,7 +76,7 @@ export class SqliteJobConnection implements SqlJobConnection {
     return this.share.lock.run(async () => {
       // Apply the connection settings before knex's migrator uses the connection.
       await this.withConnection(async (db) => void statement(db, 'SELECT 1'));
-      await retryMigration(() => this.knex.migrate.latest(sqlJobMigrationConfig));
+      await migrateToLatest(this.knex, sqlJobMigrationConfig);
     });
   }
 
