@@ -23,6 +23,8 @@ export interface JobStreamContext {
   relays: JobLogRelays;
   trees: JobTreeEventFanout;
   log: Logger;
+  /** Whether this client may follow a job (or the tree it is the root of); any job when absent. */
+  mayFollow?: (jobId: string) => Promise<boolean>;
 }
 
 /**
@@ -70,12 +72,14 @@ export class JobStreamConnection {
           await this.send(message);
           break;
         case 'log.subscribe':
+          if (await this.refused(message.jobId, { jobId: message.jobId })) break;
           await this.subscribeLog(message.jobId, message.offset);
           break;
         case 'log.unsubscribe':
           this.stopLog(message.jobId);
           break;
         case 'tree.subscribe':
+          if (await this.refused(message.treeId, { treeId: message.treeId })) break;
           await this.subscribeTree(message.treeId);
           break;
         case 'tree.unsubscribe':
@@ -93,6 +97,13 @@ export class JobStreamConnection {
         ids,
       );
     }
+  }
+
+  /** Answers `E_API_FORBIDDEN` and returns true when this client may not follow the job. */
+  private async refused(jobId: string, ids: { jobId?: string; treeId?: string }): Promise<boolean> {
+    if (!this.context.mayFollow || (await this.context.mayFollow(jobId))) return false;
+    await this.sendError('E_API_FORBIDDEN', `You may not follow job ${jobId}.`, ids);
+    return true;
   }
 
   private stopLog(jobId: string): void {

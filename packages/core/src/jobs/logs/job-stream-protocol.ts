@@ -75,7 +75,7 @@ export type JobStreamErrorCode = PaasmakerErrorCode;
 
 /**
  * Server → client: something failed. With `jobId` or `treeId` it ends that subscription
- * (`E_JOB_NOT_FOUND`, `E_JOB_LOG_ID_INVALID`, `E_JOB_LOG_UNAVAILABLE`, `E_JOBS_UNAVAILABLE`);
+ * (`E_JOB_NOT_FOUND`, `E_API_FORBIDDEN`, `E_JOB_LOG_ID_INVALID`, `E_JOB_LOG_UNAVAILABLE`, `E_JOBS_UNAVAILABLE`);
  * without, it rejects a malformed message. The connection stays open either way.
  */
 export interface JobStreamErrorMessage {

@@ -21,6 +21,12 @@ export interface JobStreamServerOptions {
   store: JobStreamStore;
   /** When set, clients must send `Authorization: Bearer <token>`; also used to reach other nodes. */
   token?: string;
+  /**
+   * Whether the client that upgraded with `request` may follow job `jobId` (a tree id is its root
+   * job's id): asked before every log and tree subscription. Without it, any client may follow
+   * any job.
+   */
+  mayFollow?: (request: IncomingMessage, jobId: string) => Promise<boolean>;
   log?: Logger;
 }
 
@@ -109,6 +115,7 @@ export class JobStreamServer {
       reject(socket, 401, 'Unauthorized');
       return;
     }
+    const { mayFollow } = this.options;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       if (this.closed) {
         ws.terminate();
@@ -121,6 +128,7 @@ export class JobStreamServer {
         relays: this.relays,
         trees: this.trees,
         log: this.log,
+        mayFollow: mayFollow && ((jobId) => mayFollow(request, jobId)),
       });
       this.connections.add(connection);
       ws.on('close', () => this.connections.delete(connection));

@@ -247,11 +247,26 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
 
   // The job stream: a websocket upgrade of the API's own server, after the same authentication and
   // the rule of `GET /jobs/stream` (checked here, asynchronously, before the stream server sees it).
+  // Each subscription is held to the rule of `GET /jobs/:jobId/tree`: workspace-scoped callers
+  // follow only their workspaces' jobs.
+  const streamCallers = new WeakMap<IncomingMessage, ApiCaller>();
+  const followRule = table['GET /jobs/:jobId/tree'];
   const jobStream = new JobStreamServer({
     nodeId: jobs.nodeId,
     logs: jobs.logs,
     store: jobs.store,
     log: logger,
+    mayFollow: async (request, jobId) => {
+      const caller = streamCallers.get(request);
+      if (!caller || !followRule) return false;
+      try {
+        await enforceRouteRule(followRule, caller, { jobId }, resolver);
+        return true;
+      } catch (error) {
+        if (isPaasmakerError(error, 'E_API_FORBIDDEN')) return false;
+        throw error;
+      }
+    },
   });
   const upgrades = createServer();
   jobStream.attach(upgrades, JOB_STREAM_PATH);
@@ -263,7 +278,10 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
       return;
     }
     authenticateCaller(request.headers.authorization, kernel.hooks, model.roles)
-      .then((caller) => enforceRouteRule(streamRule, caller, {}, resolver))
+      .then(async (caller) => {
+        await enforceRouteRule(streamRule, caller, {}, resolver);
+        streamCallers.set(request, caller);
+      })
       .then(
         () => {
           if (!socket.destroyed) upgrades.emit('upgrade', request, socket, head);

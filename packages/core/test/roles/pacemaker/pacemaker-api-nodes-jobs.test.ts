@@ -165,6 +165,45 @@ describe('pacemaker API: nodes, job logs, job stream, applications', () => {
     }
   });
 
+  it("refuses to stream another workspace's tree and log, and streams them to the super token", async () => {
+    const treeId = await fx.scratchTree(fx.workspaceA.id);
+    const errorsOf = async (caller: CallerName) => {
+      const client = new JobStreamClient({
+        url: streamUrl,
+        token: fx.authorization(caller)?.replace(/^Bearer /, ''),
+      });
+      const codes: string[] = [];
+      const snapshots: TreeRecord[] = [];
+      let text: string | undefined;
+      try {
+        client.followTree(treeId, {
+          onSnapshot: (tree) => snapshots.push(tree),
+          onEvent: () => {},
+          onError: (error) => codes.push(`tree ${error.code}`),
+        });
+        client.followLog(treeId, {
+          offset: 0,
+          onLines: (lines) => (text = (text ?? '') + lines),
+          onError: (error) => codes.push(`log ${error.code}`),
+        });
+        await until(() =>
+          codes.length === 2 || (snapshots.length > 0 && text !== undefined) ? true : undefined,
+        );
+      } finally {
+        await client.close();
+      }
+      return { codes: codes.sort(), snapshots: snapshots.length };
+    };
+    const logger = fx.jobs.logs.openLogger(treeId);
+    logger.log.info('private line');
+    await logger.close();
+    expect(await errorsOf('wrongWorkspace')).toEqual({
+      codes: ['log E_API_FORBIDDEN', 'tree E_API_FORBIDDEN'],
+      snapshots: 0,
+    });
+    expect(await errorsOf('super')).toEqual({ codes: [], snapshots: 1 });
+  });
+
   it('refuses to delete an application with a RUNNING version (409), then deletes it', async () => {
     const created = await fx.request('POST', `${API_PREFIX}/workspaces/${fx.workspaceA.id}/applications`, {
       as: 'rightWorkspace',
