@@ -10,7 +10,7 @@ import { type JobTags, toTagStrings } from './job-tags';
 import { JobTreeBuilder } from './job-tree-builder';
 import { waitForTree } from './job-tree-waiter';
 import { JobLogFiles } from './logs/job-log-files';
-import { JobStreamServer } from './logs/job-stream-server';
+import { JobStreamServer, type NodeRequestHandler } from './logs/job-stream-server';
 
 /** How to run a job engine on one node. */
 export interface JobEngineOptions {
@@ -68,7 +68,13 @@ export interface JobEngine {
    * websockets and records its URL in the store, so that other nodes relay logs from here.
    * `port` 0 (the default) picks a free port; with `token`, clients must present it.
    */
-  serveStreams(options?: { port?: number; host?: string; token?: string }): Promise<{ url: string }>;
+  serveStreams(options?: {
+    port?: number;
+    host?: string;
+    token?: string;
+    /** Plain HTTP requests other than job logs (a heart's instance logs, say). */
+    onRequest?: NodeRequestHandler;
+  }): Promise<{ url: string }>;
   /** Deletes trees (and their logs on this node) that finished more than `maxAgeMs` ago; resolves with how many jobs went. */
   prune(maxAgeMs: number): Promise<number>;
   /** Stops running jobs (they are aborted), stops listening, and closes nothing it did not open. */
@@ -200,7 +206,11 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       assertOpen();
       const server = new JobStreamServer({ nodeId, logs, store, token: streamOptions.token, log });
       streamServers.push(server);
-      const { url } = await server.listen(streamOptions.port ?? 0, streamOptions.host);
+      const { url } = await server.listen(
+        streamOptions.port ?? 0,
+        streamOptions.host,
+        streamOptions.onRequest,
+      );
       await store.registerNode(nodeId, { streamUrl: url });
       return { url };
     },

@@ -8,6 +8,7 @@ import type { PluginEntry } from '../kernel/plugin-entry';
 import { packagePipelinePlugin } from '../packages/package-pipeline-plugin';
 import { createHeart } from '../roles/heart/create-heart';
 import type { Heart } from '../roles/heart/heart-types';
+import { instanceLogRequestHandler } from '../roles/heart/instance-log-http';
 import { API_PREFIX } from '../roles/pacemaker/pacemaker-api';
 import { startHeartReporter } from './heart-reporter';
 import type { Closer } from './node-closers';
@@ -60,7 +61,13 @@ export async function startHeartNode(
     logger,
   });
   closers.push({ name: 'job engine', close: () => jobs.close() });
-  const streams = await jobs.serveStreams({ host: role.route, port: 0, token: pacemaker.nodeToken });
+  // The node's job stream server also serves its instances' logs to the pacemaker.
+  const streams = await jobs.serveStreams({
+    host: role.route,
+    port: 0,
+    token: pacemaker.nodeToken,
+    onRequest: instanceLogRequestHandler(heart),
+  });
 
   await heart.start();
   closers.push({ name: 'heart', close: () => heart.close() });

@@ -200,6 +200,7 @@ export async function startRoles(
       publicUrl: (hostname) => `http://${hostname}${routerPort ? `:${routerPort}` : ''}/`,
       instanceLogFile: (uuid) => heart?.instance(uuid)?.logFile,
     },
+    nodeToken: role.nodeToken,
   });
   closers.push({ name: 'API', close: () => api.close() });
   await api.listen({ host: role.api.host, port: apiPort });

@@ -1,4 +1,5 @@
 export { type JobLogChunk, JobLogFiles, type JobLogFilesOptions, type JobLogger } from './job-log-files';
+export { type JobLogSources, readJobLog, serveJobLogRequest } from './job-log-http';
 export {
   type FollowLogOptions,
   type FollowTreeOptions,
@@ -21,4 +22,9 @@ export type {
   TreeSubscribeMessage,
   TreeUnsubscribeMessage,
 } from './job-stream-protocol';
-export { JobStreamServer, type JobStreamServerOptions, type JobStreamStore } from './job-stream-server';
+export {
+  JobStreamServer,
+  type JobStreamServerOptions,
+  type JobStreamStore,
+  type NodeRequestHandler,
+} from './job-stream-server';

@@ -169,6 +169,19 @@ export class JobLogFiles {
     }
   }
 
+  /** The whole log (at most {@link maxBytes}, as logs are capped), undefined when it does not exist. */
+  async readWhole(jobId: string): Promise<string | undefined> {
+    const parts: string[] = [];
+    let offset = 0;
+    for (;;) {
+      const chunk = await this.read(jobId, offset, 1024 * 1024);
+      if (!chunk) return offset === 0 ? undefined : parts.join('');
+      parts.push(chunk.text);
+      if (chunk.offset <= offset || chunk.offset >= chunk.size) return parts.join('');
+      offset = chunk.offset;
+    }
+  }
+
   /**
    * Where to start showing the last `bytes` of a log: the start of the first whole line among
    * them (0 for a smaller log). Undefined when the log does not exist.

@@ -1,11 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { JobStore } from '../job-store';
 import type { JobLogFiles } from './job-log-files';
+import { serveJobLogRequest } from './job-log-http';
 import { JobLogRelays } from './job-log-relays';
 import { JobStreamConnection } from './job-stream-connection';
 import { JobTreeEventFanout } from './job-tree-event-fanout';
@@ -21,6 +22,8 @@ export interface JobStreamServerOptions {
   store: JobStreamStore;
   /** When set, clients must send `Authorization: Bearer <token>`; also used to reach other nodes. */
   token?: string;
+  /** The token to reach other nodes' job streams with, when it is not {@link token}. */
+  relayToken?: string;
   /**
    * Whether the client that upgraded with `request` may follow job `jobId` (a tree id is its root
    * job's id): asked before every log and tree subscription. Without it, any client may follow
@@ -29,6 +32,12 @@ export interface JobStreamServerOptions {
   mayFollow?: (request: IncomingMessage, jobId: string) => Promise<boolean>;
   log?: Logger;
 }
+
+/**
+ * Handles a plain HTTP request to a node's job stream server: true when it answered it, false to
+ * leave it (the server then asks for a websocket upgrade).
+ */
+export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 /** Client messages are small; anything bigger is refused by the websocket layer. */
 const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
@@ -52,7 +61,11 @@ export class JobStreamServer {
       component: 'job-stream',
       nodeId: options.nodeId,
     });
-    this.relays = new JobLogRelays({ store: options.store, token: options.token, log: this.log });
+    this.relays = new JobLogRelays({
+      store: options.store,
+      token: options.relayToken ?? options.token,
+      log: this.log,
+    });
     this.trees = new JobTreeEventFanout(options.store, this.log);
   }
 
@@ -66,10 +79,19 @@ export class JobStreamServer {
     this.detachers.push(() => server.off('upgrade', onUpgrade));
   }
 
-  /** Serves the job stream on a server of its own; `port` 0 picks a free port. */
-  async listen(port: number, host = '127.0.0.1'): Promise<{ url: string }> {
+  /**
+   * Serves the job stream on a server of its own; `port` 0 picks a free port. Plain HTTP requests
+   * (with the token, when one is set) may read a whole job log at `GET /jobs/<id>/log`; others
+   * go to `onRequest`, and if it leaves them, are told to upgrade.
+   */
+  async listen(port: number, host = '127.0.0.1', onRequest?: NodeRequestHandler): Promise<{ url: string }> {
     const path = '/jobs/stream';
-    const server = createServer((_request, response) => {
+    const server = createServer((request, response) => {
+      if (!this.authorized(request)) {
+        response.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+        return;
+      }
+      if (serveJobLogRequest(this.options.logs, request, response) || onRequest?.(request, response)) return;
       response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
       response.end(`Connect with a websocket to ${path}.\n`);
     });

@@ -12,6 +12,8 @@ export type {
   HeartOptions,
   InstanceRegistration,
 } from './heart-types';
+export { type InstanceLogChunk, readInstanceLog } from './instance-log';
+export { instanceLogPath, instanceLogRequestHandler } from './instance-log-http';
 export { InstancePortAllocator } from './instance-port-allocator';
 export { isPortInUse } from './port-probe';
 export { instanceRegistrationSchema } from './registration-schema';

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import { utf8Boundary } from '../../jobs/logs/utf8-boundary';
 
 /** Appends a note from the heart to an instance's log, marked so it reads apart from the app's own output. */
 export async function appendInstanceLog(file: string, message: string): Promise<void> {
@@ -25,6 +26,37 @@ export async function tailInstanceLog(file: string, count: number): Promise<stri
     // The first line may be cut by the 64 KiB window; drop it unless the whole file was read.
     if (length < size) lines.shift();
     return lines.slice(-count);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A piece of an instance log: the text from the asked offset, and the offset to ask for next. */
+export interface InstanceLogChunk {
+  text: string;
+  next: number;
+}
+
+const LOG_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Reads an instance's log from byte `offset`, at most 256 KiB and never inside a UTF-8 character.
+ * An offset past the end (the log was truncated) reads from the start; no log reads as empty.
+ */
+export async function readInstanceLog(file: string, offset: number): Promise<InstanceLogChunk> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return { text: '', next: offset };
+  }
+  try {
+    const { size } = await handle.stat();
+    const start = offset > size ? 0 : offset;
+    const buffer = Buffer.alloc(Math.min(LOG_CHUNK_BYTES, size - start));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    const end = start + bytesRead < size ? utf8Boundary(buffer, bytesRead) : bytesRead;
+    return { text: buffer.toString('utf8', 0, end), next: start + end };
   } finally {
     await handle.close();
   }

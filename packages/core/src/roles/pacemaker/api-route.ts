@@ -49,6 +49,8 @@ export interface ApiContext {
   readonly deploy?: DeployApi;
   /** The job stream websocket's path, from the server root. */
   readonly jobStreamPath: string;
+  /** Reaches other nodes for the job and instance logs they keep. */
+  readonly nodeToken?: string;
 }
 
 /** Declares a route with its parameter, body and query types (trusted: the schemas checked them). */

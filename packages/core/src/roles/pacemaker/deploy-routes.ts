@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,11 +8,13 @@ import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { Model } from '../../model/create-model';
 import { openStoredPackage } from '../../packages/stored-package';
+import { readInstanceLog } from '../heart/instance-log';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { idParams } from './api-schemas';
 import { typeHostname, versionHostname } from './deploy/cluster-hostnames';
 import type { DeployApi } from './deploy/deploy-api';
 import { hostnameParts } from './deploy/instance-context';
+import { fetchRemoteInstanceLog } from './deploy/remote-instance-log';
 
 const DEFAULT_UPLOAD_LIMIT = 256 * 1024 * 1024;
 
@@ -77,7 +79,7 @@ const logQuery = {
 type VersionAction = 'register' | 'start' | 'stop' | 'current' | 'deregister';
 
 /** Deploys, version actions, config vars, instances and their logs, uploads, and packages for hearts. */
-export function deployRoutes({ model, deploy }: ApiContext): ApiRoute<never, never, never>[] {
+export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute<never, never, never>[] {
   const versionAction = (action: VersionAction) =>
     defineRoute<{ versionId: number }>({
       method: 'POST',
@@ -213,13 +215,16 @@ export function deployRoutes({ model, deploy }: ApiContext): ApiRoute<never, nev
         const instanceId = params.instanceId.toLowerCase();
         if (!instances.instances.some((instance) => instance.uuid === instanceId))
           throw new PaasmakerError('E_INSTANCE_NOT_FOUND', `The application has no instance ${instanceId}.`);
+        const offset = query.offset ?? 0;
         const file = deployOf(deploy).instanceLogFile(instanceId);
-        if (!file)
-          throw new PaasmakerError(
-            'E_JOB_LOG_NOT_FOUND',
-            `The log of instance ${instanceId} is on its heart's node.`,
-          );
-        const { text, next } = await readFrom(file, query.offset ?? 0);
+        const { text, next } = file
+          ? await readInstanceLog(file, offset)
+          : await fetchRemoteInstanceLog(
+              await nodeOfInstance(model, instanceId),
+              instanceId,
+              offset,
+              nodeToken,
+            );
         reply.header('x-next-offset', String(next));
         return text;
       },
@@ -244,24 +249,11 @@ export function deployRoutes({ model, deploy }: ApiContext): ApiRoute<never, nev
   return routes as unknown as ApiRoute<never, never, never>[];
 }
 
-const LOG_CHUNK = 256 * 1024;
-
-async function readFrom(file: string, offset: number): Promise<{ text: string; next: number }> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(file, 'r');
-  } catch {
-    return { text: '', next: offset };
-  }
-  try {
-    const { size } = await handle.stat();
-    const start = offset > size ? 0 : offset;
-    const buffer = Buffer.alloc(Math.min(LOG_CHUNK, size - start));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-    return { text: buffer.subarray(0, bytesRead).toString('utf8'), next: start + bytesRead };
-  } finally {
-    await handle.close();
-  }
+/** The node an instance is on (it was just listed, so both exist). */
+async function nodeOfInstance(model: Model, instanceId: string) {
+  const instance = await model.instances.findByUuid(instanceId);
+  if (!instance) throw new PaasmakerError('E_INSTANCE_NOT_FOUND', `There is no instance ${instanceId}.`);
+  return model.nodes.get(instance.nodeId);
 }
 
 /** An application's versions with their instances and the URLs they answer on. */

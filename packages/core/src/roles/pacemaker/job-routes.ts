@@ -1,4 +1,4 @@
-import { PaasmakerError } from '../../kernel/errors';
+import { readJobLog } from '../../jobs/logs/job-log-http';
 import { callerMay } from './api-caller';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { jobAbortBody, jobIdParams, jobListQuery } from './api-schemas';
@@ -12,26 +12,8 @@ export function workspaceOfTags(tags: readonly string[]): number | null {
   return null;
 }
 
-/** Reads a job's whole local log; `E_JOB_LOG_NOT_FOUND` when this node has none. */
-async function wholeLog(jobs: ApiContext['jobs'], jobId: string): Promise<string> {
-  const parts: string[] = [];
-  let offset = 0;
-  for (;;) {
-    const chunk = await jobs.logs.read(jobId, offset, 1024 * 1024);
-    if (!chunk) {
-      if (offset === 0)
-        throw new PaasmakerError('E_JOB_LOG_NOT_FOUND', `Job ${jobId} has no log on this pacemaker.`);
-      break;
-    }
-    parts.push(chunk.text);
-    if (chunk.offset <= offset || chunk.offset >= chunk.size) break;
-    offset = chunk.offset;
-  }
-  return parts.join('');
-}
-
 /** Job trees: list by tag, read, abort, logs, and how to reach the job stream. */
-export function jobRoutes({ jobs, jobStreamPath }: ApiContext): ApiRoute<never, never, never>[] {
+export function jobRoutes({ jobs, jobStreamPath, nodeToken }: ApiContext): ApiRoute<never, never, never>[] {
   const routes = [
     defineRoute<Record<string, never>, undefined, { tag: string; limit: number; offset: number }>({
       method: 'GET',
@@ -75,7 +57,10 @@ export function jobRoutes({ jobs, jobStreamPath }: ApiContext): ApiRoute<never, 
       produces: 'text/plain',
       async handler({ params }) {
         await jobs.getJob(params.jobId);
-        return wholeLog(jobs, params.jobId);
+        return readJobLog(
+          { nodeId: jobs.nodeId, logs: jobs.logs, store: jobs.store, token: nodeToken },
+          params.jobId,
+        );
       },
     }),
     defineRoute({

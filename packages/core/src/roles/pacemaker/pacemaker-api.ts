@@ -72,6 +72,8 @@ export interface PacemakerApiOptions {
   readonly nodes?: NodeRegistry;
   /** Deploys, version actions, uploads and packages; without it their routes answer 404. */
   readonly deploy?: DeployApi;
+  /** The node token: reaches other nodes for the job and instance logs they keep. */
+  readonly nodeToken?: string;
 }
 
 /** How long `close()` waits for requests in flight before cutting connections. */
@@ -224,6 +226,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     nodes: options.nodes,
     deploy: options.deploy,
     jobStreamPath: JOB_STREAM_PATH,
+    nodeToken: options.nodeToken,
   };
   for (const routes of [workspaceRoutes, userRoutes, roleRoutes, jobRoutes, nodeRoutes, deployRoutes])
     for (const route of routes(context)) {
@@ -255,6 +258,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     nodeId: jobs.nodeId,
     logs: jobs.logs,
     store: jobs.store,
+    relayToken: options.nodeToken,
     log: logger,
     mayFollow: async (request, jobId) => {
       const caller = streamCallers.get(request);
