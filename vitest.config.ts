@@ -11,6 +11,9 @@ const alias = {
   '@paasmaker/plugin-scm-git': fileURLToPath(
     new URL('./packages/plugin-scm-git/src/index.ts', import.meta.url),
   ),
+  '@paasmaker/plugin-service-mysql': fileURLToPath(
+    new URL('./packages/plugin-service-mysql/src/index.ts', import.meta.url),
+  ),
 };
 
 // The Redis job store imports its Lua scripts as text (tsup does the same with a loader).
@@ -47,6 +50,15 @@ export default defineConfig({
         resolve: { alias },
         plugins: [luaAsText],
         test: { name: 'plugin-scm-git', root: './packages/plugin-scm-git', include: ['test/**/*.test.ts'] },
+      },
+      {
+        resolve: { alias },
+        plugins: [luaAsText],
+        test: {
+          name: 'plugin-service-mysql',
+          root: './packages/plugin-service-mysql',
+          include: ['test/**/*.test.ts'],
+        },
       },
       {
         resolve: { alias },

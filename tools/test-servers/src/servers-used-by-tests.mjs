@@ -2,7 +2,7 @@
 
 /**
  * The servers `npm test` starts. To give the tests another one, add its name from
- * server-registry.mjs: 'mariadb', 'nginx', 'apache' or 'slapd'.
+ * server-registry.mjs: 'nginx' or 'apache'.
  * @type {string[]}
  */
-export const serversUsedByTests = ['redis', 'postgres', 'slapd'];
+export const serversUsedByTests = ['redis', 'postgres', 'slapd', 'mariadb'];

@@ -76,6 +76,10 @@ export const errorCatalogue = {
     'An instance did not start: its process exited, or it did not answer its health check in time.',
   E_RUNTIME_UNAVAILABLE: 'No node offers the runtime and version an instance type asks for.',
   E_DEPLOY_INVALID: 'A deploy request is malformed: no source, or a source the pacemaker cannot use.',
+  E_SERVICE_UNAVAILABLE:
+    'A service plugin cannot reach the server it makes resources on (down, or its admin credentials refused).',
+  E_SERVICE_FAILED:
+    "A service plugin's server refused to create or remove a resource, or was given credentials the plugin did not make.",
 } as const satisfies Record<`E_${string}`, string>;
 
 /** A stable error code; switch on it rather than on the message. */
