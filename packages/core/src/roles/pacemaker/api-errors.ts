@@ -43,6 +43,8 @@ export const API_ERROR_STATUS: Partial<Record<PaasmakerErrorCode, number>> = {
   E_MODEL_UNAVAILABLE: 503,
   E_JOBS_UNAVAILABLE: 503,
   E_JOB_LOG_UNAVAILABLE: 502,
+  E_SERVICE_UNAVAILABLE: 502,
+  E_SERVICE_FAILED: 502,
 };
 
 interface AjvIssue {
@@ -97,7 +99,7 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
     request.log.error({ err: error }, 'API request failed');
     if (status === 503)
       return send(reply, error.code, 'A database of the pacemaker cannot be reached; try again shortly.');
-    // Which node could not be reached, and why, is for the caller to know; there are no internals in it.
+    // Which node or service server failed, and why, is for the caller to know; there are no internals in it.
     if (status === 502) return send(reply, error.code, error.message);
   } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     // fastify's own errors (bad JSON, content type, body size): their messages hold no internals.

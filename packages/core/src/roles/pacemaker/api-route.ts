@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { JobEngine } from '../../jobs/job-engine';
 import type { JsonSchemaObject } from '../../kernel/json-schema';
 import type { KernelHooks } from '../../kernel/kernel-hooks';
@@ -40,7 +41,9 @@ export interface ApiRoute<P = never, B = never, Q = never> {
 
 /** What the built-in routes work on. */
 export interface ApiContext {
-  readonly hooks: Pick<KernelHooks, 'auth'>;
+  readonly hooks: Pick<KernelHooks, 'auth' | 'service'>;
+  /** Logs what routes do outside a request's own log (a service plugin's removal, say). */
+  readonly log: Logger;
   readonly model: Model;
   readonly jobs: JobEngine;
   /** Node registration and reports go here; without it, node routes answer 404. */

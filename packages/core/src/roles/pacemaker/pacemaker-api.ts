@@ -221,6 +221,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
 
   const context: ApiContext = {
     hooks: kernel.hooks,
+    log: logger,
     model,
     jobs,
     nodes: options.nodes,

@@ -13,6 +13,7 @@ import {
   workspaceCreateBody,
   workspaceUpdateBody,
 } from './api-schemas';
+import { removeService } from './service-removal';
 
 type WorkspaceBody = { name: string; stub: string; tags?: Record<string, string> };
 type ApplicationBody = { name: string; manifestPath?: string };
@@ -36,7 +37,8 @@ function serviceView(caller: ApiCaller, service: Service) {
 const LIVE_VERSION_STATES = new Set(['READY', 'RUNNING']);
 
 /** Workspaces, their applications (with their versions) and services. */
-export function workspaceRoutes({ model }: ApiContext): ApiRoute<never, never, never>[] {
+export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, never>[] {
+  const { model } = context;
   const routes = [
     defineRoute({
       method: 'GET',
@@ -148,9 +150,7 @@ export function workspaceRoutes({ model }: ApiContext): ApiRoute<never, never, n
       method: 'DELETE',
       path: '/services/:serviceId',
       schema: { params: idParams('serviceId') },
-      async handler({ params }) {
-        await model.services.delete(params.serviceId);
-      },
+      handler: ({ params }) => removeService(context, params.serviceId),
     }),
     defineRoute<{ applicationId: number }>({
       method: 'GET',
