@@ -11,6 +11,9 @@ const alias = {
   '@paasmaker/plugin-scm-git': fileURLToPath(
     new URL('./packages/plugin-scm-git/src/index.ts', import.meta.url),
   ),
+  '@paasmaker/plugin-runtime-php': fileURLToPath(
+    new URL('./packages/plugin-runtime-php/src/index.ts', import.meta.url),
+  ),
   '@paasmaker/plugin-service-mysql': fileURLToPath(
     new URL('./packages/plugin-service-mysql/src/index.ts', import.meta.url),
   ),
@@ -50,6 +53,15 @@ export default defineConfig({
         resolve: { alias },
         plugins: [luaAsText],
         test: { name: 'plugin-scm-git', root: './packages/plugin-scm-git', include: ['test/**/*.test.ts'] },
+      },
+      {
+        resolve: { alias },
+        plugins: [luaAsText],
+        test: {
+          name: 'plugin-runtime-php',
+          root: './packages/plugin-runtime-php',
+          include: ['test/**/*.test.ts'],
+        },
       },
       {
         resolve: { alias },

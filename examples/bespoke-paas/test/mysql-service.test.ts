@@ -14,7 +14,6 @@ import {
   HELLO_NODE,
   hostnameOf,
   httpGet,
-  instancePortBlock,
   routerPort,
   TempFolders,
 } from './paas-test-helpers';
@@ -40,7 +39,7 @@ describe('an app with a MySQL service, on a real MariaDB', () => {
         logLevel: 'warn',
         roles: {
           pacemaker: { superToken, nodeToken: randomBytes(24).toString('hex'), api: { port: 0 } },
-          heart: { stopInstancesOnClose: true, ports: instancePortBlock(44) },
+          heart: { stopInstancesOnClose: true, ports: { min: 65_400, max: 65_449 } },
           router: { port: 0 },
         },
       }),

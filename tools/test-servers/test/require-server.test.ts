@@ -31,9 +31,9 @@ describe('requireServerEnv', () => {
   });
 
   it('says how to enable a server that the tests do not start yet', () => {
-    delete process.env.PAASMAKER_TEST_MYSQL_URL;
-    expect(() => requireServerEnv('mysql')).toThrow(
-      "add 'mariadb' to tools/test-servers/src/servers-used-by-tests.mjs",
+    delete process.env.PAASMAKER_TEST_NGINX_URL;
+    expect(() => requireServerEnv('nginx', 'PAASMAKER_TEST_NGINX_URL')).toThrow(
+      "add 'nginx' to tools/test-servers/src/servers-used-by-tests.mjs",
     );
   });
 

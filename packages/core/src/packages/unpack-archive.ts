@@ -1,4 +1,15 @@
-import { lstat, mkdir, mkdtemp, readdir, readlink, realpath, rename, rm, rmdir } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { extract, list, type ReadEntry } from 'tar';
 import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
@@ -56,6 +67,9 @@ export async function unpackArchive(
     await rmdir(target).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
+    // mkdtemp made it 0700; the target gets the mode of a folder made with mkdir, so servers that
+    // drop privileges (Apache's workers) can read the app as they could any folder the heart makes.
+    await chmod(staging, 0o755);
     await rename(staging, target);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -179,7 +179,10 @@ class LocalHeart implements Heart, HeartCore {
       const hooks = this.hooks();
       entry.port = registration.standalone ? null : await this.ports.allocate();
       try {
-        await mkdir(this.paths.state(instanceId), { recursive: true, mode: 0o700 });
+        // Traversable but not listable by others, so a runtime whose server drops privileges
+        // (Apache's workers) can reach the app; the runtime's own state stays private.
+        await mkdir(this.paths.instance(instanceId), { recursive: true, mode: 0o711 });
+        await mkdir(this.paths.state(instanceId), { mode: 0o700 });
         await mkdir(path.dirname(this.paths.log(instanceId)), { recursive: true });
         await writeFile(this.paths.log(instanceId), '', { mode: 0o600, flag: 'a' });
         await installPackage(

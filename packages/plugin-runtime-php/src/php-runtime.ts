@@ -1,0 +1,109 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  isProcessRunning,
+  type JsonSchema,
+  type ProviderCall,
+  type RuntimeInstance,
+  type RuntimeProvider,
+  readProcessRecord,
+  removeProcessRecord,
+  startProcessGroup,
+  stopProcessGroup,
+} from '@paasmaker/core';
+import { apacheConfig } from './apache-config';
+import { phpVersions } from './php-install';
+
+/** Name the PHP runtime is registered under (the original's). */
+export const PHP_RUNTIME = 'paasmaker.runtime.php';
+
+/** Runtime parameters of an instance type using {@link PHP_RUNTIME}. */
+export const phpRuntimeParametersSchema = {
+  type: 'object',
+  properties: {
+    /** The folder served, relative to the application's root (`web`, `public`); default the root. */
+    document_root: { type: 'string', maxLength: 255 },
+  },
+  additionalProperties: false,
+} as const satisfies JsonSchema;
+
+/** How {@link createPhpRuntime} runs apps. */
+export interface PhpRuntimeOptions {
+  apacheBinary: string;
+  modulesDirectory: string;
+  phpModule: string;
+  /** The `php` command line, asked for the exact PHP version. */
+  phpBinary: string;
+  /** The user and group Apache's workers run as when the heart runs as root. */
+  workerUser: { user: string; group: string };
+  /** How long Apache has to exit after SIGTERM before its process group gets SIGKILL. */
+  stopGraceMs: number;
+}
+
+/**
+ * The PHP runtime: each instance is an Apache (prefork, mod_php) of its own, listening on the
+ * instance's port and serving its document root, run as a detached process group (so it
+ * survives a heart restart) with its error and access logs in the instance log. The instance's
+ * environment reaches PHP through `getenv()` and `$_SERVER`.
+ */
+export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
+  async function runningRecord(instance: RuntimeInstance) {
+    const record = await readProcessRecord(instance.stateDirectory);
+    return record !== undefined && isProcessRunning(record) ? record : undefined;
+  }
+
+  return {
+    parametersSchema: phpRuntimeParametersSchema,
+
+    async versions(call: ProviderCall) {
+      const versions = await phpVersions(options.phpModule, options.phpBinary);
+      if (versions.length === 0)
+        call.log.warn({ phpModule: options.phpModule }, 'cannot tell the PHP version; offering none');
+      return versions;
+    },
+
+    async start(instance, call) {
+      const existing = await runningRecord(instance);
+      if (existing !== undefined) {
+        call.log.info({ instanceId: instance.instanceId, pid: existing.pid }, 'PHP instance already running');
+        return;
+      }
+      await mkdir(path.join(instance.stateDirectory, 'run'), { recursive: true });
+      const configFile = path.join(instance.stateDirectory, 'httpd.conf');
+      const config = apacheConfig({
+        directory: instance.directory,
+        documentRoot: String(instance.parameters.document_root ?? ''),
+        port: instance.port ?? 0,
+        stateDirectory: instance.stateDirectory,
+        modulesDirectory: options.modulesDirectory,
+        phpModule: options.phpModule,
+        environmentNames: Object.keys(instance.environment),
+        ...(process.getuid?.() === 0 ? { workerUser: options.workerUser } : {}),
+      });
+      await writeFile(configFile, config, { mode: 0o600 });
+      const record = await startProcessGroup({
+        command: [options.apacheBinary, '-f', configFile, '-D', 'FOREGROUND'],
+        cwd: instance.directory,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...instance.environment },
+        logFile: instance.logFile,
+        stateDirectory: instance.stateDirectory,
+      });
+      call.log.info(
+        { instanceId: instance.instanceId, pid: record.pid, port: instance.port },
+        'PHP instance started',
+      );
+    },
+
+    async stop(instance, call) {
+      const record = await readProcessRecord(instance.stateDirectory);
+      if (record === undefined) return;
+      await stopProcessGroup(record, { graceMs: options.stopGraceMs });
+      await removeProcessRecord(instance.stateDirectory);
+      call.log.info({ instanceId: instance.instanceId, pid: record.pid }, 'PHP instance stopped');
+    },
+
+    async status(instance) {
+      return (await runningRecord(instance)) !== undefined ? 'running' : 'stopped';
+    },
+  };
+}
