@@ -9,14 +9,7 @@ import { mysqlUrl } from '@paasmaker/test-servers';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
-import {
-  gitRepo,
-  HELLO_NODE,
-  hostnameOf,
-  httpGet,
-  routerPort,
-  TempFolders,
-} from './paas-test-helpers';
+import { gitRepo, HELLO_NODE, hostnameOf, httpGet, routerPort, TempFolders } from './paas-test-helpers';
 
 // An app that answers with the database settings it was given.
 const ENV_ECHO = `require('node:http').createServer((q, r) => r.end(JSON.stringify({
