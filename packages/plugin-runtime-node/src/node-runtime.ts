@@ -1,13 +1,10 @@
 import {
-  isProcessRunning,
   type JsonSchema,
   type ProviderCall,
-  type RuntimeInstance,
   type RuntimeProvider,
-  readProcessRecord,
-  removeProcessRecord,
+  runningProcessRecord,
   startProcessGroup,
-  stopProcessGroup,
+  stopRecordedProcessGroup,
 } from '@paasmaker/core';
 import { resolveNodeLaunch } from './launch-command';
 import { advertisedVersions, nodeVersionOf } from './node-binary';
@@ -38,11 +35,6 @@ export interface NodeRuntimeOptions {
  * instance's `stateDirectory`, so `status` and `stop` work from a fresh heart process too.
  */
 export function createNodeRuntime(options: NodeRuntimeOptions): RuntimeProvider {
-  async function runningRecord(instance: RuntimeInstance) {
-    const record = await readProcessRecord(instance.stateDirectory);
-    return record !== undefined && isProcessRunning(record) ? record : undefined;
-  }
-
   return {
     parametersSchema: nodeRuntimeParametersSchema,
 
@@ -59,7 +51,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): RuntimeProvider 
     },
 
     async start(instance, call) {
-      const existing = await runningRecord(instance);
+      const existing = await runningProcessRecord(instance.stateDirectory);
       if (existing !== undefined) {
         call.log.info(
           { instanceId: instance.instanceId, pid: existing.pid },
@@ -87,15 +79,15 @@ export function createNodeRuntime(options: NodeRuntimeOptions): RuntimeProvider 
     },
 
     async stop(instance, call) {
-      const record = await readProcessRecord(instance.stateDirectory);
-      if (record === undefined) return;
-      await stopProcessGroup(record, { graceMs: options.stopGraceMs });
-      await removeProcessRecord(instance.stateDirectory);
-      call.log.info({ instanceId: instance.instanceId, pid: record.pid }, 'Node instance stopped');
+      const stopped = await stopRecordedProcessGroup(instance.stateDirectory, {
+        graceMs: options.stopGraceMs,
+      });
+      if (stopped)
+        call.log.info({ instanceId: instance.instanceId, pid: stopped.pid }, 'Node instance stopped');
     },
 
     async status(instance) {
-      return (await runningRecord(instance)) !== undefined ? 'running' : 'stopped';
+      return (await runningProcessRecord(instance.stateDirectory)) !== undefined ? 'running' : 'stopped';
     },
   };
 }

@@ -1,15 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  isProcessRunning,
   type JsonSchema,
   type ProviderCall,
-  type RuntimeInstance,
   type RuntimeProvider,
-  readProcessRecord,
-  removeProcessRecord,
+  runningProcessRecord,
   startProcessGroup,
-  stopProcessGroup,
+  stopRecordedProcessGroup,
 } from '@paasmaker/core';
 import { apacheConfig } from './apache-config';
 import { phpVersions } from './php-install';
@@ -47,11 +44,6 @@ export interface PhpRuntimeOptions {
  * environment reaches PHP through `getenv()` and `$_SERVER`.
  */
 export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
-  async function runningRecord(instance: RuntimeInstance) {
-    const record = await readProcessRecord(instance.stateDirectory);
-    return record !== undefined && isProcessRunning(record) ? record : undefined;
-  }
-
   return {
     parametersSchema: phpRuntimeParametersSchema,
 
@@ -63,7 +55,7 @@ export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
     },
 
     async start(instance, call) {
-      const existing = await runningRecord(instance);
+      const existing = await runningProcessRecord(instance.stateDirectory);
       if (existing !== undefined) {
         call.log.info({ instanceId: instance.instanceId, pid: existing.pid }, 'PHP instance already running');
         return;
@@ -95,15 +87,15 @@ export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
     },
 
     async stop(instance, call) {
-      const record = await readProcessRecord(instance.stateDirectory);
-      if (record === undefined) return;
-      await stopProcessGroup(record, { graceMs: options.stopGraceMs });
-      await removeProcessRecord(instance.stateDirectory);
-      call.log.info({ instanceId: instance.instanceId, pid: record.pid }, 'PHP instance stopped');
+      const stopped = await stopRecordedProcessGroup(instance.stateDirectory, {
+        graceMs: options.stopGraceMs,
+      });
+      if (stopped)
+        call.log.info({ instanceId: instance.instanceId, pid: stopped.pid }, 'PHP instance stopped');
     },
 
     async status(instance) {
-      return (await runningRecord(instance)) !== undefined ? 'running' : 'stopped';
+      return (await runningProcessRecord(instance.stateDirectory)) !== undefined ? 'running' : 'stopped';
     },
   };
 }
