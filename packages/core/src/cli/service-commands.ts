@@ -4,8 +4,8 @@ import { type CliContext, leaf, parseId, table } from './context';
 export function addServiceCommands(program: Command, context: CliContext): void {
   const service = program
     .command('service')
-    .description('services of a workspace: list')
-    .addHelpText('after', '\nExamples:\n  $ paasmaker service list 3\n');
+    .description('services of a workspace: list, delete')
+    .addHelpText('after', '\nExamples:\n  $ paasmaker service list 3\n  $ paasmaker service delete 12\n');
 
   leaf(
     service
@@ -24,5 +24,20 @@ export function addServiceCommands(program: Command, context: CliContext): void 
       services.map((s) => [s.id, s.name, s.provider, s.state]),
     ))
       context.print(line);
+  });
+
+  leaf(
+    service
+      .command('delete')
+      .description(
+        'remove the resource behind a service (its database...) and the service; no version may use it',
+      )
+      .argument('<id>', 'service id'),
+    ['paasmaker service delete 12'],
+  ).action(async (id: string, options: { json?: boolean }) => {
+    const serviceId = parseId(id, 'service id');
+    await (await context.client()).deleteService(serviceId);
+    if (options.json) context.json({ deleted: serviceId });
+    else context.print(`Deleted service ${serviceId} and the resource behind it.`);
   });
 }

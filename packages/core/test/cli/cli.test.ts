@@ -312,6 +312,15 @@ describe('paasmaker CLI against a real pacemaker', () => {
       expect(servicesJson.find((s: { id: number }) => s.id === service.id).credentials).toEqual({
         password: 'x',
       });
+      const deleted = await run(['service', 'delete', String(service.id)]);
+      expect([deleted.code, deleted.stdout.trim()]).toEqual([
+        0,
+        `Deleted service ${service.id} and the resource behind it.`,
+      ]);
+      expect((await run(['service', 'list', String(fx.workspaceA.id)])).stdout).not.toContain(service.name);
+      const again = await run(['service', 'delete', String(service.id)]);
+      expect(again.code).toBe(1);
+      expectOneLineError(again.stderr, /^error: E_MODEL_NOT_FOUND: /);
 
       const uuid = await registeredNode(fx);
       const nodes = await run(['node', 'list']);
