@@ -5,4 +5,4 @@
  * server-registry.mjs: 'nginx'.
  * @type {string[]}
  */
-export const serversUsedByTests = ['redis', 'postgres', 'slapd', 'mariadb', 'apache'];
+export const serversUsedByTests = ['redis', 'postgres', 'slapd', 'mariadb', 'apache', 'nginx'];

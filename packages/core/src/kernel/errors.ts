@@ -76,6 +76,9 @@ export const errorCatalogue = {
     'An instance did not start: its process exited, or it did not answer its health check in time.',
   E_RUNTIME_UNAVAILABLE: 'No node offers the runtime and version an instance type asks for.',
   E_DEPLOY_INVALID: 'A deploy request is malformed: no source, or a source the pacemaker cannot use.',
+  E_ROUTER_UNAVAILABLE: "The routing table's Redis cannot be reached to publish the table.",
+  E_ROUTER_START:
+    'An nginx router did not start: its configuration was refused, a module is missing, or its port is taken.',
   E_SERVICE_UNAVAILABLE:
     'A service plugin cannot reach the server it makes resources on (down, or its admin credentials refused).',
   E_SERVICE_FAILED:

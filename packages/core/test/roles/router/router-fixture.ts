@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +15,7 @@ export interface Backend {
 
 /**
  * Starts a backend: `GET /` answers JSON `{ name, url, headers }`; `POST /echo` streams the body
- * back; `GET /stream` sends 64 KiB chunks until the client goes away; `GET /cut` promises 100 000 bytes,
+ * back; `POST /digest` reads the whole body, then answers its `{ bytes, sha256 }`; `GET /stream` sends 64 KiB chunks until the client goes away; `GET /cut` promises 100 000 bytes,
  * sends 1 KiB and drops the connection.
  */
 export async function startBackend(name: string): Promise<Backend> {
@@ -23,6 +24,16 @@ export async function startBackend(name: string): Promise<Backend> {
     if (req.url === '/echo') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       req.pipe(res);
+      return;
+    }
+    if (req.url === '/digest') {
+      const hash = createHash('sha256');
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        hash.update(chunk);
+      });
+      req.on('end', () => res.end(JSON.stringify({ bytes, sha256: hash.digest('hex') })));
       return;
     }
     if (req.url === '/cut') {
@@ -89,7 +100,7 @@ export interface Reply {
  * every request is independent.
  */
 export async function send(
-  router: Router,
+  router: Pick<Router, 'port'>,
   options: {
     host: string | null;
     path?: string;

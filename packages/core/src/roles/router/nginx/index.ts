@@ -1,0 +1,8 @@
+export { type NginxRouterConfig, nginxRouterConfig } from './nginx-router-config';
+export {
+  publishRoutingTable,
+  type RoutingTablePublisher,
+  type RoutingTablePublisherOptions,
+} from './redis-routing-publisher';
+export { routingTableText } from './routing-table-text';
+export { type NginxRouter, type NginxRouterOptions, startNginxRouter } from './start-nginx-router';
