@@ -4,6 +4,7 @@ import type { ScryptCost } from '../auth/password-hash';
 import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
 import type { PluginEntry } from '../kernel/plugin-entry';
 import type { Heart } from '../roles/heart/heart-types';
+import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
 import type { Router } from '../roles/router/router';
 import type { FirstStart } from './first-start';
 import { type Closer, closeAll } from './node-closers';
@@ -31,6 +32,8 @@ export interface PaasmakerNode {
   readonly heart?: Heart;
   /** Present when the config names the router role: the built-in HTTP router. */
   readonly router?: Router;
+  /** Present when the config names the router role with `nginx`: the nginx router. */
+  readonly nginxRouter?: NginxRouter;
   /**
    * Set on a pacemaker's first start only (it had no users): the administrator that was created
    * and its random password. Show it once (`formatFirstStart`); it is not stored in clear.

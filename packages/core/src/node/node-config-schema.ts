@@ -63,6 +63,7 @@ export const nodeConfigSchema = {
               default: DEFAULT_CLUSTER_HOSTNAME,
             },
             drainMs: { type: 'integer', minimum: 0, maximum: 600_000, default: 1000 },
+            routingTable: { type: 'string', pattern: '^redis://[^\\s]+$' },
           },
           required: ['superToken', 'nodeToken'],
           additionalProperties: false,
@@ -99,6 +100,17 @@ export const nodeConfigSchema = {
           properties: {
             host: { type: 'string', minLength: 1, default: DEFAULT_API_HOST },
             port: { type: 'integer', minimum: 0, maximum: 65535, default: DEFAULT_ROUTER_PORT },
+            nginx: {
+              type: 'object',
+              properties: {
+                redis: { type: 'string', pattern: '^redis://[^\\s@]+$' },
+                binary: { type: 'string', minLength: 1, default: 'nginx' },
+                modulesDirectory: { type: 'string', minLength: 1, default: '/usr/lib/nginx/modules' },
+                workerProcesses: { type: 'integer', minimum: 1, maximum: 256, default: 1 },
+              },
+              required: ['redis'],
+              additionalProperties: false,
+            },
           },
           additionalProperties: false,
         },
@@ -138,6 +150,8 @@ export interface PacemakerRoleConfig {
   readonly clusterHostname: string;
   /** How long a stopped instance keeps serving after it leaves the routing table. */
   readonly drainMs: number;
+  /** A Redis URL the routing table is published to, for nginx routers (`roles.router.nginx`). */
+  readonly routingTable?: string;
 }
 
 /** The heart role: runs instances, beside a pacemaker or (with `pacemaker`) on a node of its own. */
@@ -155,10 +169,23 @@ export interface HeartRoleConfig {
   readonly pacemaker?: { readonly url: string; readonly nodeToken: string; readonly jobStore: string };
 }
 
-/** The router role: the built-in HTTP router. It needs the pacemaker role in the same node (for now). */
+/** The nginx router: reads the routing table a pacemaker publishes to Redis. */
+export interface NginxRouterRoleConfig {
+  /** The Redis the table is in (best a local replica); `redis://host:port`, no password. */
+  readonly redis: string;
+  readonly binary: string;
+  readonly modulesDirectory: string;
+  readonly workerProcesses: number;
+}
+
+/**
+ * The router role: the built-in HTTP router, which needs the pacemaker role in the same node, or
+ * with `nginx` the nginx router, which may run on a node of its own.
+ */
 export interface RouterRoleConfig {
   readonly host: string;
   readonly port: number;
+  readonly nginx?: NginxRouterRoleConfig;
 }
 
 /** A plugin the kernel loads by package name. */

@@ -27,6 +27,7 @@ import { VersionActions } from '../roles/pacemaker/deploy/version-actions';
 import type { VersionTrees } from '../roles/pacemaker/deploy/version-trees';
 import { NodeRegistry } from '../roles/pacemaker/node-registry/node-registry';
 import { API_PREFIX, createPacemakerApi, type PacemakerApi } from '../roles/pacemaker/pacemaker-api';
+import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
 import { type Router, startRouter } from '../roles/router/router';
 import { RoutingTable } from '../roles/router/routing-table';
 import { parametersServicePlugin } from '../services/parameters-service-plugin';
@@ -36,6 +37,7 @@ import { startHeartReporter } from './heart-reporter';
 import type { Closer } from './node-closers';
 import type { NodeConfig } from './node-config-schema';
 import { startHeartNode } from './start-heart-node';
+import { startNginxRouterRole, startRoutingTablePublisher } from './start-nginx-router-role';
 
 /** The running pacemaker role of a node. */
 export interface RunningPacemaker {
@@ -60,6 +62,7 @@ export interface RunningRoles {
   pacemaker?: RunningPacemaker;
   heart?: Heart;
   router?: Router;
+  nginxRouter?: NginxRouter;
   firstStart?: FirstStart;
 }
 
@@ -78,27 +81,35 @@ export async function startRoles(
 ): Promise<RunningRoles> {
   const role = config.roles.pacemaker;
   const heartRole = config.roles.heart;
+  const routerRole = config.roles.router;
   if (!role) {
-    if (config.roles.router)
+    if (routerRole && !routerRole.nginx)
       throw new PaasmakerError(
         'E_NODE_START',
-        'The built-in router needs the pacemaker role in the same node (its routing table lives there); add roles.pacemaker.',
+        'The built-in router needs the pacemaker role in the same node (its routing table lives there); add roles.pacemaker, or use roles.router.nginx.',
       );
-    if (!heartRole?.pacemaker)
+    if (heartRole && !heartRole.pacemaker)
       throw new PaasmakerError(
         'E_NODE_START',
         'A heart without the pacemaker role needs roles.heart.pacemaker: its url, nodeToken and jobStore (a Redis URL).',
       );
-    const pacemaker = heartRole.pacemaker;
-    return {
-      heart: await startHeartNode(
+    const running: RunningRoles = {};
+    if (heartRole?.pacemaker)
+      running.heart = await startHeartNode(
         config,
-        { ...heartRole, pacemaker },
+        { ...heartRole, pacemaker: heartRole.pacemaker },
         logger,
         closers,
         options.plugins ?? [],
-      ),
-    };
+      );
+    if (routerRole?.nginx)
+      running.nginxRouter = await startNginxRouterRole(
+        { ...routerRole, nginx: routerRole.nginx },
+        config.dataFolder,
+        logger,
+        closers,
+      );
+    return running;
   }
   if (heartRole?.pacemaker)
     throw new PaasmakerError(
@@ -212,6 +223,8 @@ export async function startRoles(
 
   const routed = await restoreRouting(model, routing, role.clusterHostname);
   logger.info({ routed }, 'routing table restored from the model');
+  const publishTo = role.routingTable ?? router?.nginx?.redis;
+  if (publishTo) await startRoutingTablePublisher(routing, publishTo, logger, closers);
   const pacemaker: RunningPacemaker = {
     url,
     model,
@@ -244,7 +257,10 @@ export async function startRoles(
     closers.push({ name: 'node reporter', close: () => reporter.close() });
     running.heart = heart;
   }
-  if (router && routerPort) {
+  if (router?.nginx) {
+    const nginx = { ...router, port: routerPort ?? router.port, nginx: router.nginx };
+    running.nginxRouter = await startNginxRouterRole(nginx, dataFolder, logger, closers);
+  } else if (router && routerPort) {
     const started = await startRouter({ table: routing, host: router.host, port: routerPort, logger });
     closers.push({ name: 'router', close: () => started.close() });
     logger.info({ url: started.url }, 'router listening');

@@ -61,6 +61,23 @@ describe('node config', () => {
     expect(problems).toContain('roles.heart.ports.min');
   });
 
+  it('takes an nginx router on a node of its own, and refuses a Redis URL with a password for it', () => {
+    const routerOnly = (redis: string) =>
+      `dataFolder: ./r\nroles:\n  router:\n    port: 8080\n    nginx: { redis: '${redis}' }\n`;
+    expect(parseNodeConfig(routerOnly('redis://127.0.0.1:6380'), 'r.yml').roles.router).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      nginx: {
+        redis: 'redis://127.0.0.1:6380',
+        binary: 'nginx',
+        modulesDirectory: '/usr/lib/nginx/modules',
+        workerProcesses: 1,
+      },
+    });
+    const problems = problemsOf(() => parseNodeConfig(routerOnly('redis://:secret@127.0.0.1:6380'), 'r.yml'));
+    expect(problems.problems.map((p) => p.key)).toEqual(['roles.router.nginx.redis']);
+  });
+
   it('keeps a PostgreSQL URL and a Redis job store as they are', () => {
     const config = parseNodeConfig(
       valid.replace(

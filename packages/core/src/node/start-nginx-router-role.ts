@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { publishRoutingTable } from '../roles/router/nginx/redis-routing-publisher';
+import { type NginxRouter, startNginxRouter } from '../roles/router/nginx/start-nginx-router';
+import type { RoutingTable } from '../roles/router/routing-table';
+import { freePort } from './free-port';
+import type { Closer } from './node-closers';
+import type { NginxRouterRoleConfig, RouterRoleConfig } from './node-config-schema';
+
+/**
+ * Publishes the pacemaker's routing table to the Redis nginx routers read (`redisUrl`), for as
+ * long as the node runs.
+ */
+export async function startRoutingTablePublisher(
+  table: RoutingTable,
+  redisUrl: string,
+  logger: Logger,
+  closers: Closer[],
+): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  closers.push({ name: 'routing table Redis', close: async () => void redis.disconnect() });
+  const publisher = await publishRoutingTable({ table, redis, logger });
+  closers.push({ name: 'routing table publisher', close: () => publisher.close() });
+  logger.info('routing table published to Redis for nginx routers');
+}
+
+/** Starts nginx as this node's router, reading the routing table from `nginx.redis`. */
+export async function startNginxRouterRole(
+  router: RouterRoleConfig & { nginx: NginxRouterRoleConfig },
+  dataFolder: string,
+  logger: Logger,
+  closers: Closer[],
+): Promise<NginxRouter> {
+  const redis = new URL(router.nginx.redis);
+  const started = await startNginxRouter({
+    folder: path.join(dataFolder, 'nginx-router'),
+    host: router.host,
+    port: router.port || (await freePort(router.host)),
+    redis: { host: redis.hostname, port: Number(redis.port || 6379) },
+    nginxBinary: router.nginx.binary,
+    modulesDirectory: router.nginx.modulesDirectory,
+    workerProcesses: router.nginx.workerProcesses,
+  });
+  closers.push({ name: 'nginx router', close: () => started.close() });
+  logger.info({ url: started.url }, 'nginx router listening');
+  return started;
+}
