@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { API_PREFIX, createNode, type PaasmakerNode, parseNodeConfig } from '@paasmaker/core';
+import { API_PREFIX, type PaasmakerNode } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
 import mysqlService from '@paasmaker/plugin-service-mysql';
@@ -9,7 +8,16 @@ import { mysqlUrl } from '@paasmaker/test-servers';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
-import { gitRepo, HELLO_NODE, hostnameOf, httpGet, routerPort, TempFolders } from './paas-test-helpers';
+import {
+  gitRepo,
+  HELLO_NODE,
+  hostnameOf,
+  httpGet,
+  newToken,
+  routerPort,
+  startNode,
+  TempFolders,
+} from './paas-test-helpers';
 
 // An app that answers with the database settings it was given.
 const ENV_ECHO = `require('node:http').createServer((q, r) => r.end(JSON.stringify({
@@ -19,31 +27,28 @@ const ENV_ECHO = `require('node:http').createServer((q, r) => r.end(JSON.stringi
 
 describe('an app with a MySQL service, on a real MariaDB', () => {
   const temp = new TempFolders();
-  const superToken = randomBytes(24).toString('hex');
+  const superToken = newToken();
   let node: PaasmakerNode;
   let repo: string;
 
   beforeAll(async () => {
     const data = await temp.make();
-    const config = parseNodeConfig(
-      JSON.stringify({
+    node = await startNode(
+      {
         name: 'mysql-e2e',
         dataFolder: data,
-        logLevel: 'warn',
         roles: {
-          pacemaker: { superToken, nodeToken: randomBytes(24).toString('hex'), api: { port: 0 } },
+          pacemaker: { superToken, nodeToken: newToken(), api: { port: 0 } },
           heart: { stopInstancesOnClose: true, ports: { min: 65_400, max: 65_449 } },
           router: { port: 0 },
         },
-      }),
-    );
-    node = await createNode(config, {
-      plugins: [
+      },
+      [
         nodeRuntime,
         { plugin: gitScm, options: { cacheDirectory: path.join(data, 'git-cache') } },
         { plugin: mysqlService, options: { adminUrl: mysqlUrl() } },
       ],
-    });
+    );
     const manifest = await readFile(path.join(HELLO_NODE, 'manifest.yml'), 'utf8');
     repo = await gitRepo(temp, {
       'server.js': ENV_ECHO,

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createNode, type PaasmakerNode, parseNodeConfig } from '@paasmaker/core';
+import type { PaasmakerNode } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
 import { nginxSettings, redisUrl } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
-import { gitRepo, hostnameOf, httpGet, TempFolders } from './paas-test-helpers';
+import { gitRepo, hostnameOf, httpGet, newToken, startNode, TempFolders } from './paas-test-helpers';
 
 // A pacemaker + heart node publishing its routing table to Redis, and a router-only node running
 // nginx that reads it: the cluster's routing path, on one machine.
@@ -17,43 +17,28 @@ describe('a router-only node running nginx', () => {
 
   beforeAll(async () => {
     const pacemakerData = await temp.make();
-    pacemaker = await createNode(
-      parseNodeConfig(
-        JSON.stringify({
-          name: `pm-nginx-${randomBytes(3).toString('hex')}`,
-          dataFolder: pacemakerData,
-          logLevel: 'warn',
-          roles: {
-            pacemaker: {
-              superToken: randomBytes(24).toString('hex'),
-              nodeToken: randomBytes(24).toString('hex'),
-              api: { port: 0 },
-              routingTable: redisUrl(),
-            },
-            heart: { stopInstancesOnClose: true, ports: { min: 65_300, max: 65_399 } },
-          },
-        }),
-      ),
+    pacemaker = await startNode(
       {
-        plugins: [
-          nodeRuntime,
-          { plugin: gitScm, options: { cacheDirectory: path.join(pacemakerData, 'git-cache') } },
-        ],
+        name: `pm-nginx-${randomBytes(3).toString('hex')}`,
+        dataFolder: pacemakerData,
+        roles: {
+          pacemaker: {
+            superToken: newToken(),
+            nodeToken: newToken(),
+            api: { port: 0 },
+            routingTable: redisUrl(),
+          },
+          heart: { stopInstancesOnClose: true, ports: { min: 65_300, max: 65_399 } },
+        },
       },
+      [nodeRuntime, { plugin: gitScm, options: { cacheDirectory: path.join(pacemakerData, 'git-cache') } }],
     );
     const { bin, modulesDir } = nginxSettings();
-    router = await createNode(
-      parseNodeConfig(
-        JSON.stringify({
-          name: 'nginx-router',
-          dataFolder: await temp.make(),
-          logLevel: 'warn',
-          roles: {
-            router: { port: 0, nginx: { redis: redisUrl(), binary: bin, modulesDirectory: modulesDir } },
-          },
-        }),
-      ),
-    );
+    router = await startNode({
+      name: 'nginx-router',
+      dataFolder: await temp.make(),
+      roles: { router: { port: 0, nginx: { redis: redisUrl(), binary: bin, modulesDirectory: modulesDir } } },
+    });
   });
   afterAll(async () => {
     await router?.close();

@@ -1,15 +1,38 @@
-// Shared helpers of the bespoke PaaS tests: temporary folders, git repositories made from a
-// folder, HTTP requests with a Host header, and the instance processes a data folder records.
+// Shared helpers of the bespoke PaaS tests: nodes from config objects, temporary folders, git
+// repositories made from a folder, HTTP requests with a Host header, and the instance processes a
+// data folder records.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { isProcessRunning, type PaasmakerNode, readProcessRecord } from '@paasmaker/core';
+import {
+  createNode,
+  isProcessRunning,
+  type PaasmakerNode,
+  type PluginEntry,
+  parseNodeConfig,
+  readProcessRecord,
+} from '@paasmaker/core';
 
 const run = promisify(execFile);
+
+/** A fresh cluster token (super or node). */
+export const newToken = () => randomBytes(24).toString('hex');
+
+/**
+ * Starts a node from a config object, as a `paasmaker.yml` would hold it (log level `warn` unless
+ * given), with plugins passed as objects.
+ */
+export function startNode(
+  config: Record<string, unknown>,
+  plugins: readonly PluginEntry[] = [],
+): Promise<PaasmakerNode> {
+  return createNode(parseNodeConfig(JSON.stringify({ logLevel: 'warn', ...config })), { plugins });
+}
 
 /** The example app the tests deploy. */
 export const HELLO_NODE = fileURLToPath(new URL('../../apps/hello-node', import.meta.url));

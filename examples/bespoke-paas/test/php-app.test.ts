@@ -1,14 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNode, type PaasmakerNode, parseNodeConfig } from '@paasmaker/core';
+import type { PaasmakerNode } from '@paasmaker/core';
 import phpRuntime from '@paasmaker/plugin-runtime-php';
 import gitScm from '@paasmaker/plugin-scm-git';
 import { apacheSettings } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
-import { eventually, gitRepo, hostnameOf, httpGet, routerPort, TempFolders } from './paas-test-helpers';
+import {
+  eventually,
+  gitRepo,
+  hostnameOf,
+  httpGet,
+  newToken,
+  routerPort,
+  startNode,
+  TempFolders,
+} from './paas-test-helpers';
 
 const HELLO_PHP = fileURLToPath(new URL('../../apps/hello-php', import.meta.url));
 
@@ -22,29 +30,20 @@ describe('a PHP app on Apache with mod_php, end to end', () => {
     // Run as root, Apache's workers are nobody, who must be able to reach the instance folders.
     await chmod(data, 0o755);
     const { bin, modulesDir, phpModule } = apacheSettings();
-    node = await createNode(
-      parseNodeConfig(
-        JSON.stringify({
-          name: 'php-e2e',
-          dataFolder: data,
-          logLevel: 'warn',
-          roles: {
-            pacemaker: {
-              superToken: randomBytes(24).toString('hex'),
-              nodeToken: randomBytes(24).toString('hex'),
-              api: { port: 0 },
-            },
-            heart: { stopInstancesOnClose: true, ports: { min: 65_450, max: 65_499 } },
-            router: { port: 0 },
-          },
-        }),
-      ),
+    node = await startNode(
       {
-        plugins: [
-          { plugin: phpRuntime, options: { apacheBinary: bin, modulesDirectory: modulesDir, phpModule } },
-          { plugin: gitScm, options: { cacheDirectory: path.join(data, 'git-cache') } },
-        ],
+        name: 'php-e2e',
+        dataFolder: data,
+        roles: {
+          pacemaker: { superToken: newToken(), nodeToken: newToken(), api: { port: 0 } },
+          heart: { stopInstancesOnClose: true, ports: { min: 65_450, max: 65_499 } },
+          router: { port: 0 },
+        },
       },
+      [
+        { plugin: phpRuntime, options: { apacheBinary: bin, modulesDirectory: modulesDir, phpModule } },
+        { plugin: gitScm, options: { cacheDirectory: path.join(data, 'git-cache') } },
+      ],
     );
     repo = await gitRepo(temp, {}, HELLO_PHP);
   });
