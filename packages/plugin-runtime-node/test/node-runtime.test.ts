@@ -37,20 +37,34 @@ async function freePort(): Promise<number> {
   }
 }
 
-/**
- * True when nothing listens on `port`: a connection is refused. (Binding it may still fail for a
- * while after the app exits: the kernel keeps the app's closed connections until their peers,
- * here fetch's keep-alive pool, close their side.)
- */
-function nothingListens(port: number): Promise<boolean> {
+/** What a connection to `port` gets: `refused`, `accepted`, or another error's code. */
+function connectOutcome(port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
       socket.destroy();
-      resolve(false);
+      resolve('accepted');
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ECONNREFUSED' ? 'refused' : String(error.code)),
+    );
   });
+}
+
+/**
+ * `refused` when nothing listens on `port`, `accepted` when something does. Another error (a
+ * reset on a loaded machine) says neither, so it asks again, up to a second. (Binding the port
+ * may still fail for a while after the app exits: the kernel keeps the app's closed connections
+ * until their peers, here fetch's keep-alive pool, close their side.)
+ */
+async function listenerOn(port: number): Promise<string> {
+  let outcome = '';
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    outcome = await connectOutcome(port);
+    if (outcome === 'refused' || outcome === 'accepted') return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return outcome;
 }
 
 /** True when this process can bind `port`. */
@@ -148,7 +162,7 @@ describe('paasmaker.runtime.node', () => {
     await runtime.start(inst, call()); // already running: a no-op
     await runtime.stop(inst, call());
     expect(await runtime.status(inst, call())).toBe('stopped');
-    expect(await nothingListens(inst.port as number)).toBe(true);
+    expect(await listenerOn(inst.port as number)).toBe('refused');
     expect(await readProcessRecord(inst.stateDirectory)).toBeUndefined();
     await runtime.stop(inst, call()); // stopping a stopped instance succeeds
   });
@@ -190,7 +204,7 @@ describe('paasmaker.runtime.node', () => {
     expect(await get(inst.port as number)).toBe('hello world');
     await runtime.stop(inst, call());
     expect(await runtime.status(inst, call())).toBe('stopped');
-    expect(await nothingListens(inst.port as number)).toBe(true);
+    expect(await listenerOn(inst.port as number)).toBe('refused');
     expect(await readFile(inst.logFile, 'utf8')).toContain('ignoring SIGTERM');
   });
 

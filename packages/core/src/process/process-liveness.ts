@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { type ProcessRecord, readProcessStat } from './process-record';
 
 /**
@@ -51,7 +51,31 @@ export function processGroupExists(pgid: number): boolean {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readProcessStat(Number(entry));
-    if (stat !== undefined && stat.processGroup === pgid && stat.state !== 'Z') return true;
+    if (stat !== undefined && stat.processGroup === pgid && (stat.state !== 'Z' || hasLiveThreads(entry)))
+      return true;
   }
   return false;
+}
+
+/**
+ * True while a process whose main thread is a zombie still has threads exiting. A killed
+ * multi-threaded process (Node has several) shows its main thread as `Z` before the others are
+ * gone, and its files (a listening socket) are only closed with the last of them.
+ */
+function hasLiveThreads(pid: string): boolean {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  return tasks.some((tid) => {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
+  });
 }
