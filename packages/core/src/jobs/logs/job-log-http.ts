@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PaasmakerError } from '../../kernel/errors';
 import type { JobStore } from '../job-store';
 import type { JobLogFiles } from './job-log-files';
+import { fetchNodeLog } from './node-log-fetch';
 
 const LOG_PATH =
   /^\/jobs\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\/log$/;
-const FETCH_TIMEOUT_MS = 10_000;
 
 /**
  * Answers `GET /jobs/<id>/log` on a node's job stream server with the whole log as text, 404 when
@@ -59,28 +59,7 @@ export async function readJobLog(sources: JobLogSources, jobId: string): Promise
   if (!streamUrl) throw new PaasmakerError('E_JOB_LOG_NOT_FOUND', `Job ${jobId} has no log yet.`);
   const url = new URL(streamUrl.replace(/^ws/, 'http'));
   url.pathname = `/jobs/${jobId}/log`;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      headers: sources.token ? { authorization: `Bearer ${sources.token}` } : {},
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new PaasmakerError(
-      'E_JOB_LOG_UNAVAILABLE',
-      `Node ${job.nodeId}, which has the log of job ${jobId}, cannot be reached.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const text = await response.text();
-  if (response.status === 404)
-    throw new PaasmakerError('E_JOB_LOG_NOT_FOUND', `Job ${jobId} has no log yet.`);
-  if (!response.ok)
-    throw new PaasmakerError(
-      'E_JOB_LOG_UNAVAILABLE',
-      `Node ${job.nodeId} answered ${response.status} when asked for the log of job ${jobId}.`,
-    );
-  return text;
+  const fetched = await fetchNodeLog(url, sources.token, job.nodeId, `the log of job ${jobId}`);
+  if (!fetched) throw new PaasmakerError('E_JOB_LOG_NOT_FOUND', `Job ${jobId} has no log yet.`);
+  return fetched.text;
 }
