@@ -1,3 +1,4 @@
+export { acceptsConnections, isPortInUse } from '../../net/port-probe';
 export { createHeart } from './create-heart';
 export {
   HEART_JOB_TYPES,
@@ -15,5 +16,4 @@ export type {
 export { type InstanceLogChunk, readInstanceLog } from './instance-log';
 export { instanceLogPath, instanceLogRequestHandler } from './instance-log-http';
 export { InstancePortAllocator } from './instance-port-allocator';
-export { isPortInUse } from './port-probe';
 export { instanceRegistrationSchema } from './registration-schema';

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acceptsConnections } from '../../net/port-probe';
 
 /** How {@link waitUntilHealthy} knows an instance is up, and how it learns that it died. */
 export interface HealthWaitOptions {
@@ -42,21 +42,7 @@ export async function waitUntilHealthy(
 }
 
 function answers(port: number, path: string | undefined): Promise<boolean> {
-  return path === undefined ? tcpConnects(port) : httpAnswers(port, path);
-}
-
-function tcpConnects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1_000);
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
+  return path === undefined ? acceptsConnections(port) : httpAnswers(port, path);
 }
 
 function httpAnswers(port: number, path: string): Promise<boolean> {

@@ -1,12 +1,12 @@
 import { isPaasmakerError, PaasmakerError } from '../../kernel/errors';
 import type { ProviderCall } from '../../kernel/providers/provider-call';
 import type { RuntimeInstance, RuntimeProvider } from '../../kernel/providers/runtime-provider';
+import { isPortInUse } from '../../net/port-probe';
 import type { HeartCore } from './create-heart';
 import type { CatalogueEntry } from './heart-catalogue';
 import { buildInstanceEnvironment } from './instance-environment-builder';
 import { waitUntilHealthy } from './instance-health-wait';
 import { appendInstanceLog, tailInstanceLog } from './instance-log';
-import { isPortInUse } from './port-probe';
 
 /** Lines of the instance log copied into the job log when a start fails. */
 const LOG_LINES_ON_FAILURE = 50;

@@ -1,5 +1,5 @@
 import { PaasmakerError } from '../../kernel/errors';
-import { isPortInUse } from './port-probe';
+import { isPortInUse } from '../../net/port-probe';
 
 /**
  * Hands out instance ports from a range: never one already allocated, never one something

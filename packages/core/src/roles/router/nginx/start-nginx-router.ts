@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import path from 'node:path';
 import routerLua from '../../../../../../lua/router/paasmaker_router.lua';
 import { PaasmakerError } from '../../../kernel/errors';
+import { acceptsConnections } from '../../../net/port-probe';
 import { nginxRouterConfig } from './nginx-router-config';
 
 /** Options of {@link startNginxRouter}. */
@@ -69,7 +69,7 @@ export async function startNginxRouter(options: NginxRouterOptions): Promise<Ngi
   const child = spawn(nginx, args, { stdio: 'ignore' });
   const exited = once(child, 'exit');
   const started = Date.now();
-  while (!(await accepts(host, options.port))) {
+  while (!(await acceptsConnections(options.port, host))) {
     if (child.exitCode !== null || Date.now() - started > 10_000) {
       child.kill('SIGKILL');
       const log = await readFile(path.join(folder, 'error.log'), 'utf8').catch(() => '');
@@ -106,17 +106,6 @@ async function run(command: string, args: string[]): Promise<void> {
       'E_ROUTER_START',
       `nginx refused the router's configuration: ${code instanceof Error ? code.message : lastLine(stderr)}`,
     );
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, host);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function lastLine(text: string): string {
