@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { type ProcessRecord, readProcessStat } from './process-record';
+import { readdirSync } from 'node:fs';
+import { type ProcessRecord, readProcessStat, readStatFile } from './process-record';
 
 /**
  * Leaders this process spawned and saw exit. While we are a leader's parent it lingers as a
@@ -70,12 +70,7 @@ function hasLiveThreads(pid: string): boolean {
     return false;
   }
   return tasks.some((tid) => {
-    try {
-      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
+    const state = readStatFile(`/proc/${pid}/task/${tid}/stat`)?.state;
+    return state !== undefined && state !== 'Z' && state !== 'X';
   });
 }

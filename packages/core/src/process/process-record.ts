@@ -32,9 +32,14 @@ export const PROCESS_RECORD_FILE = 'process.json';
  * may hold spaces and parentheses, so fields are counted from its last `)`.
  */
 export function readProcessStat(pid: number): ProcessStat | undefined {
+  return readStatFile(`/proc/${pid}/stat`);
+}
+
+/** Reads a `stat` file of /proc: a process's, or one thread's (`/proc/<pid>/task/<tid>/stat`). */
+export function readStatFile(path: string): ProcessStat | undefined {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
