@@ -34,10 +34,10 @@ import { parametersServicePlugin } from '../services/parameters-service-plugin';
 import { createFirstAdmin, type FirstStart } from './first-start';
 import { freePort } from './free-port';
 import { startHeartReporter } from './heart-reporter';
+import { startNginxRouterRole, startRoutingTablePublisher } from './nginx-router-role';
 import type { Closer } from './node-closers';
 import type { NodeConfig } from './node-config-schema';
 import { startHeartNode } from './start-heart-node';
-import { startNginxRouterRole, startRoutingTablePublisher } from './start-nginx-router-role';
 
 /** The running pacemaker role of a node. */
 export interface RunningPacemaker {

@@ -1,3 +1,4 @@
+// The node side of the nginx router: the pacemaker publishing its table, and a node running nginx.
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
