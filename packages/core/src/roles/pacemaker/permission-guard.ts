@@ -76,10 +76,26 @@ export async function enforceRouteRule(
   }
   const workspaceId = await workspaceOf(rule.scope, params, resolver);
   if (callerMay(caller, rule.permission, workspaceId)) return;
-  throw new PaasmakerError(
-    'E_API_FORBIDDEN',
-    workspaceId === undefined
-      ? `This needs the permission ${rule.permission}, held cluster-wide.`
-      : `This needs the permission ${rule.permission} on workspace ${workspaceId}.`,
-  );
+  throw new PaasmakerError('E_API_FORBIDDEN', forbiddenMessage(rule.permission, rule.scope));
+}
+
+/** What the record a scoped rule names is called in a refusal. */
+const RECORD_NAMES: Partial<Record<WorkspaceScope['kind'], string>> = {
+  workspace: 'this workspace',
+  application: "this application's workspace",
+  version: "this version's workspace",
+  service: "this service's workspace",
+  job: "this job's workspace",
+};
+
+/**
+ * The refusal of a rule, made from the rule alone: never from the record, so that a record of
+ * another workspace and a record that does not exist get the very same answer (naming neither
+ * the workspace that owns it nor whether it exists).
+ */
+function forbiddenMessage(permission: string, scope: WorkspaceScope): string {
+  const record = RECORD_NAMES[scope.kind];
+  return record
+    ? `This needs the permission ${permission} on ${record}, or cluster-wide.`
+    : `This needs the permission ${permission}, held cluster-wide.`;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteKey, RouteRule } from '../../../src/roles/pacemaker';
 import { API_PREFIX, ROUTE_PERMISSIONS } from '../../../src/roles/pacemaker';
@@ -57,6 +58,40 @@ describe.each(modelBackends)('pacemaker API permission matrix on $name', (modelB
         expect(response.body.error.code).toBe(expected === 401 ? 'E_API_UNAUTHENTICATED' : 'E_API_FORBIDDEN');
       }
     });
+  });
+
+  // A caller without cluster-wide rights must not tell a record of another workspace from one that
+  // does not exist: status, code and message are the same, and name no workspace.
+  const recordKeys = keys.filter((key) => 'param' in ROUTE_PERMISSIONS[key].scope);
+  it.each(recordKeys)('%s answers a foreign record and a missing one alike', async (key) => {
+    const rule = ROUTE_PERMISSIONS[key];
+    if (!('param' in rule.scope)) throw new Error(`${key} names no record`);
+    const { method, pattern } = splitKey(key);
+    const sample = await ROUTE_SAMPLES[key](fx);
+    const at = pattern.split('/').indexOf(`:${rule.scope.param}`);
+    const segments = sample.path.split('/');
+    segments[at] = rule.scope.kind === 'job' ? randomUUID() : '999999999';
+    const missingPath = segments.join('/');
+    const ask = (path: string, caller: CallerName) =>
+      fx.request(method, `${API_PREFIX}${path}`, {
+        as: caller,
+        body: sample.body,
+        rawBody: sample.rawBody,
+        contentType: sample.contentType,
+      });
+    for (const caller of ['wrongWorkspace', 'noRole'] as const) {
+      const foreign = await ask(sample.path, caller);
+      const missing = await ask(missingPath, caller);
+      expect(foreign.status, foreign.text).toBe(403);
+      expect(missing.status, missing.text).toBe(foreign.status);
+      expect(missing.body).toEqual(foreign.body);
+      expect(foreign.body.error.message).not.toMatch(/workspace \d/);
+    }
+    // Cluster-wide callers may learn that an id is unknown.
+    if (method === 'GET' && !pattern.includes(':instanceId')) {
+      const missing = await ask(missingPath, 'super');
+      expect(missing.status, missing.text).toBe(404);
+    }
   });
 
   it('filters the workspace list by the grants of the caller', async () => {
