@@ -20,6 +20,7 @@ import type { ApiContext, ApiRoute, ApiRouteSchema } from './api-route';
 import type { DeployApi } from './deploy/deploy-api';
 import { deployRoutes } from './deploy-routes';
 import { jobRoutes, workspaceOfTags } from './job-routes';
+import { useDepthLimitedJsonParser } from './json-body-parser';
 import type { NodeRegistry } from './node-registry/node-registry';
 import { nodeRoutes } from './node-routes';
 import { buildOpenApiDocument, type DocumentedRoute } from './openapi-document';
@@ -141,6 +142,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     (httpPart === 'body' ? bodyAjv : stringAjv).compile(schema),
   );
   server.setErrorHandler(handleApiError);
+  useDepthLimitedJsonParser(server);
   // Source uploads are streamed to a file by their route (with its own size limit), not parsed.
   server.addContentTypeParser('application/gzip', (_request, payload, done) => done(null, payload));
   server.setNotFoundHandler(handleUnknownRoute);

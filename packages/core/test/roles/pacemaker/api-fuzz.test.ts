@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PREFIX, ROUTE_PERMISSIONS } from '../../../src/roles/pacemaker';
+import { API_PREFIX, MAX_JSON_DEPTH, ROUTE_PERMISSIONS } from '../../../src/roles/pacemaker';
 import { type ApiFixture, type CallerName, startApiFixture } from './pacemaker-api-fixture';
-import { ROUTE_SAMPLES, splitKey } from './route-samples';
+import { nodeRegistration, ROUTE_SAMPLES, splitKey } from './route-samples';
 
 const keys = Object.keys(ROUTE_PERMISSIONS) as (keyof typeof ROUTE_PERMISSIONS)[];
 
@@ -113,6 +113,50 @@ describe('pacemaker API under malformed input', () => {
         expect(response.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
       }
     });
+  });
+
+  // Free-form fields (objects of any shape) are where a deep body gets past the schemas.
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  const freeForm: [string, (fx: ApiFixture, value: string) => [string, string, CallerName]][] = [
+    [
+      'service parameters',
+      (fx, value) => [
+        `/workspaces/${fx.workspaceA.id}/services`,
+        `{"name":"deep-${Math.random().toString(36).slice(2, 8)}","provider":"paasmaker.service.parameters","parameters":${value}}`,
+        'rightWorkspace',
+      ],
+    ],
+    [
+      'node tags',
+      (_fx, value) => {
+        const { tags: _tags, ...registration } = nodeRegistration();
+        return ['/nodes/register', `${JSON.stringify(registration).slice(0, -1)},"tags":${value}}`, 'node'];
+      },
+    ],
+    [
+      'deploy parameters',
+      (fx, value) => [
+        `/workspaces/${fx.workspaceA.id}/deploys`,
+        `{"scm":"paasmaker.scm.upload","makeCurrent":false,"parameters":{"location":"/nowhere/app.tar.gz","extra":${value}}}`,
+        'rightWorkspace',
+      ],
+    ],
+  ];
+  it.each(freeForm)(
+    'refuses JSON nested 10 000 deep in %s with a 400 naming the limit',
+    async (_name, make) => {
+      const [path, rawBody, as] = make(fx, nested(10_000));
+      const response = await fx.request('POST', `${API_PREFIX}${path}`, { as, rawBody });
+      expect(response.status, response.text).toBe(400);
+      expect(response.body.error.code).toBe('E_API_BODY_TOO_DEEP');
+      expect(response.body.error.message).toContain(String(MAX_JSON_DEPTH));
+    },
+  );
+  it.each(freeForm)('takes %s nested as deep as the limit allows', async (_name, make) => {
+    // Above the value are one level (the body) or, for deploy parameters, two: the last at the limit.
+    const [path, rawBody, as] = make(fx, nested(MAX_JSON_DEPTH - 2));
+    const response = await fx.request('POST', `${API_PREFIX}${path}`, { as, rawBody });
+    expect(response.status, response.text).toBeLessThan(300);
   });
 
   it.each([
