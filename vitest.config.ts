@@ -30,6 +30,7 @@ const luaAsText: Plugin = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    globalSetup: ['./tools/test-servers/src/remove-test-tenant-users.mjs'],
     projects: [
       {
         resolve: { alias },

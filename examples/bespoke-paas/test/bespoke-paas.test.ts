@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,7 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
 
   beforeAll(async () => {
     folder = await mkdtemp(path.join(tmpdir(), 'pm-bespoke-'));
+    await chmod(folder, 0o711);
     repo = path.join(folder, 'hello-node');
     await cp(helloNode, repo, { recursive: true });
     git(repo, 'init', '-q', '-b', 'main');

@@ -3,7 +3,7 @@
 // data folder records.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +56,8 @@ export class TempFolders {
 
   async make(prefix = 'bespoke-paas-'): Promise<string> {
     const folder = await mkdtemp(path.join(os.tmpdir(), prefix));
+    // Tenant users pass through it to their own folders in a data folder inside.
+    await chmod(folder, 0o711);
     this.made.push(folder);
     return folder;
   }

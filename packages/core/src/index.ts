@@ -16,3 +16,4 @@ export * from './roles/pacemaker/deploy/index';
 export * from './roles/pacemaker/index';
 export * from './roles/router/index';
 export * from './services/index';
+export * from './tenancy/index';

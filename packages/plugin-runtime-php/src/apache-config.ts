@@ -60,7 +60,7 @@ export function apacheConfig(options: ApacheInstanceConfig): string {
 ServerRoot "${options.stateDirectory}"
 ServerName 127.0.0.1
 Listen ${options.port}
-PidFile "${path.join(options.stateDirectory, 'apache.pid')}"
+PidFile "${path.join(options.stateDirectory, 'run', 'apache.pid')}"
 DefaultRuntimeDir "${path.join(options.stateDirectory, 'run')}"
 ErrorLog /dev/stderr
 LogLevel warn

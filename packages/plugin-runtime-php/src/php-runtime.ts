@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  currentTenant,
   type JsonSchema,
   type ProviderCall,
   type RuntimeProvider,
@@ -60,7 +61,12 @@ export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
         call.log.info({ instanceId: instance.instanceId, pid: existing.pid }, 'PHP instance already running');
         return;
       }
-      await mkdir(path.join(instance.stateDirectory, 'run'), { recursive: true });
+      // Apache runs as the application's user when there is one: it writes its pid file and
+      // runtime files in `run`, and reads (never changes) its configuration.
+      const tenant = currentTenant();
+      const runFolder = path.join(instance.stateDirectory, 'run');
+      await mkdir(runFolder, { recursive: true, mode: 0o700 });
+      if (tenant) await chown(runFolder, tenant.uid, tenant.gid);
       const configFile = path.join(instance.stateDirectory, 'httpd.conf');
       const config = apacheConfig({
         directory: instance.directory,
@@ -70,13 +76,14 @@ export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
         modulesDirectory: options.modulesDirectory,
         phpModule: options.phpModule,
         environmentNames: Object.keys(instance.environment),
-        ...(process.getuid?.() === 0 ? { workerUser: options.workerUser } : {}),
+        ...(process.getuid?.() === 0 && !tenant ? { workerUser: options.workerUser } : {}),
       });
-      await writeFile(configFile, config, { mode: 0o600 });
+      await writeFile(configFile, config, { mode: tenant ? 0o644 : 0o600 });
+      await chmod(configFile, tenant ? 0o644 : 0o600);
       const record = await startProcessGroup({
         command: [options.apacheBinary, '-f', configFile, '-D', 'FOREGROUND'],
         cwd: instance.directory,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...instance.environment },
+        env: { ...instance.environment },
         logFile: instance.logFile,
         stateDirectory: instance.stateDirectory,
       });

@@ -3,6 +3,9 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { PaasmakerError } from '../kernel/errors';
+import type { Tenant } from '../tenancy/tenant';
+import { commandFor } from '../tenancy/tenant-command';
+import { currentTenant } from '../tenancy/tenant-context';
 
 /** How {@link runShellCommand} and {@link runCommand} run one command. */
 export interface RunCommandOptions {
@@ -18,6 +21,11 @@ export interface RunCommandOptions {
   timeoutMs: number;
   /** How long the group has after SIGTERM (abort, timeout) before SIGKILL. Default: 2000. */
   killGraceMs?: number;
+  /**
+   * The OS identity to run as; default the tenant of {@link runAsTenant}'s context, so prepare
+   * and startup steps run as the application's user without asking.
+   */
+  tenant?: Tenant;
 }
 
 /**
@@ -29,7 +37,7 @@ export function runShellCommand(command: string, options: RunCommandOptions): Pr
 }
 
 /**
- * Runs `argv` in its own process group, streaming each stdout/stderr line to `options.log`.
+ * Runs `argv` in its own process group (as the tenant's user when there is a tenant), streaming each stdout/stderr line to `options.log`.
  * Resolves on exit code 0. Fails with `E_COMMAND_FAILED` (naming `display`, default the argv
  * joined by spaces) on a non-zero exit, a signal, the timeout or an abort. When the command
  * ends, anything it left running in its group is killed so no stray process holds its output.
@@ -39,8 +47,9 @@ export async function runCommand(
   options: RunCommandOptions,
   display: string = argv.join(' '),
 ): Promise<void> {
-  const [file, ...args] = argv;
-  if (file === undefined) throw new PaasmakerError('E_COMMAND_FAILED', 'cannot run an empty command.');
+  if (argv[0] === undefined) throw new PaasmakerError('E_COMMAND_FAILED', 'cannot run an empty command.');
+  const tenant = options.tenant ?? currentTenant();
+  const [file, ...args] = commandFor(argv, tenant);
   const fail = (message: string, cause?: unknown) =>
     new PaasmakerError('E_COMMAND_FAILED', `Command \`${display}\` ${message}`, { cause });
   if (options.signal.aborted) throw fail('was aborted before it started.', options.signal.reason);

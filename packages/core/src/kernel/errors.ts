@@ -73,6 +73,8 @@ export const errorCatalogue = {
   E_INSTANCE_NOT_FOUND: 'A heart was asked about an instance that is not in its catalogue.',
   E_INSTANCE_STATE:
     'An instance or version action is not allowed in its current state (e.g. deregistering a running instance).',
+  E_TENANT_USER:
+    'The system user that tenant code runs as could not be made, found or given its folders (needs root and useradd).',
   E_INSTANCE_START:
     'An instance did not start: its process exited, or it did not answer its health check in time.',
   E_RUNTIME_UNAVAILABLE: 'No node offers the runtime and version an instance type asks for.',

@@ -6,6 +6,8 @@ import type { PluginEntry } from '../kernel/plugin-entry';
 import type { Heart } from '../roles/heart/heart-types';
 import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
 import type { Router } from '../roles/router/router';
+import { DATA_FOLDER_LAYOUT, lockDataFolder } from '../tenancy/tenant-folders';
+import { TenantUsers } from '../tenancy/tenant-users';
 import type { FirstStart } from './first-start';
 import { type Closer, closeAll } from './node-closers';
 import type { NodeConfig } from './node-config-schema';
@@ -60,7 +62,12 @@ export async function createNode(
   let roles: RunningRoles;
   try {
     await mkdir(config.dataFolder, { recursive: true, mode: 0o700 });
-    roles = await startRoles(config, logger, closers, options);
+    const tenants = new TenantUsers(config.dataFolder, config.isolation);
+    tenants.warnIfShared(logger);
+    if (tenants.isolating) await lockDataFolder(config.dataFolder, DATA_FOLDER_LAYOUT);
+    roles = await startRoles(config, logger, closers, { ...options, tenants });
+    // Whatever the roles made at the top of the data folder while starting is the node's alone.
+    if (tenants.isolating) await lockDataFolder(config.dataFolder, DATA_FOLDER_LAYOUT);
   } catch (error) {
     await closeAll(closers, logger).catch(() => undefined);
     if (isPaasmakerError(error)) throw error;

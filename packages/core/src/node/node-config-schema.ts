@@ -1,4 +1,5 @@
 import type { JsonObject, JsonSchemaObject } from '../kernel/json-schema';
+import type { TenantIsolationOptions } from '../tenancy/tenant-users';
 
 /** Default port of the pacemaker's HTTP API (the original's `http_port`). */
 export const DEFAULT_API_PORT = 42500;
@@ -118,6 +119,32 @@ export const nodeConfigSchema = {
       additionalProperties: false,
       minProperties: 1,
     },
+    isolation: {
+      type: 'object',
+      properties: {
+        mode: { type: 'string', enum: ['per-application', 'single-tenant'] },
+        userPool: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[a-z_][a-z0-9_-]{0,31}$' },
+          uniqueItems: true,
+        },
+        passEnvironment: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+          uniqueItems: true,
+        },
+        limits: {
+          type: 'object',
+          properties: {
+            openFiles: { type: 'integer', minimum: 64, maximum: 1_048_576 },
+            processes: { type: 'integer', minimum: 8, maximum: 4_194_304 },
+          },
+          additionalProperties: false,
+        },
+      },
+      additionalProperties: false,
+      default: {},
+    },
     plugins: {
       type: 'array',
       items: {
@@ -211,4 +238,11 @@ export interface NodeConfig {
     readonly router?: RouterRoleConfig;
   };
   readonly plugins: readonly NodePluginConfig[];
+  /** How tenant code is isolated on this node (see `docs/security.md`). */
+  readonly isolation?: TenantIsolationOptions;
+  /**
+   * The values `${env:NAME}` references in the file were replaced with: secrets kept out of the
+   * file, so they are masked in logs with the rest of `nodeConfigSecrets`.
+   */
+  readonly environmentValues?: readonly string[];
 }

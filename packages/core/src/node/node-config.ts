@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { PaasmakerError } from '../kernel/errors';
 import type { JsonObject } from '../kernel/json-schema';
+import type { TenantIsolationOptions } from '../tenancy/tenant-users';
 import {
   type HeartRoleConfig,
   type NodeConfig,
@@ -132,12 +133,16 @@ function schemaAt(segments: readonly Segment[]): SchemaNode | undefined {
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 
-/** Replaces `${env:NAME}` in every string (not in keys); `$${` stands for a literal `${`. */
+/**
+ * Replaces `${env:NAME}` in every string (not in keys); `$${` stands for a literal `${`. Adds
+ * each value put in to `used`.
+ */
 function substitute(
   value: unknown,
   segments: Segment[],
   env: Readonly<Record<string, string | undefined>>,
   report: (segments: Segment[], message: string) => void,
+  used: Set<string>,
 ): unknown {
   if (typeof value === 'string')
     return value.replace(REFERENCE, (match, inner: string | undefined) => {
@@ -152,13 +157,15 @@ function substitute(
         report(segments, `environment variable ${name} is not set`);
         return '';
       }
+      used.add(found);
       return found;
     });
-  if (Array.isArray(value)) return value.map((item, i) => substitute(item, [...segments, i], env, report));
+  if (Array.isArray(value))
+    return value.map((item, i) => substitute(item, [...segments, i], env, report, used));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value))
-      out[key] = substitute(item, [...segments, key], env, report);
+      out[key] = substitute(item, [...segments, key], env, report, used);
     return out;
   }
   return value;
@@ -194,7 +201,8 @@ export function parseNodeConfig(
 
   const report = (segments: Segment[], message: string) =>
     problems.push({ file, line: lineAt(offsetOf(doc, segments)), key: keyName(segments), message });
-  const data = substitute(doc.toJS({ maxAliasCount: 100 }), [], env, report);
+  const environmentValues = new Set<string>();
+  const data = substitute(doc.toJS({ maxAliasCount: 100 }), [], env, report, environmentValues);
   // A key whose environment variable is unset has that problem only, not a schema one too.
   const unset = new Set(problems.map((p) => p.key));
   if (!validate(data))
@@ -214,6 +222,7 @@ export function parseNodeConfig(
     logLevel: NodeConfig['logLevel'];
     roles: { pacemaker?: Record<string, unknown>; heart?: HeartRoleConfig; router?: RouterRoleConfig };
     plugins: { plugin: string; options?: JsonObject }[];
+    isolation: TenantIsolationOptions;
   };
   const baseDir = file === '<config>' ? process.cwd() : path.dirname(path.resolve(file));
   const dataFolder = path.resolve(baseDir, raw.dataFolder);
@@ -242,6 +251,8 @@ export function parseNodeConfig(
       (entry): NodePluginConfig =>
         entry.options ? { plugin: entry.plugin, options: entry.options } : { plugin: entry.plugin },
     ),
+    isolation: raw.isolation,
+    ...(environmentValues.size ? { environmentValues: [...environmentValues] } : {}),
   };
 }
 

@@ -10,9 +10,11 @@ import { createHeart } from '../roles/heart/create-heart';
 import type { Heart } from '../roles/heart/heart-types';
 import { instanceLogRequestHandler } from '../roles/heart/instance-log-http';
 import { API_PREFIX } from '../roles/pacemaker/pacemaker-api';
+import type { TenantUsers } from '../tenancy/tenant-users';
 import { startHeartReporter } from './heart-reporter';
 import type { Closer } from './node-closers';
 import type { HeartRoleConfig, NodeConfig } from './node-config-schema';
+import { nodeLogSecrets } from './node-config-secrets';
 
 /**
  * Starts a heart on a node of its own (a cluster): a kernel with the heart's job types, the shell
@@ -25,14 +27,16 @@ export async function startHeartNode(
   role: HeartRoleConfig & { pacemaker: NonNullable<HeartRoleConfig['pacemaker']> },
   logger: Logger,
   closers: Closer[],
-  plugins: readonly PluginEntry[],
+  options: { plugins: readonly PluginEntry[]; tenants: TenantUsers },
 ): Promise<Heart> {
+  const { plugins } = options;
   const { pacemaker } = role;
   const heart = createHeart({
     nodeName: config.name,
     dataFolder: config.dataFolder,
     portRange: role.ports,
     stopInstancesOnClose: role.stopInstancesOnClose,
+    tenants: options.tenants,
     logger,
   });
   const kernel = await createKernel({
@@ -53,11 +57,14 @@ export async function startHeartNode(
   closers.push({ name: 'kernel', close: () => kernel.close() });
   const store = createRedisJobStore({ url: pacemaker.jobStore, log: logger });
   closers.push({ name: 'job store', close: () => store.close() });
+  // Tenant code may print what it should not know; job and instance logs mask the node's secrets.
+  const logSecrets = nodeLogSecrets(config);
   const jobs = await createJobEngine({
     kernel,
     store,
     nodeId: config.name,
     logDirectory: path.join(config.dataFolder, 'job-logs'),
+    logSecrets,
     logger,
   });
   closers.push({ name: 'job engine', close: () => jobs.close() });
@@ -66,7 +73,7 @@ export async function startHeartNode(
     host: role.route,
     port: 0,
     token: pacemaker.nodeToken,
-    onRequest: instanceLogRequestHandler(heart),
+    onRequest: instanceLogRequestHandler(heart, logSecrets),
   });
 
   await heart.start();

@@ -31,12 +31,14 @@ import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
 import { type Router, startRouter } from '../roles/router/router';
 import { RoutingTable } from '../roles/router/routing-table';
 import { parametersServicePlugin } from '../services/parameters-service-plugin';
+import type { TenantUsers } from '../tenancy/tenant-users';
 import { createFirstAdmin, type FirstStart } from './first-start';
 import { freePort } from './free-port';
 import { startHeartReporter } from './heart-reporter';
 import { startNginxRouterRole, startRoutingTablePublisher } from './nginx-router-role';
 import type { Closer } from './node-closers';
 import type { NodeConfig } from './node-config-schema';
+import { nodeLogSecrets } from './node-config-secrets';
 import { startHeartNode } from './start-heart-node';
 
 /** The running pacemaker role of a node. */
@@ -77,7 +79,7 @@ export async function startRoles(
   config: NodeConfig,
   logger: Logger,
   closers: Closer[],
-  options: { passwordCost?: ScryptCost; plugins?: readonly PluginEntry[] },
+  options: { passwordCost?: ScryptCost; plugins?: readonly PluginEntry[]; tenants: TenantUsers },
 ): Promise<RunningRoles> {
   const role = config.roles.pacemaker;
   const heartRole = config.roles.heart;
@@ -100,7 +102,7 @@ export async function startRoles(
         { ...heartRole, pacemaker: heartRole.pacemaker },
         logger,
         closers,
-        options.plugins ?? [],
+        { plugins: options.plugins ?? [], tenants: options.tenants },
       );
     if (routerRole?.nginx)
       running.nginxRouter = await startNginxRouterRole(
@@ -130,6 +132,7 @@ export async function startRoles(
         dataFolder,
         portRange: heartRole.ports,
         stopInstancesOnClose: heartRole.stopInstancesOnClose,
+        tenants: options.tenants,
         logger,
       })
     : undefined;
@@ -155,6 +158,7 @@ export async function startRoles(
         routing,
         clusterHostname: role.clusterHostname,
         workFolder: writablePath(dataFolder, 'work'),
+        tenants: options.tenants,
         drainMs: role.drainMs,
       },
       (built) => {
@@ -175,11 +179,14 @@ export async function startRoles(
       ? createSqlJobStore({ knex: model.knex, logger })
       : createRedisJobStore({ url: role.jobStore, log: logger });
   closers.push({ name: 'job store', close: () => jobStore.close() });
+  // Tenant code may print what it should not know; job and instance logs mask the node's secrets.
+  const logSecrets = nodeLogSecrets(config);
   const jobs = await createJobEngine({
     kernel,
     store: jobStore,
     nodeId: config.name,
     logDirectory: writablePath(dataFolder, 'job-logs'),
+    logSecrets,
     logger,
   });
   closers.push({ name: 'job engine', close: () => jobs.close() });
@@ -210,6 +217,7 @@ export async function startRoles(
       clusterHostname: role.clusterHostname,
       publicUrl: (hostname) => `http://${hostname}${routerPort ? `:${routerPort}` : ''}/`,
       instanceLogFile: (uuid) => heart?.instance(uuid)?.logFile,
+      logSecrets,
     },
     nodeToken: role.nodeToken,
   });

@@ -3,6 +3,9 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PaasmakerError } from '../kernel/errors';
+import type { Tenant } from '../tenancy/tenant';
+import { commandFor } from '../tenancy/tenant-command';
+import { currentTenant } from '../tenancy/tenant-context';
 import { noteLeaderExit } from './process-liveness';
 import { type ProcessRecord, readProcessStat, writeProcessRecord } from './process-record';
 
@@ -18,20 +21,27 @@ export interface StartProcessGroupOptions {
   logFile: string;
   /** Folder the {@link ProcessRecord} is written to, as `process.json`. */
   stateDirectory: string;
+  /**
+   * The OS identity to run as; default the tenant of {@link runAsTenant}'s context, so a runtime
+   * started by a heart runs its processes as the application's user without asking.
+   */
+  tenant?: Tenant;
 }
 
 /**
- * Launches `command` as the leader of a new session and process group, so it outlives this
+ * Launches `command` as the leader of a new session and process group (as the tenant's user,
+ * with its limits and `no_new_privs`, when there is a tenant), so it outlives this
  * process (even a SIGKILL of it) and can be stopped as a group with {@link stopProcessGroup}.
  * stdin is closed; stdout and stderr are appended to `logFile`. The returned record is also
  * written atomically to `<stateDirectory>/process.json`. Resolves once the process is spawned;
  * fails with `E_INSTANCE_START` when it cannot be (missing program or folder).
  */
 export async function startProcessGroup(options: StartProcessGroupOptions): Promise<ProcessRecord> {
-  const [file, ...args] = options.command;
-  if (file === undefined || file === '') {
+  if (options.command[0] === undefined || options.command[0] === '') {
     throw new PaasmakerError('E_INSTANCE_START', 'cannot start a process: the command is empty.');
   }
+  const tenant = options.tenant ?? currentTenant();
+  const [file, ...args] = commandFor(options.command, tenant);
   await mkdir(dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'a', 0o600);
   let child: ReturnType<typeof spawn>;

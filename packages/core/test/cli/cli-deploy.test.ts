@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, cp, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,8 +9,10 @@ import gitScm from '@paasmaker/plugin-scm-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli';
 import { resolveDeploySource } from '../../src/cli/deploy-source';
+import { REDACTED } from '../../src/jobs';
 import { createNode, type PaasmakerNode } from '../../src/node/create-node';
 import { parseNodeConfig } from '../../src/node/node-config';
+import { API_PREFIX } from '../../src/roles/pacemaker';
 import { NODE_TOKEN, SUPER_TOKEN, silent, TEST_COST } from '../node/node-test-helpers';
 
 const HELLO_NODE = fileURLToPath(new URL('../../../../examples/apps/hello-node', import.meta.url));
@@ -85,6 +87,7 @@ describe('paasmaker deploy and friends against an embedded node', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(path.join(tmpdir(), 'pm-cli-deploy-'));
+    await chmod(home, 0o711);
     const dataFolder = path.join(home, 'data');
     const config = parseNodeConfig(
       JSON.stringify({
@@ -162,6 +165,29 @@ describe('paasmaker deploy and friends against an embedded node', () => {
     });
     expect(logs.code).toBe(0);
     expect(printed).toMatch(/listening on \d+/);
+  }, 30_000);
+
+  it("masks the node's secrets an instance printed, in the API's answer and in logs", async () => {
+    const listed = JSON.parse((await run(['app', 'instances', String(applicationId), '--json'])).stdout);
+    const uuid: string = listed.instances[0].uuid;
+    const logFile = node.heart?.instance(uuid)?.logFile;
+    if (!logFile) throw new Error(`the heart has no instance ${uuid}`);
+    // As the app would: its output is appended to the file by its own process.
+    await appendFile(logFile, `leaking ${SUPER_TOKEN} and ${NODE_TOKEN}\n`);
+
+    const response = await fetch(
+      `${node.pacemaker?.url}${API_PREFIX}/applications/${applicationId}/instances/${uuid}/log?offset=0`,
+      { headers: { authorization: `Bearer ${SUPER_TOKEN}` } },
+    );
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    expect(text).toContain(`leaking ${REDACTED} and ${REDACTED}\n`);
+    expect(text).not.toContain(SUPER_TOKEN);
+    expect(text).not.toContain(NODE_TOKEN);
+    const logs = await run(['logs', String(applicationId), '--instance', uuid]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain(`leaking ${REDACTED} and ${REDACTED}`);
+    expect(logs.stdout).not.toContain(SUPER_TOKEN);
   }, 30_000);
 
   it('config set, get and unset', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -17,6 +17,8 @@ export async function tempFolder(): Promise<{
   remove(): Promise<void>;
 }> {
   const folder = await mkdtemp(path.join(tmpdir(), 'pm-node-'));
+  // Tenant users pass through it to their own folders in the data folder.
+  await chmod(folder, 0o711);
   return {
     folder,
     async write(name, text) {

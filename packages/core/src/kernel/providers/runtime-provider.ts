@@ -36,7 +36,13 @@ export interface RuntimeProvider {
   parametersSchema?: JsonSchema;
   /** Versions this node can serve, most specific last (`['20', '20.11.1']`); empty if none. */
   versions(call: ProviderCall): Promise<string[]>;
-  /** Launch the instance on its port; resolve once launched (the heart then waits for health). */
+  /**
+   * Launch the instance on its port; resolve once launched (the heart then waits for health).
+   * Called inside the heart's `runAsTenant` context: processes started with core's
+   * `startProcessGroup` run as the application's own user; spawn nothing any other way
+   * (or wrap the argv with `tenantArgv(currentTenant())`). `directory` is the tenant's;
+   * `stateDirectory` is the heart's, passable by the tenant.
+   */
   start(instance: RuntimeInstance, call: ProviderCall): Promise<void>;
   /** Stop the instance; resolve once it no longer runs. Stopping a stopped instance succeeds. */
   stop(instance: RuntimeInstance, call: ProviderCall): Promise<void>;

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Logger, pino } from 'pino';
 import { isPaasmakerError, PaasmakerError } from '../../kernel/errors';
@@ -8,6 +8,9 @@ import type { PluginKernel } from '../../kernel/plugin-kernel';
 import type { InstanceState } from '../../kernel/providers/lifecycle-events';
 import type { ProviderCall } from '../../kernel/providers/provider-call';
 import type { RuntimeInstance, RuntimeProvider } from '../../kernel/providers/runtime-provider';
+import type { Tenant } from '../../tenancy/tenant';
+import { DATA_FOLDER_LAYOUT, giveToTenant, lockDataFolder } from '../../tenancy/tenant-folders';
+import { TenantUsers } from '../../tenancy/tenant-users';
 import { type CatalogueEntry, HeartCatalogue } from './heart-catalogue';
 import { heartPlugin } from './heart-plugin';
 import type {
@@ -45,6 +48,9 @@ export interface HeartCore {
   runtimeInstance(entry: CatalogueEntry, environment?: Readonly<Record<string, string>>): RuntimeInstance;
   setState(entry: CatalogueEntry, to: HeartInstanceState): Promise<void>;
   backoff(instanceId: string): RestartBackoff;
+  readonly tenants: TenantUsers;
+  /** The user the instance's processes run as; `undefined` in single-tenant mode. */
+  tenantOf(entry: CatalogueEntry): Promise<Tenant | undefined>;
 }
 
 class LocalHeart implements Heart, HeartCore {
@@ -52,6 +58,7 @@ class LocalHeart implements Heart, HeartCore {
   readonly nodeName: string;
   readonly paths: InstancePaths;
   readonly log: Logger;
+  readonly tenants: TenantUsers;
   private kernel: PluginKernel | undefined;
   private readonly ports: InstancePortAllocator;
   private readonly catalogue: HeartCatalogue;
@@ -72,6 +79,7 @@ class LocalHeart implements Heart, HeartCore {
     this.ports = new InstancePortAllocator(options.portRange ?? DEFAULT_PORT_RANGE);
     this.catalogue = new HeartCatalogue(this.paths.catalogue);
     this.launcher = new InstanceLauncher(this);
+    this.tenants = options.tenants ?? new TenantUsers(options.dataFolder);
     this.plugin = heartPlugin(this, (kernel) => {
       this.kernel = kernel;
     });
@@ -116,6 +124,11 @@ class LocalHeart implements Heart, HeartCore {
     };
   }
 
+  tenantOf(entry: CatalogueEntry): Promise<Tenant | undefined> {
+    const { workspaceStub, name } = entry.registration.application;
+    return this.tenants.forApplication({ workspaceStub, application: name });
+  }
+
   backoff(instanceId: string): RestartBackoff {
     let backoff = this.backoffs.get(instanceId);
     if (!backoff) {
@@ -145,6 +158,8 @@ class LocalHeart implements Heart, HeartCore {
   async start(): Promise<void> {
     if (this.started) return;
     this.hooks();
+    if (this.tenants.isolating) await lockDataFolder(this.options.dataFolder, DATA_FOLDER_LAYOUT);
+    this.tenants.warnIfShared(this.log);
     this.started = true;
     for (const entry of await this.catalogue.load()) {
       this.entries.set(entry.instanceId, entry);
@@ -179,11 +194,12 @@ class LocalHeart implements Heart, HeartCore {
       const hooks = this.hooks();
       entry.port = registration.standalone ? null : await this.ports.allocate();
       try {
-        // Traversable but not listable by others, so a runtime whose server drops privileges
-        // (Apache's workers) can reach the app; the runtime's own state stays private.
+        const tenant = await this.tenantOf(entry);
+        // Traversable but not listable by others, so the app's own user (or, in single-tenant
+        // mode, a server that drops privileges, as Apache's workers do) can reach the app.
         await mkdir(this.paths.instance(instanceId), { recursive: true, mode: 0o711 });
         await mkdir(this.paths.state(instanceId), { mode: 0o700 });
-        await mkdir(path.dirname(this.paths.log(instanceId)), { recursive: true });
+        await mkdir(path.dirname(this.paths.log(instanceId)), { recursive: true, mode: 0o700 });
         await writeFile(this.paths.log(instanceId), '', { mode: 0o600, flag: 'a' });
         await installPackage(
           hooks,
@@ -192,6 +208,7 @@ class LocalHeart implements Heart, HeartCore {
           this.paths.app(instanceId),
           call,
         );
+        if (tenant) await this.giveInstanceTo(instanceId, tenant);
       } catch (error) {
         await this.removeFiles(instanceId);
         if (entry.port !== null) this.ports.release(entry.port);
@@ -356,6 +373,20 @@ class LocalHeart implements Heart, HeartCore {
     } catch (error) {
       this.log.error({ err: error, instanceId, from, to }, 'An instanceStateChanged tap failed.');
     }
+  }
+
+  /**
+   * The app folder becomes the tenant's alone; the runtime's state folder stays the heart's but
+   * lets the tenant pass, so a runtime can hand it files to read (a server's config).
+   */
+  private async giveInstanceTo(instanceId: string, tenant: Tenant): Promise<void> {
+    const app = this.paths.app(instanceId);
+    await giveToTenant(app, tenant);
+    await chmod(app, 0o700);
+    await chmod(this.paths.state(instanceId), 0o711);
+    // Its own log, so a server that reopens /dev/stdout or /dev/stderr (Apache) may; the folder
+    // around it stays the heart's, so the file cannot be swapped for a link.
+    await chown(this.paths.log(instanceId), tenant.uid, tenant.gid);
   }
 
   private async removeFiles(instanceId: string): Promise<void> {

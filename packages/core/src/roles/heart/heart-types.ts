@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { AnyPlugin } from '../../kernel/plugin-entry';
 import type { ProviderCall } from '../../kernel/providers/provider-call';
+import type { TenantUsers } from '../../tenancy/tenant-users';
 
 /** Everything a heart needs to run one instance: what the pacemaker sends when it registers one. */
 export interface InstanceRegistration {
@@ -56,6 +57,11 @@ export interface HeartOptions {
   restartBackoffMs?: { initial: number; max: number };
   /** Stop running instances on `close()` (they restart on the next `start()`). Default false: leave them running. */
   stopInstancesOnClose?: boolean;
+  /**
+   * The users instances run as. Default: one system user per application when the heart runs
+   * as root, else the heart's own user (single-tenant mode). Share one with the node's pacemaker.
+   */
+  tenants?: TenantUsers;
   logger?: Logger;
 }
 

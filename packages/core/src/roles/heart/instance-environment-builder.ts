@@ -6,20 +6,18 @@ import type {
 import type { InstanceRegistration } from './heart-types';
 
 /**
- * The environment an instance starts with: the heart's own environment, then the pacemaker's
- * variables, then `PORT` and `PM_PORT` (not for standalone instances), then whatever the
- * `instanceEnvironment` waterfall's taps make of it.
+ * The environment an instance starts with: `base` (the tenant's allow-listed variables, never
+ * the heart's whole environment), then the pacemaker's variables, then `PORT` and `PM_PORT`
+ * (not for standalone instances), then whatever the `instanceEnvironment` waterfall's taps
+ * make of it.
  */
 export async function buildInstanceEnvironment(
   hooks: KernelHooks,
   registration: InstanceRegistration,
   port: number | null,
+  base: Readonly<Record<string, string>>,
 ): Promise<InstanceEnvironment> {
-  const environment: InstanceEnvironment = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined) environment[key] = value;
-  }
-  Object.assign(environment, registration.environment);
+  const environment: InstanceEnvironment = { ...base, ...registration.environment };
   if (port !== null) {
     environment.PORT = String(port);
     environment.PM_PORT = String(port);

@@ -2,6 +2,9 @@ import { isPaasmakerError, PaasmakerError } from '../../kernel/errors';
 import type { ProviderCall } from '../../kernel/providers/provider-call';
 import type { RuntimeInstance, RuntimeProvider } from '../../kernel/providers/runtime-provider';
 import { isPortInUse } from '../../net/port-probe';
+import type { Tenant } from '../../tenancy/tenant';
+import { runAsTenant } from '../../tenancy/tenant-context';
+import { tenantBaseEnvironment } from '../../tenancy/tenant-environment';
 import type { HeartCore } from './create-heart';
 import type { CatalogueEntry } from './heart-catalogue';
 import { buildInstanceEnvironment } from './instance-environment-builder';
@@ -25,7 +28,9 @@ export class InstanceLauncher {
    */
   async launch(entry: CatalogueEntry, call: ProviderCall, options: { startup: boolean }): Promise<void> {
     try {
-      await this.launchSteps(entry, call, options);
+      const tenant = await this.heart.tenantOf(entry);
+      // Startup steps and whatever the runtime starts run as the application's own user.
+      await runAsTenant(tenant, () => this.launchSteps(entry, tenant, call, options));
     } catch (error) {
       // Whatever failed (environment hook, runtime status...), the instance must not stay STARTING.
       if (entry.state === 'STARTING') await this.heart.setState(entry, 'ERROR');
@@ -35,6 +40,7 @@ export class InstanceLauncher {
 
   private async launchSteps(
     entry: CatalogueEntry,
+    tenant: Tenant | undefined,
     call: ProviderCall,
     options: { startup: boolean },
   ): Promise<void> {
@@ -49,7 +55,12 @@ export class InstanceLauncher {
       throw error;
     }
     await heart.setState(entry, 'STARTING');
-    const environment = await buildInstanceEnvironment(heart.hooks(), registration, port);
+    const { workspaceStub, name } = registration.application;
+    const base = tenantBaseEnvironment({
+      home: tenant?.home ?? heart.tenants.sharedHome({ workspaceStub, application: name }),
+      passEnvironment: heart.tenants.passEnvironment,
+    });
+    const environment = await buildInstanceEnvironment(heart.hooks(), registration, port, base);
     if (options.startup) await this.runStartup(entry, environment, call);
     const instance = heart.runtimeInstance(entry, environment);
     if ((await runtime.status(instance, call)) === 'running') {

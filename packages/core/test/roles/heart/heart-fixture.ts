@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type AnyPlugin, createKernel, type Kernel } from '@paasmaker/core';
@@ -29,6 +29,8 @@ export class HeartFixture {
 
   async setUp(): Promise<void> {
     this.root = await mkdtemp(path.join(tmpdir(), 'pm-heart-'));
+    // Tenant users pass through it to their own folders in the data folder.
+    await chmod(this.root, 0o711);
     this.dataFolder = path.join(this.root, 'data');
   }
 

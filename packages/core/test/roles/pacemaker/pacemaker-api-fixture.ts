@@ -23,6 +23,7 @@ import {
 import { createPacemakerApi, NodeRegistry, type PacemakerApi } from '../../../src/roles/pacemaker';
 import { deployPlugin, VersionActions, type VersionTrees } from '../../../src/roles/pacemaker/deploy';
 import { RoutingTable } from '../../../src/roles/router';
+import { TenantUsers } from '../../../src/tenancy';
 
 export const SUPER_TOKEN = 'super-token-0123456789abcdef0123456789';
 export const NODE_TOKEN = 'node-token-0123456789abcdef0123456789ab';
@@ -106,7 +107,13 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
       internalAuthPlugin(model),
       noopJobs,
       deployPlugin(
-        { model, routing, clusterHostname: 'paasmaker.test', workFolder: path.join(folder, 'work') },
+        {
+          model,
+          routing,
+          clusterHostname: 'paasmaker.test',
+          workFolder: path.join(folder, 'work'),
+          tenants: new TenantUsers(folder, { mode: 'single-tenant' }),
+        },
         (built) => {
           trees = built;
         },

@@ -1,6 +1,7 @@
 import { definePlugin, KERNEL_API_VERSION } from '../../../kernel/plugin-definition';
 import type { JobTypeProvider } from '../../../kernel/providers/job-type-provider';
 import type { Model } from '../../../model/create-model';
+import type { TenantUsers } from '../../../tenancy/tenant-users';
 import { CRON_JOB, cronJob } from '../cron/cron-job';
 import {
   containerJob,
@@ -29,6 +30,8 @@ export interface DeployPluginOptions {
   clusterHostname: string;
   /** Folder working copies and packages are made in. */
   workFolder: string;
+  /** The users prepare commands run as (share the node's with its heart). */
+  tenants: TenantUsers;
   /** How long stopped instances keep serving after leaving the routing table. Default 1000 ms. */
   drainMs?: number;
 }
@@ -49,7 +52,13 @@ export function deployPlugin(options: DeployPluginOptions, onTrees?: (trees: Ver
         drainMs: options.drainMs ?? 1000,
         log: kernel.log,
       });
-      const prepare = { model: options.model, hooks: kernel.hooks, trees, workFolder: options.workFolder };
+      const prepare = {
+        model: options.model,
+        hooks: kernel.hooks,
+        trees,
+        workFolder: options.workFolder,
+        tenants: options.tenants,
+      };
       const coordinate = {
         model: options.model,
         routing: options.routing,

@@ -7,6 +7,10 @@ import type { JobRun, JobTypeProvider } from '../../../kernel/providers/job-type
 import type { Manifest } from '../../../manifest/manifest-types';
 import { parseManifest } from '../../../manifest/parse-manifest';
 import type { Model } from '../../../model/create-model';
+import { runAsTenant } from '../../../tenancy/tenant-context';
+import { tenantBaseEnvironment } from '../../../tenancy/tenant-environment';
+import { giveToTenant, takeFromTenant } from '../../../tenancy/tenant-folders';
+import type { TenantUsers } from '../../../tenancy/tenant-users';
 import { recordManifest } from './record-manifest';
 import type { VersionTrees } from './version-trees';
 
@@ -17,6 +21,8 @@ export interface PrepareJobsOptions {
   trees: VersionTrees;
   /** Folder working copies and packages are made in (one subfolder per deploy). */
   workFolder: string;
+  /** The users prepare commands run as. */
+  tenants: TenantUsers;
 }
 
 const call = (job: JobRun) => ({ log: job.log, signal: job.signal });
@@ -159,7 +165,11 @@ export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
   };
 }
 
-/** Preparer: runs the manifest's prepare commands in the working folder, in order. */
+/**
+ * Preparer: runs the manifest's prepare commands in the working folder, in order, as the
+ * application's own user with an allow-listed environment; the folder is the node's again
+ * (and nobody else's to change) before it is packed.
+ */
 export function prepareJob(options: PrepareJobsOptions): JobTypeProvider {
   return {
     parametersSchema: { type: 'object', required: ['deployId'], properties: { deployId: deployIdSchema } },
@@ -169,13 +179,29 @@ export function prepareJob(options: PrepareJobsOptions): JobTypeProvider {
       const application = await options.model.applications.get(version.applicationId);
       const manifest = parseManifest(version.manifest ?? '');
       const directory = workingDirectory(options, String(job.parameters.deployId));
-      const environment = { ...processEnvironment(), ...application.configVars };
-      for (const command of manifest.application.prepare.commands) {
-        job.log.info(`Prepare step ${command.name || command.plugin}`);
-        await provider(options.hooks, 'prepare', command.plugin).run(
-          { directory, environment, parameters: command.parameters },
-          call(job),
-        );
+      const workspace = await options.model.workspaces.get(application.workspaceId);
+      const key = { workspaceStub: workspace.stub, application: application.name };
+      const tenant = await options.tenants.forApplication(key);
+      const environment = {
+        ...tenantBaseEnvironment({
+          home: tenant?.home ?? options.tenants.sharedHome(key),
+          passEnvironment: options.tenants.passEnvironment,
+        }),
+        ...application.configVars,
+      };
+      if (tenant) await giveToTenant(directory, tenant);
+      try {
+        await runAsTenant(tenant, async () => {
+          for (const command of manifest.application.prepare.commands) {
+            job.log.info(`Prepare step ${command.name || command.plugin}`);
+            await provider(options.hooks, 'prepare', command.plugin).run(
+              { directory, environment, parameters: command.parameters },
+              call(job),
+            );
+          }
+        });
+      } finally {
+        if (tenant) await takeFromTenant(directory);
       }
       return { summary: `${manifest.application.prepare.commands.length} prepare step(s) done.` };
     },
@@ -232,10 +258,4 @@ export function deployJob(): JobTypeProvider {
       };
     },
   };
-}
-
-function processEnvironment(): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) environment[key] = value;
-  return environment;
 }

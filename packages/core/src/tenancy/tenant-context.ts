@@ -1,0 +1,18 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Tenant } from './tenant';
+
+const storage = new AsyncLocalStorage<Tenant | undefined>();
+
+/**
+ * Runs `work` with `tenant` as the identity that core's process helpers start processes with,
+ * so a runtime or command plugin called inside is isolated without doing anything itself.
+ * `undefined` (single-tenant mode) runs processes as this node's own user.
+ */
+export function runAsTenant<T>(tenant: Tenant | undefined, work: () => Promise<T>): Promise<T> {
+  return storage.run(tenant, work);
+}
+
+/** The tenant whose code is being started here, if any (see {@link runAsTenant}). */
+export function currentTenant(): Tenant | undefined {
+  return storage.getStore();
+}
