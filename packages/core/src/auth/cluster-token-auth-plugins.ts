@@ -1,8 +1,8 @@
+import { constantTimeEqual } from '../kernel/constant-time-equal';
 import type { KernelHooks } from '../kernel/kernel-hooks';
 import { definePlugin, KERNEL_API_VERSION } from '../kernel/plugin-definition';
 import type { AuthDecision } from '../kernel/providers/auth';
 import { AUTH_STAGES } from './auth-stages';
-import { constantTimeEqual } from './constant-time-equal';
 
 /** The shortest super or node token accepted: 32 characters. */
 export const MIN_CLUSTER_TOKEN_LENGTH = 32;

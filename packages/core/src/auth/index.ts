@@ -1,3 +1,4 @@
+export { constantTimeEqual } from '../kernel/constant-time-equal';
 export { API_KEY_PATTERN, type ApiKeyAuthModel, apiKeyAuthPlugin } from './api-key-auth-plugin';
 export { AUTH_STAGES } from './auth-stages';
 export {
@@ -5,7 +6,6 @@ export {
   nodeTokenAuthPlugin,
   superTokenAuthPlugin,
 } from './cluster-token-auth-plugins';
-export { constantTimeEqual } from './constant-time-equal';
 export {
   type InternalAuthModel,
   type InternalAuthOptions,

@@ -1,9 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { WebSocketServer } from 'ws';
+import { constantTimeEqual } from '../../kernel/constant-time-equal';
 import type { JobStore } from '../job-store';
 import type { JobLogFiles } from './job-log-files';
 import { serveJobLogRequest } from './job-log-http';
@@ -159,9 +159,7 @@ export class JobStreamServer {
 
   private authorized(request: IncomingMessage): boolean {
     if (this.options.token === undefined) return true;
-    const expected = Buffer.from(`Bearer ${this.options.token}`);
-    const given = Buffer.from(request.headers.authorization ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return constantTimeEqual(request.headers.authorization ?? '', `Bearer ${this.options.token}`);
   }
 }
 

@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { JobStreamServerMessage } from '../../../src/jobs/logs/job-stream-protocol';
 import { JobStreamServer } from '../../../src/jobs/logs/job-stream-server';
+import { constantTimeEqual } from '../../../src/kernel/constant-time-equal';
 import { fileText, StreamFixture, socketsOf, until } from './job-stream-fixtures';
+
+// The token is compared by the one constant-time compare (hashes first, so not even the length
+// shows); the spy checks that every header, whatever its length, goes through it.
+vi.mock('../../../src/kernel/constant-time-equal', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../src/kernel/constant-time-equal')>();
+  return { constantTimeEqual: vi.fn(original.constantTimeEqual) };
+});
 
 let fixture: StreamFixture;
 const sockets: WebSocket[] = [];
@@ -53,6 +61,17 @@ describe('JobStreamServer', () => {
     expect(socketsOf(server).clients.size).toBe(0);
     expect(await upgradeStatus(url, { authorization: 'Bearer s3cret-token' })).toBe(101);
     expect(await upgradeStatus(url.replace('/jobs/stream', '/elsewhere'), {})).toBe(404);
+  });
+
+  it('compares tokens of any length with the one constant-time compare, and refuses wrong ones', async () => {
+    const logs = await fixture.logFiles();
+    const { url } = await fixture.server('node-a', logs, { token: 's3cret-token' });
+    const compare = vi.mocked(constantTimeEqual);
+    for (const given of ['Bearer s3cret-tokeX', 'Bearer s', 'Bearer s3cret-token-and-more']) {
+      compare.mockClear();
+      expect(await upgradeStatus(url, { authorization: given })).toBe(401);
+      expect(compare).toHaveBeenCalledWith(given, 'Bearer s3cret-token');
+    }
   });
 
   it('answers malformed messages with errors, without stacks, and keeps the connection', async () => {
