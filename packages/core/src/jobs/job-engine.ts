@@ -11,6 +11,7 @@ import { JobTreeBuilder } from './job-tree-builder';
 import { waitForTree } from './job-tree-waiter';
 import { JobLogFiles } from './logs/job-log-files';
 import { JobStreamServer, type NodeRequestHandler } from './logs/job-stream-server';
+import type { SecretMasker } from './logs/secret-masker';
 
 /** How to run a job engine on one node. */
 export interface JobEngineOptions {
@@ -24,6 +25,8 @@ export interface JobEngineOptions {
   logDirectory?: string;
   /** Largest size of one job's log file, in bytes. Default 10 MiB. */
   maxLogBytes?: number;
+  /** Secrets masked in every job log this node writes (the node's tokens and passwords). */
+  logSecrets?: SecretMasker;
   /** How many jobs this node runs at once. Default 8. */
   concurrency?: number;
   /** How long an aborted job may take to stop before it is recorded ABORTED. Default 5 000 ms. */
@@ -93,6 +96,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   const logs = new JobLogFiles({
     directory: options.logDirectory ?? path.join(tmpdir(), 'paasmaker', nodeId, 'job-logs'),
     maxBytes: options.maxLogBytes,
+    secrets: options.logSecrets,
   });
   const builder = new JobTreeBuilder(kernel.hooks);
   let closed = false;

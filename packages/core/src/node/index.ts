@@ -29,5 +29,6 @@ export {
   type PacemakerRoleConfig,
   type RouterRoleConfig,
 } from './node-config-schema';
+export { nodeConfigSecrets, nodeLogSecrets } from './node-config-secrets';
 export { NodeReporter, type NodeReporterOptions, type ReporterTimers } from './node-reporter';
 export type { RunningPacemaker, RunningRoles } from './start-roles';

@@ -28,3 +28,4 @@ export {
   type JobStreamStore,
   type NodeRequestHandler,
 } from './job-stream-server';
+export { type MaskedRange, MIN_SECRET_LENGTH, REDACTED, SecretMasker } from './secret-masker';

@@ -6,6 +6,7 @@ import { PaasmakerError } from '../../kernel/errors';
 import { CappedLogFile } from './capped-log-file';
 import { formatJobLogLine } from './job-log-line-format';
 import { JobLogWatches } from './job-log-watches';
+import { SecretMasker } from './secret-masker';
 import { utf8Boundary } from './utf8-boundary';
 
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,6 +20,8 @@ export interface JobLogFilesOptions {
   maxBytes?: number;
   /** Where failures to write a log are reported. */
   log?: Logger;
+  /** Secrets masked in everything written to a log, so that no log file holds them. */
+  secrets?: SecretMasker;
 }
 
 /** A logger writing to one job's log, and how to close it. */
@@ -52,6 +55,7 @@ export class JobLogFiles {
   readonly directory: string;
   readonly maxBytes: number;
   private readonly log: Logger | undefined;
+  private readonly secrets: SecretMasker;
   private readonly files = new Map<string, SharedFile>();
   private readonly watches: JobLogWatches;
 
@@ -59,6 +63,7 @@ export class JobLogFiles {
     this.directory = options.directory;
     this.maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
     this.log = options.log;
+    this.secrets = options.secrets ?? SecretMasker.NONE;
     this.watches = new JobLogWatches(async (jobId) => (await this.size(jobId)) ?? -1, this.log);
   }
 
@@ -75,7 +80,7 @@ export class JobLogFiles {
 
   /**
    * A pino logger whose records are appended to the job's log as readable lines
-   * (`<ISO time> <LEVEL> <message> <fields as JSON>`, then an error's stack).
+   * (`<ISO time> <LEVEL> <message> <fields as JSON>`, then an error's stack), secrets masked.
    */
   openLogger(jobId: string, options: { level?: Level } = {}): JobLogger {
     this.pathOf(jobId);
@@ -86,6 +91,7 @@ export class JobLogFiles {
       return opened;
     };
     let pending = '';
+    const secrets = this.secrets;
     const destination = new Writable({
       decodeStrings: false,
       write(chunk: string | Buffer, _encoding, done) {
@@ -95,13 +101,13 @@ export class JobLogFiles {
         const lines = pending.slice(0, end).split('\n');
         pending = pending.slice(end + 1);
         file()
-          .append(Buffer.from(lines.map(formatJobLogLine).join('')))
+          .append(Buffer.from(secrets.mask(lines.map(formatJobLogLine).join(''))))
           .then(() => done());
       },
       final(done) {
         if (!pending) return done();
         file()
-          .append(Buffer.from(formatJobLogLine(pending)))
+          .append(Buffer.from(secrets.mask(formatJobLogLine(pending))))
           .then(() => done());
       },
     });
@@ -122,10 +128,19 @@ export class JobLogFiles {
 
   /**
    * A stream appending raw bytes (a child process's stdout or stderr) to the job's log, under the
-   * same cap. Ending it releases the file; to send both stdout and stderr, take one each.
+   * same cap, secrets masked (the start of one may wait for the next write, to be masked whole).
+   * Ending it releases the file; to send both stdout and stderr, take one each.
    */
   appendStream(jobId: string): Writable {
     const file = this.acquire(jobId);
+    const secrets = this.secrets;
+    let held: Buffer = Buffer.alloc(0);
+    const mask = (bytes: Buffer, more: boolean): Buffer => {
+      if (secrets.empty) return bytes;
+      const { text, end } = secrets.maskRange(bytes, 0, bytes.length, more);
+      held = bytes.subarray(end);
+      return Buffer.from(text);
+    };
     let released = false;
     const release = () => {
       if (released) return Promise.resolve();
@@ -134,10 +149,13 @@ export class JobLogFiles {
     };
     return new Writable({
       write(chunk: Buffer, _encoding, done) {
-        file.append(chunk).then(() => done());
+        file.append(mask(held.length ? Buffer.concat([held, chunk]) : chunk, true)).then(() => done());
       },
       final(done) {
-        release().then(() => done());
+        file
+          .append(mask(held, false))
+          .then(release)
+          .then(() => done());
       },
       destroy(error, done) {
         release().then(() => done(error));

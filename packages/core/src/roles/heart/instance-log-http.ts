@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SecretMasker } from '../../jobs/logs/secret-masker';
 import type { Heart } from './heart-types';
 import { readInstanceLog } from './instance-log';
 
@@ -12,11 +13,11 @@ export function instanceLogPath(instanceId: string): string {
 
 /**
  * Serves `GET /instances/<id>/log?offset=<n>` for the instances of `heart`, on the node's job
- * stream server (which checks the node token first): the text from `offset`, with the offset to
- * ask for next in `x-next-offset`; 404 for an instance this heart does not run. Returns false
- * for any other request.
+ * stream server (which checks the node token first): the text from `offset`, `secrets` masked,
+ * with the offset to ask for next in `x-next-offset`; 404 for an instance this heart does not
+ * run. Returns false for any other request.
  */
-export function instanceLogRequestHandler(heart: Pick<Heart, 'instance'>) {
+export function instanceLogRequestHandler(heart: Pick<Heart, 'instance'>, secrets: SecretMasker) {
   return (request: IncomingMessage, response: ServerResponse): boolean => {
     const url = new URL(request.url ?? '/', 'http://node');
     const instanceId = LOG_PATH.exec(url.pathname)?.[1]?.toLowerCase();
@@ -29,7 +30,7 @@ export function instanceLogRequestHandler(heart: Pick<Heart, 'instance'>) {
       return true;
     }
     const offset = Number(url.searchParams.get('offset') ?? 0);
-    readInstanceLog(file, Number.isSafeInteger(offset) && offset >= 0 ? offset : 0).then(
+    readInstanceLog(file, Number.isSafeInteger(offset) && offset >= 0 ? offset : 0, secrets).then(
       ({ text, next }) =>
         response
           .writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-next-offset': String(next) })

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import type { SecretMasker } from '../../jobs/logs/secret-masker';
 import { utf8Boundary } from '../../jobs/logs/utf8-boundary';
 
 /** Appends a note from the heart to an instance's log, marked so it reads apart from the app's own output. */
@@ -40,10 +41,17 @@ export interface InstanceLogChunk {
 const LOG_CHUNK_BYTES = 256 * 1024;
 
 /**
- * Reads an instance's log from byte `offset`, at most 256 KiB and never inside a UTF-8 character.
+ * Reads an instance's log from byte `offset`, at most 256 KiB and never inside a UTF-8 character,
+ * with `secrets` masked. The app writes the file itself, so this is where its log is masked: a
+ * secret cut by the offset or the end of the read is still seen (the bytes around are read too),
+ * and the unfinished start of one at the end of the file waits for the next read.
  * An offset past the end (the log was truncated) reads from the start; no log reads as empty.
  */
-export async function readInstanceLog(file: string, offset: number): Promise<InstanceLogChunk> {
+export async function readInstanceLog(
+  file: string,
+  offset: number,
+  secrets: SecretMasker,
+): Promise<InstanceLogChunk> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, 'r');
@@ -53,10 +61,14 @@ export async function readInstanceLog(file: string, offset: number): Promise<Ins
   try {
     const { size } = await handle.stat();
     const start = offset > size ? 0 : offset;
-    const buffer = Buffer.alloc(Math.min(LOG_CHUNK_BYTES, size - start));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-    const end = start + bytesRead < size ? utf8Boundary(buffer, bytesRead) : bytesRead;
-    return { text: buffer.toString('utf8', 0, end), next: start + end };
+    const before = Math.min(start, secrets.contextBytes);
+    const length = Math.min(LOG_CHUNK_BYTES, size - start);
+    const buffer = Buffer.alloc(before + Math.min(length + secrets.contextBytes, size - start));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start - before);
+    const read = buffer.subarray(0, bytesRead);
+    const end = utf8Boundary(read, Math.min(before + length, bytesRead));
+    const masked = secrets.maskRange(read, before, end, true);
+    return { text: masked.text, next: start - before + masked.end };
   } finally {
     await handle.close();
   }

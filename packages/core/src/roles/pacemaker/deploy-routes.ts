@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { SecretMasker } from '../../jobs/logs/secret-masker';
 import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { Model } from '../../model/create-model';
@@ -216,9 +217,10 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
         if (!instances.instances.some((instance) => instance.uuid === instanceId))
           throw new PaasmakerError('E_INSTANCE_NOT_FOUND', `The application has no instance ${instanceId}.`);
         const offset = query.offset ?? 0;
-        const file = deployOf(deploy).instanceLogFile(instanceId);
+        const deployApi = deployOf(deploy);
+        const file = deployApi.instanceLogFile(instanceId);
         const { text, next } = file
-          ? await readInstanceLog(file, offset)
+          ? await readInstanceLog(file, offset, deployApi.logSecrets ?? SecretMasker.NONE)
           : await fetchRemoteInstanceLog(
               await nodeOfInstance(model, instanceId),
               instanceId,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobLogFiles } from '../../../src/jobs/logs/job-log-files';
+import { REDACTED, SecretMasker } from '../../../src/jobs/logs/secret-masker';
 import { isPaasmakerError } from '../../../src/kernel/errors';
 
 let directory: string;
@@ -18,8 +19,12 @@ afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-function logFiles(maxBytes?: number): JobLogFiles {
-  const files = new JobLogFiles({ directory, ...(maxBytes === undefined ? {} : { maxBytes }) });
+function logFiles(maxBytes?: number, secrets?: SecretMasker): JobLogFiles {
+  const files = new JobLogFiles({
+    directory,
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+    ...(secrets ? { secrets } : {}),
+  });
   opened.push(files);
   return files;
 }
@@ -209,5 +214,34 @@ describe('JobLogFiles', () => {
     await files.remove([jobId, randomUUID()]);
     expect(await files.has(jobId)).toBe(false);
     expect(await files.read(jobId, 0)).toBeUndefined();
+  });
+
+  it('masks secrets before they reach the file: logged lines, and output cut inside a secret', async () => {
+    const token = 'node-token-0123456789abcdef';
+    const password = 'db-pässword-42';
+    const files = logFiles(undefined, new SecretMasker([token, password]));
+    const jobId = randomUUID();
+    const { log, close } = files.openLogger(jobId);
+    log.info(`printed ${token}`);
+    log.info({ url: `postgres://app:${password}@db/app` }, 'connecting');
+    await close();
+    const output = files.appendStream(jobId);
+    // Each write ends inside a secret; the second one ends inside a character as well.
+    const raw = Buffer.from(`out ${password} and ${token}\n`);
+    const cuts = [8, raw.indexOf('ä') + 1, raw.length - 5, raw.length];
+    for (const [i, cut] of cuts.entries()) {
+      const piece = raw.subarray(i === 0 ? 0 : cuts[i - 1], cut);
+      await new Promise<void>((resolve, reject) =>
+        output.write(piece, (error) => (error ? reject(error) : resolve())),
+      );
+    }
+    await new Promise<void>((resolve) => output.end(resolve));
+
+    const written = await readFile(join(directory, jobId.slice(0, 2), `${jobId}.log`), 'utf8');
+    expect(written).not.toContain(token);
+    expect(written).not.toContain(password);
+    expect(written).toContain(`printed ${REDACTED}`);
+    expect(written).toContain(`"url":"postgres://app:${REDACTED}@db/app"`);
+    expect(written).toContain(`out ${REDACTED} and ${REDACTED}\n`);
   });
 });

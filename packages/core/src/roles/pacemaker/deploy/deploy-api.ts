@@ -1,3 +1,4 @@
+import type { SecretMasker } from '../../../jobs/logs/secret-masker';
 import type { VersionActions } from './version-actions';
 
 /** What the pacemaker API's deploy routes work with (see `createPacemakerApi`'s `deploy` option). */
@@ -13,6 +14,8 @@ export interface DeployApi {
   publicUrl(hostname: string): string;
   /** The log file of an instance run by a heart in this process, or undefined. */
   instanceLogFile(instanceUuid: string): string | undefined;
+  /** Secrets masked in those logs (the node's tokens and passwords); default none. */
+  readonly logSecrets?: SecretMasker;
   /** Largest upload in bytes; default 256 MiB. */
   readonly uploadLimit?: number;
 }
