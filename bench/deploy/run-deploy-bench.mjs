@@ -6,10 +6,12 @@
 //    the job tree's per-step breakdown of the median run (profile before optimising);
 // 2. `make current` of a new version (deploy v2, v3, v4) under a steady keep-alive load through
 //    the router, counting failed requests (non-200 or connection errors).
-// Writes bench/results/deploy.txt; the last line is `bench:deploy first-200-ms=<n> failed-during-switch=<n>`.
+// As root the runs of 1. alternate with runs in single-tenant mode, to measure what isolation costs.
+// Writes bench/results/deploy.txt; the last line is
+// `bench:deploy first-200-ms=<n> first-200-single-tenant-ms=<n> failed-during-switch=<n>`.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +29,12 @@ const exec = promisify(execFile);
 const appSource = fileURLToPath(new URL('../../examples/apps/hello-node/', import.meta.url));
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 const scratch = await mkdtemp(path.join(tmpdir(), 'paasmaker-bench-deploy-'));
+// Tenant users (as root) pass through it to their folders in the data folders inside.
+await chmod(scratch, 0o711);
+// As root, every run is also done with isolation off, to measure what isolation costs.
+const modes = process.getuid?.() === 0 ? ['single-tenant', 'per-application'] : ['single-tenant'];
+/** The mode of the measured runs, the breakdown and the switch: the default one. */
+const mainMode = modes[modes.length - 1];
 
 /** @type {string[]} */
 const lines = [];
@@ -41,13 +49,14 @@ const median = (/** @type {number[]} */ values) => {
 };
 
 /** The composition of examples/bespoke-paas/src/bespoke-paas.ts, copied (it is TypeScript). */
-async function startPaas(/** @type {string} */ dataFolder) {
+async function startPaas(/** @type {string} */ dataFolder, mode = mainMode) {
   const token = () => randomBytes(24).toString('hex');
   const config = parseNodeConfig(
     JSON.stringify({
       name: 'bench',
       dataFolder,
       logLevel: 'warn',
+      isolation: { mode },
       roles: {
         pacemaker: { superToken: token(), nodeToken: token(), api: { port: 0 } },
         heart: { stopInstancesOnClose: true },
@@ -128,51 +137,65 @@ say(
 );
 say('');
 
-// 1. Deploy to first 200, on a fresh node (data folder, git cache) each run.
+// 1. Deploy to first 200, on a fresh node (data folder, git cache) each run, in each mode.
 /** @type {{ ms: number, tree: import('@paasmaker/core').TreeRecord, t0: number, treeMs: number }[]} */
 const firstRuns = [];
+/** @type {Map<string, number[]>} */
+const firstByMode = new Map(modes.map((mode) => [mode, []]));
 /** @type {Awaited<ReturnType<typeof startPaas>> | undefined} */
 let kept;
 let repo = '';
 for (let run = 1; run <= runs; run += 1) {
-  const dataFolder = path.join(scratch, `data-${run}`);
-  repo = await makeRepo(path.join(scratch, `repo-${run}`));
-  const paas = await startPaas(dataFolder);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const t0 = Date.now();
-  const start = performance.now();
-  const { treeId } = await paas.pacemaker.actions.deploy(paas.workspace.id, {
-    scm: 'paasmaker.scm.git',
-    parameters: { location: repo },
-  });
-  let ms = Number.NaN;
-  const deadline = start + 60_000;
-  while (performance.now() < deadline) {
-    const answer = await get(paas.router.port, agent);
-    if ('status' in answer && answer.status === 200) {
-      ms = performance.now() - start;
-      break;
+  for (const mode of modes) {
+    const dataFolder = path.join(scratch, `data-${run}-${mode}`);
+    repo = await makeRepo(path.join(scratch, `repo-${run}-${mode}`));
+    const paas = await startPaas(dataFolder, mode);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const t0 = Date.now();
+    const start = performance.now();
+    const { treeId } = await paas.pacemaker.actions.deploy(paas.workspace.id, {
+      scm: 'paasmaker.scm.git',
+      parameters: { location: repo },
+    });
+    let ms = Number.NaN;
+    const deadline = start + 60_000;
+    while (performance.now() < deadline) {
+      const answer = await get(paas.router.port, agent);
+      if ('status' in answer && answer.status === 200) {
+        ms = performance.now() - start;
+        break;
+      }
+      await sleep(5);
     }
-    await sleep(5);
+    const tree = await paas.pacemaker.jobs.waitForTree(treeId);
+    const treeMs = Math.max(...tree.jobs.map((job) => job.finishedAt ?? 0)) - t0;
+    agent.destroy();
+    const rootState = tree.jobs[0]?.state;
+    if (Number.isNaN(ms) || rootState !== 'SUCCESS')
+      throw new Error(`run ${run} (${mode}): no 200 within 60 s or the deploy tree ended ${rootState}`);
+    firstByMode.get(mode)?.push(ms);
+    say(
+      `run ${run} (${mode}): first 200 after ${Math.round(ms)} ms (deploy tree finished after ${Math.round(treeMs)} ms)`,
+    );
+    if (mode !== mainMode) {
+      await paas.node.close();
+      continue;
+    }
+    firstRuns.push({ ms, tree, t0, treeMs });
+    if (run < runs) await paas.node.close();
+    else kept = paas;
   }
-  const tree = await paas.pacemaker.jobs.waitForTree(treeId);
-  const treeMs = Math.max(...tree.jobs.map((job) => job.finishedAt ?? 0)) - t0;
-  agent.destroy();
-  const rootState = tree.jobs[0]?.state;
-  if (Number.isNaN(ms) || rootState !== 'SUCCESS')
-    throw new Error(`run ${run}: no 200 within 60 s or the deploy tree ended ${rootState}`);
-  firstRuns.push({ ms, tree, t0, treeMs });
-  say(
-    `run ${run}: first 200 after ${Math.round(ms)} ms (deploy tree finished after ${Math.round(treeMs)} ms)`,
-  );
-  if (run < runs) await paas.node.close();
-  else kept = paas;
 }
 const firstMs = firstRuns.map((run) => run.ms);
 const firstMedian = median(firstMs);
 say(
-  `first 200: median ${Math.round(firstMedian)} ms, min ${Math.round(Math.min(...firstMs))} ms over ${runs} runs`,
+  `first 200: median ${Math.round(firstMedian)} ms, min ${Math.round(Math.min(...firstMs))} ms over ${runs} runs (${mainMode})`,
 );
+const sharedMedian = modes.length > 1 ? median(firstByMode.get('single-tenant') ?? []) : Number.NaN;
+if (modes.length > 1)
+  say(
+    `isolation costs ${Math.round(firstMedian - sharedMedian)} ms: median ${Math.round(sharedMedian)} ms with single-tenant runs in the same session`,
+  );
 say('');
 const medianRun = firstRuns.find((run) => run.ms === firstMedian) ?? firstRuns[0];
 if (medianRun) {
@@ -253,6 +276,8 @@ await paas.node.close();
 await rm(scratch, { recursive: true, force: true });
 say(`failed during switch: ${failedTotal} over ${switches} switches`);
 say('');
-say(`bench:deploy first-200-ms=${Math.round(firstMedian)} failed-during-switch=${failedTotal}`);
+say(
+  `bench:deploy first-200-ms=${Math.round(firstMedian)} first-200-single-tenant-ms=${Math.round(sharedMedian)} failed-during-switch=${failedTotal}`,
+);
 await mkdir(resultsDir, { recursive: true });
 await writeFile(path.join(resultsDir, 'deploy.txt'), `${lines.join('\n')}\n`);
