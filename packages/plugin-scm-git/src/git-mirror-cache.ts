@@ -40,7 +40,7 @@ export class GitMirrorCache {
       });
       return { directory, update: 'fetched' };
     }
-    await mkdir(this.options.cacheDirectory, { recursive: true });
+    await mkdir(this.options.cacheDirectory, { recursive: true, mode: 0o700 });
     const partial = `${directory}.clone-${randomUUID()}`;
     git.log.info({ location }, 'cloning a new mirror');
     try {

@@ -25,6 +25,7 @@ function probe(stage) {
     listInstances: attempt(() => fs.readdirSync(path.join(dataFolder, 'heart', 'instances')).join(',')),
     jobLogs: attempt(() => fs.readdirSync(path.join(dataFolder, 'job-logs')).join(',')),
     packages: attempt(() => fs.readdirSync(path.join(dataFolder, 'packages')).join(',')),
+    gitCache: attempt(() => fs.readdirSync(path.join(dataFolder, 'git-cache')).join(',')),
     nodeEnviron: attempt(() => fs.readFileSync(`/proc/${nodePid}/environ`, 'utf8')),
     writeDataFolder: attempt(() => fs.writeFileSync(path.join(dataFolder, `pwned-${stage}`), 'x')),
     writeInstances: attempt(() =>

@@ -1,7 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Tenant } from './tenant';
 
-const storage = new AsyncLocalStorage<Tenant | undefined>();
+// One store per process, however many copies of this module are loaded (the CLI bundle and the
+// package entry, ESM and CommonJS): a plugin's helper must see the tenant the heart set.
+const STORE = Symbol.for('paasmaker.tenant-context');
+const holder = globalThis as typeof globalThis & { [STORE]?: AsyncLocalStorage<Tenant | undefined> };
+const storage = (holder[STORE] ??= new AsyncLocalStorage<Tenant | undefined>());
 
 /**
  * Runs `work` with `tenant` as the identity that core's process helpers start processes with,

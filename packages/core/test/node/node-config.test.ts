@@ -130,7 +130,11 @@ plugins:
     expect(isPaasmakerError(error, 'E_CONFIG_INVALID')).toBe(true);
     expect(error.problems.map(({ line, key, message }) => ({ line, key, message }))).toEqual([
       { line: 2, key: 'dataFolder', message: 'must be string' },
-      { line: 3, key: 'colour', message: 'unknown key; allowed: name, dataFolder, logLevel, roles, plugins' },
+      {
+        line: 3,
+        key: 'colour',
+        message: 'unknown key; allowed: name, dataFolder, logLevel, roles, isolation, plugins',
+      },
       { line: 5, key: 'roles.pacemaker.superToken', message: 'is required' },
       { line: 8, key: 'roles.pacemaker.api.port', message: 'must be integer' },
       { line: 9, key: 'roles.pacemaker.api.tls', message: 'unknown key; allowed: host, port' },
