@@ -5,7 +5,8 @@ import type { Tenant } from './tenant';
 // package entry, ESM and CommonJS): a plugin's helper must see the tenant the heart set.
 const STORE = Symbol.for('paasmaker.tenant-context');
 const holder = globalThis as typeof globalThis & { [STORE]?: AsyncLocalStorage<Tenant | undefined> };
-const storage = (holder[STORE] ??= new AsyncLocalStorage<Tenant | undefined>());
+holder[STORE] ??= new AsyncLocalStorage<Tenant | undefined>();
+const storage = holder[STORE];
 
 /**
  * Runs `work` with `tenant` as the identity that core's process helpers start processes with,
