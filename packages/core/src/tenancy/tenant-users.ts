@@ -39,6 +39,7 @@ export class TenantUsers {
   private readonly limits: TenantLimits;
   private readonly pending = new Map<string, Promise<Tenant>>();
   private queue: Promise<unknown> = Promise.resolve();
+  private warned = false;
 
   constructor(
     private readonly dataFolder: string,
@@ -57,9 +58,11 @@ export class TenantUsers {
     this.limits = { ...DEFAULT_TENANT_LIMITS, ...options.limits };
   }
 
-  /** Logs the single-tenant warning when tenant code is not isolated. */
+  /** Logs the single-tenant warning (once) when tenant code is not isolated. */
   warnIfShared(log: Logger): void {
-    if (!this.isolating) log.warn(SINGLE_TENANT_WARNING);
+    if (this.isolating || this.warned) return;
+    this.warned = true;
+    log.warn(SINGLE_TENANT_WARNING);
   }
 
   /** The home folder tenant code of `key` gets in single-tenant mode. */
