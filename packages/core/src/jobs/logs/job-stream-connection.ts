@@ -25,7 +25,15 @@ export interface JobStreamContext {
   log: Logger;
   /** Whether this client may follow a job (or the tree it is the root of); any job when absent. */
   mayFollow?: (jobId: string) => Promise<boolean>;
+  /**
+   * Checks that this client's credentials still let it use the stream; rejects with
+   * `E_API_UNAUTHENTICATED` or `E_API_FORBIDDEN` when they no longer do. Always passes when absent.
+   */
+  revalidate?: () => Promise<void>;
 }
+
+/** The websocket close code of a client whose credentials no longer let it use the stream (policy violation). */
+export const CREDENTIALS_REVOKED_CLOSE_CODE = 1008;
 
 /**
  * One client of a job stream server: its log and tree subscriptions. Messages are handled one
@@ -53,15 +61,66 @@ export class JobStreamConnection {
     socket.on('close', () => this.close());
   }
 
-  /** Ends every subscription and the connection. */
-  close(): void {
+  /** Ends every subscription and the connection: at once, or with a close frame carrying `code`. */
+  close(code?: number, reason?: string): void {
     if (this.closed) return;
     this.closed = true;
     for (const follow of this.follows.values()) follow.close();
     this.follows.clear();
     this.sinks.clear();
     for (const stop of [...this.trees.values()]) stop();
-    this.socket.terminate();
+    if (code === undefined) this.socket.terminate();
+    else this.socket.close(code, reason);
+  }
+
+  /**
+   * Checks the client's credentials again, in turn with its messages: disconnects it when they
+   * no longer let it use the stream, and ends each subscription it may no longer follow
+   * (`E_API_FORBIDDEN`). A check that cannot be made (a database away) keeps everything.
+   */
+  revalidate(): Promise<void> {
+    this.queue = this.queue.then(async () => {
+      try {
+        await this.recheckSubscriptions();
+      } catch (error) {
+        this.context.log.warn({ err: error }, 'Job stream credentials could not be checked again.');
+      }
+    });
+    return this.queue;
+  }
+
+  private async recheckSubscriptions(): Promise<void> {
+    if (this.closed || !(await this.stillAllowed())) return;
+    const { mayFollow } = this.context;
+    if (!mayFollow) return;
+    for (const jobId of [...this.sinks.keys()]) {
+      if (this.closed || (await mayFollow(jobId))) continue;
+      this.stopLog(jobId);
+      await this.sendError('E_API_FORBIDDEN', `You may no longer follow job ${jobId}.`, { jobId });
+    }
+    for (const treeId of [...this.trees.keys()]) {
+      if (this.closed || (await mayFollow(treeId))) continue;
+      this.trees.get(treeId)?.();
+      await this.sendError('E_API_FORBIDDEN', `You may no longer follow job ${treeId}.`, { treeId });
+    }
+  }
+
+  /**
+   * True while the client's credentials let it use the stream; otherwise it is sent the reason
+   * and disconnected (close code {@link CREDENTIALS_REVOKED_CLOSE_CODE}), and this is false.
+   */
+  private async stillAllowed(): Promise<boolean> {
+    if (!this.context.revalidate) return true;
+    try {
+      await this.context.revalidate();
+      return true;
+    } catch (error) {
+      if (!isPaasmakerError(error, 'E_API_UNAUTHENTICATED') && !isPaasmakerError(error, 'E_API_FORBIDDEN'))
+        throw error;
+      await this.sendError(error.code, error.message, {});
+      this.close(CREDENTIALS_REVOKED_CLOSE_CODE, 'credentials no longer accepted');
+      return false;
+    }
   }
 
   private async handle(message: JobStreamClientMessage | JobStreamErrorMessage): Promise<void> {
@@ -72,6 +131,7 @@ export class JobStreamConnection {
           await this.send(message);
           break;
         case 'log.subscribe':
+          if (!(await this.stillAllowed())) break;
           if (await this.refused(message.jobId, { jobId: message.jobId })) break;
           await this.subscribeLog(message.jobId, message.offset);
           break;
@@ -79,6 +139,7 @@ export class JobStreamConnection {
           this.stopLog(message.jobId);
           break;
         case 'tree.subscribe':
+          if (!(await this.stillAllowed())) break;
           if (await this.refused(message.treeId, { treeId: message.treeId })) break;
           await this.subscribeTree(message.treeId);
           break;

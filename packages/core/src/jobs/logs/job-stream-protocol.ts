@@ -76,7 +76,9 @@ export type JobStreamErrorCode = PaasmakerErrorCode;
 /**
  * Server → client: something failed. With `jobId` or `treeId` it ends that subscription
  * (`E_JOB_NOT_FOUND`, `E_API_FORBIDDEN`, `E_JOB_LOG_ID_INVALID`, `E_JOB_LOG_UNAVAILABLE`, `E_JOBS_UNAVAILABLE`);
- * without, it rejects a malformed message. The connection stays open either way.
+ * without, it rejects a malformed message, and the connection stays open either way; or, with
+ * `E_API_UNAUTHENTICATED` or `E_API_FORBIDDEN`, the client's credentials no longer let it use the
+ * stream, and the server closes the connection (code 1008).
  */
 export interface JobStreamErrorMessage {
   type: 'error';

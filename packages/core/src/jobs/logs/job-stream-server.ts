@@ -30,8 +30,22 @@ export interface JobStreamServerOptions {
    * any job.
    */
   mayFollow?: (request: IncomingMessage, jobId: string) => Promise<boolean>;
+  /**
+   * Checks again that the client that upgraded with `request` may still use the stream (its
+   * credentials still authenticate and authorise): before every subscription, every
+   * {@link revalidateIntervalMs} and on {@link JobStreamServer.revalidate}, when subscriptions
+   * are also held to {@link mayFollow} again. Rejecting with `E_API_UNAUTHENTICATED` or
+   * `E_API_FORBIDDEN` disconnects the client: it is sent that error, then close code 1008. Any
+   * other rejection refuses the subscription at hand only (a periodic check logs it).
+   */
+  revalidate?: (request: IncomingMessage) => Promise<void>;
+  /** How often every connection is checked with {@link revalidate}; default 60 000 ms. */
+  revalidateIntervalMs?: number;
   log?: Logger;
 }
+
+/** Default of {@link JobStreamServerOptions.revalidateIntervalMs}. */
+export const DEFAULT_REVALIDATE_INTERVAL_MS = 60_000;
 
 /**
  * Handles a plain HTTP request to a node's job stream server: true when it answered it, false to
@@ -54,6 +68,7 @@ export class JobStreamServer {
   private readonly trees: JobTreeEventFanout;
   private readonly log: Logger;
   private ownServer: Server | undefined;
+  private readonly revalidateTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly options: JobStreamServerOptions) {
@@ -67,6 +82,19 @@ export class JobStreamServer {
       log: this.log,
     });
     this.trees = new JobTreeEventFanout(options.store, this.log);
+    if (options.revalidate) {
+      const interval = options.revalidateIntervalMs ?? DEFAULT_REVALIDATE_INTERVAL_MS;
+      this.revalidateTimer = setInterval(() => void this.revalidate(), interval);
+      this.revalidateTimer.unref();
+    }
+  }
+
+  /**
+   * Checks every connection's credentials and subscriptions again now (see
+   * {@link JobStreamServerOptions.revalidate}); call it when credentials or grants were taken away.
+   */
+  async revalidate(): Promise<void> {
+    await Promise.all([...this.connections].map((connection) => connection.revalidate()));
   }
 
   /** Serves the job stream on `server`'s websocket upgrades to `path`; other paths are left alone. */
@@ -116,6 +144,7 @@ export class JobStreamServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.revalidateTimer);
     for (const detach of this.detachers) detach();
     for (const connection of this.connections) connection.close();
     this.connections.clear();
@@ -137,7 +166,7 @@ export class JobStreamServer {
       reject(socket, 401, 'Unauthorized');
       return;
     }
-    const { mayFollow } = this.options;
+    const { mayFollow, revalidate } = this.options;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       if (this.closed) {
         ws.terminate();
@@ -151,6 +180,7 @@ export class JobStreamServer {
         trees: this.trees,
         log: this.log,
         mayFollow: mayFollow && ((jobId) => mayFollow(request, jobId)),
+        revalidate: revalidate && (() => revalidate(request)),
       });
       this.connections.add(connection);
       ws.on('close', () => this.connections.delete(connection));

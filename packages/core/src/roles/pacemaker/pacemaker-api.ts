@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import Fastify, {
   type FastifyBaseLogger,
@@ -9,13 +7,13 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { JobEngine } from '../../jobs/job-engine';
-import { JobStreamServer } from '../../jobs/logs/job-stream-server';
-import { isPaasmakerError, PaasmakerError } from '../../kernel/errors';
+import type { JobStreamServer } from '../../jobs/logs/job-stream-server';
+import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { Kernel } from '../../kernel/kernel';
 import type { Model } from '../../model/create-model';
 import { type ApiCaller, authenticateCaller } from './api-caller';
-import { API_ERROR_STATUS, handleApiError, handleUnknownRoute } from './api-errors';
+import { handleApiError, handleUnknownRoute } from './api-errors';
 import type { ApiContext, ApiRoute, ApiRouteSchema } from './api-route';
 import type { DeployApi } from './deploy/deploy-api';
 import { deployRoutes } from './deploy-routes';
@@ -24,6 +22,7 @@ import { useDepthLimitedJsonParser } from './json-body-parser';
 import type { NodeRegistry } from './node-registry/node-registry';
 import { nodeRoutes } from './node-routes';
 import { buildOpenApiDocument, type DocumentedRoute } from './openapi-document';
+import { CREDENTIAL_CHANGING_ROUTES, servePacemakerJobStream } from './pacemaker-job-stream';
 import { enforceRouteRule, type WorkspaceResolver } from './permission-guard';
 import { roleRoutes } from './role-routes';
 import {
@@ -41,24 +40,6 @@ export const API_PREFIX = '/api/v1';
 /** Default largest request body, in bytes: API bodies are small JSON documents. */
 export const DEFAULT_API_BODY_LIMIT = 64 * 1024;
 
-function pathOf(request: IncomingMessage): string | undefined {
-  try {
-    return new URL(request.url ?? '/', 'http://localhost').pathname;
-  } catch {
-    return undefined;
-  }
-}
-
-function refuseUpgrade(socket: Duplex, status: number, reason: string, message?: string): void {
-  const body = message ? JSON.stringify({ error: { code: reason, message } }) : '';
-  const extra = status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '';
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n` +
-      `Connection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,
-  );
-}
-
 /** What {@link createPacemakerApi} needs. */
 export interface PacemakerApiOptions {
   /** Its `auth` hook authenticates every request. */
@@ -75,6 +56,8 @@ export interface PacemakerApiOptions {
   readonly deploy?: DeployApi;
   /** The node token: reaches other nodes for the job and instance logs they keep. */
   readonly nodeToken?: string;
+  /** How often open job stream connections have their credentials checked again; default 60 000 ms. */
+  readonly streamRevalidateIntervalMs?: number;
 }
 
 /** How long `close()` waits for requests in flight before cutting connections. */
@@ -251,57 +234,23 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     ROUTE_PERMISSIONS['GET /openapi.json'],
   );
 
-  // The job stream: a websocket upgrade of the API's own server, after the same authentication and
-  // the rule of `GET /jobs/stream` (checked here, asynchronously, before the stream server sees it).
-  // Each subscription is held to the rule of `GET /jobs/:jobId/tree`: workspace-scoped callers
-  // follow only their workspaces' jobs.
-  const streamCallers = new WeakMap<IncomingMessage, ApiCaller>();
-  const followRule = table['GET /jobs/:jobId/tree'];
-  const jobStream = new JobStreamServer({
-    nodeId: jobs.nodeId,
-    logs: jobs.logs,
-    store: jobs.store,
+  const jobStream = servePacemakerJobStream({
+    server: server.server,
+    path: JOB_STREAM_PATH,
+    hooks: kernel.hooks,
+    roles: model.roles,
+    jobs,
+    routes: table,
+    resolver,
     relayToken: options.nodeToken,
+    revalidateIntervalMs: options.streamRevalidateIntervalMs,
     log: logger,
-    mayFollow: async (request, jobId) => {
-      const caller = streamCallers.get(request);
-      if (!caller || !followRule) return false;
-      try {
-        await enforceRouteRule(followRule, caller, { jobId }, resolver);
-        return true;
-      } catch (error) {
-        if (isPaasmakerError(error, 'E_API_FORBIDDEN')) return false;
-        throw error;
-      }
-    },
   });
-  const upgrades = createServer();
-  jobStream.attach(upgrades, JOB_STREAM_PATH);
-  const streamRule = table['GET /jobs/stream'];
-  server.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (error) => logger.debug({ err: error }, 'job stream socket error'));
-    if (pathOf(request) !== JOB_STREAM_PATH || !streamRule) {
-      refuseUpgrade(socket, 404, 'E_API_ROUTE_NOT_FOUND', 'No websocket at this path.');
-      return;
-    }
-    authenticateCaller(request.headers.authorization, kernel.hooks, model.roles)
-      .then(async (caller) => {
-        await enforceRouteRule(streamRule, caller, {}, resolver);
-        streamCallers.set(request, caller);
-      })
-      .then(
-        () => {
-          if (!socket.destroyed) upgrades.emit('upgrade', request, socket, head);
-        },
-        (error: unknown) => {
-          if (isPaasmakerError(error)) {
-            const status = API_ERROR_STATUS[error.code] ?? 503;
-            if (status < 500) return refuseUpgrade(socket, status, error.code, error.message);
-          }
-          logger.error({ err: error }, 'job stream authentication failed');
-          refuseUpgrade(socket, 503, 'E_API_INTERNAL', 'The pacemaker could not check the credentials.');
-        },
-      );
+  // A key revoked, a user disabled or a role taken away here ends the streams it no longer allows
+  // at once; the periodic check catches changes made elsewhere.
+  server.addHook('onResponse', async (request, reply) => {
+    const key = `${request.method} ${request.routeOptions.url?.slice(API_PREFIX.length)}` as RouteKey;
+    if (reply.statusCode < 400 && CREDENTIAL_CHANGING_ROUTES.has(key)) await jobStream.revalidate();
   });
   server.addHook('preClose', async () => {
     await jobStream.close();

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WebSocketServer } from 'ws';
+import WebSocket, { type WebSocketServer } from 'ws';
 import type { JobStore } from '../../../src/jobs/job-store';
 import { JobLogFiles } from '../../../src/jobs/logs/job-log-files';
 import { JobStreamClient, type JobStreamClientOptions } from '../../../src/jobs/logs/job-stream-client';
+import type { JobStreamServerMessage } from '../../../src/jobs/logs/job-stream-protocol';
 import { JobStreamServer, type JobStreamServerOptions } from '../../../src/jobs/logs/job-stream-server';
 import { createSqlJobStore } from '../../../src/jobs/sql';
 
@@ -98,4 +99,31 @@ export async function until(
 
 export async function fileText(logs: JobLogFiles, jobId: string): Promise<string> {
   return readFile(logs.pathOf(jobId), 'utf8');
+}
+
+/** A raw websocket client of a job stream: what the server sent, and how the connection closed. */
+export interface StreamSocket {
+  readonly socket: WebSocket;
+  readonly received: JobStreamServerMessage[];
+  /** Resolves with the close code and reason once the connection closed. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+  send(message: unknown): void;
+}
+
+/** Opens a raw websocket to a job stream (rejects if the upgrade is refused). */
+export async function openStreamSocket(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<StreamSocket> {
+  const socket = new WebSocket(url, { headers });
+  const received: JobStreamServerMessage[] = [];
+  socket.on('message', (data) => received.push(JSON.parse(data.toString())));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  return { socket, received, closed, send: (message) => socket.send(JSON.stringify(message)) };
 }

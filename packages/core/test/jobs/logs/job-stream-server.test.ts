@@ -3,10 +3,10 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import type { JobStreamServerMessage } from '../../../src/jobs/logs/job-stream-protocol';
 import { JobStreamServer } from '../../../src/jobs/logs/job-stream-server';
 import { constantTimeEqual } from '../../../src/kernel/constant-time-equal';
-import { fileText, StreamFixture, socketsOf, until } from './job-stream-fixtures';
+import { PaasmakerError } from '../../../src/kernel/errors';
+import { fileText, openStreamSocket, StreamFixture, socketsOf, until } from './job-stream-fixtures';
 
 // The token is compared by the one constant-time compare (hashes first, so not even the length
 // shows); the spy checks that every header, whatever its length, goes through it.
@@ -27,17 +27,11 @@ afterEach(async () => {
   await fixture.cleanup();
 });
 
-/** A raw websocket client that records what the server sends. */
+/** A raw websocket client that records what the server sends, terminated after the test. */
 async function connect(url: string, headers: Record<string, string> = {}) {
-  const socket = new WebSocket(url, { headers });
-  sockets.push(socket);
-  const received: JobStreamServerMessage[] = [];
-  socket.on('message', (data) => received.push(JSON.parse(data.toString())));
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  return { socket, received, send: (message: unknown) => socket.send(JSON.stringify(message)) };
+  const client = await openStreamSocket(url, headers);
+  sockets.push(client.socket);
+  return client;
 }
 
 /** The HTTP status a websocket upgrade gets, or 101 when it was accepted. */
@@ -72,6 +66,23 @@ describe('JobStreamServer', () => {
       expect(await upgradeStatus(url, { authorization: given })).toBe(401);
       expect(compare).toHaveBeenCalledWith(given, 'Bearer s3cret-token');
     }
+  });
+
+  it('checks clients again periodically and disconnects one whose credentials no longer pass', async () => {
+    const logs = await fixture.logFiles();
+    let revoked = false;
+    const { url } = await fixture.server('node-a', logs, {
+      revalidateIntervalMs: 20,
+      revalidate: async () => {
+        if (revoked) throw new PaasmakerError('E_API_UNAUTHENTICATED', 'The key was revoked.');
+      },
+    });
+    const client = await connect(url);
+    revoked = true;
+    expect(await client.closed).toEqual({ code: 1008, reason: 'credentials no longer accepted' });
+    expect(client.received).toEqual([
+      { type: 'error', code: 'E_API_UNAUTHENTICATED', message: 'The key was revoked.' },
+    ]);
   });
 
   it('answers malformed messages with errors, without stacks, and keeps the connection', async () => {
