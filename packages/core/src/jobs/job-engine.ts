@@ -55,6 +55,8 @@ export interface JobEngine {
   createTree(spec: JobSpec, options?: CreateTreeOptions): Promise<string>;
   /** Releases a tree created with `start: false`. */
   startTree(treeId: string): Promise<void>;
+  /** The nodes jobs may be assigned to: this one and every node registered with the store. */
+  knownNodes(): Promise<ReadonlySet<string>>;
   /** Aborts the tree `jobId` belongs to; `E_JOB_FINISHED` if it already finished. */
   abort(jobId: string, reason?: string): Promise<void>;
   /** Resolves with the tree once its root finished and none of its jobs runs any more. */
@@ -102,7 +104,8 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   let closed = false;
   const streamServers: JobStreamServer[] = [];
 
-  const knownNodes = async (): Promise<Set<string>> => new Set([nodeId, ...Object.keys(await store.nodes())]);
+  const knownNodes = async (): Promise<ReadonlySet<string>> =>
+    new Set([nodeId, ...Object.keys(await store.nodes())]);
   const assertOpen = (): void => {
     if (closed)
       throw new PaasmakerError('E_JOB_ENGINE_CLOSED', `the job engine of node ${nodeId} is closed.`);
@@ -155,6 +158,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
     nodeId,
     store,
     logs,
+    knownNodes,
     async createTree(spec, createOptions = {}) {
       assertOpen();
       const jobs = builder.build([spec], null, nodeId, await knownNodes());

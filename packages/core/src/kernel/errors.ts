@@ -78,6 +78,8 @@ export const errorCatalogue = {
   E_INSTANCE_START:
     'An instance did not start: its process exited, or it did not answer its health check in time.',
   E_RUNTIME_UNAVAILABLE: 'No node offers the runtime and version an instance type asks for.',
+  E_PLACEMENT_NO_NODE:
+    'There are active hearts, but the job engine runs jobs on none of them, so no instance can be placed.',
   E_DEPLOY_INVALID: 'A deploy request is malformed: no source, or a source the pacemaker cannot use.',
   E_ROUTER_UNAVAILABLE: "The routing table's Redis cannot be reached to publish the table.",
   E_ROUTER_START:

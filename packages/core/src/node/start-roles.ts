@@ -160,6 +160,8 @@ export async function startRoles(
         workFolder: writablePath(dataFolder, 'work'),
         tenants: options.tenants,
         drainMs: role.drainMs,
+        // The job engine is made after the kernel; placement asks only once it runs.
+        jobNodes: () => jobs.knownNodes(),
       },
       (built) => {
         trees = built;

@@ -15,7 +15,7 @@ export interface PlacementCandidate {
 
 /** A request to choose nodes for the instances of one instance type. */
 export interface PlacementRequest {
-  /** Active heart nodes, least loaded first. */
+  /** Active heart nodes the job engine can run jobs on, least loaded first. */
   candidates: PlacementCandidate[];
   /** How many instances to place. */
   quantity: number;

@@ -20,8 +20,14 @@ import {
   type User,
   type Workspace,
 } from '../../../src/model';
+import { remoteHeartJobsPlugin } from '../../../src/roles/heart';
 import { createPacemakerApi, NodeRegistry, type PacemakerApi } from '../../../src/roles/pacemaker';
-import { deployPlugin, VersionActions, type VersionTrees } from '../../../src/roles/pacemaker/deploy';
+import {
+  defaultPlacementPlugin,
+  deployPlugin,
+  VersionActions,
+  type VersionTrees,
+} from '../../../src/roles/pacemaker/deploy';
 import { RoutingTable } from '../../../src/roles/router';
 import { TenantUsers } from '../../../src/tenancy';
 
@@ -106,6 +112,9 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
       apiKeyAuthPlugin(model),
       internalAuthPlugin(model),
       noopJobs,
+      defaultPlacementPlugin,
+      // A pacemaker without a heart of its own: heart jobs are created here, run on the hearts.
+      remoteHeartJobsPlugin,
       deployPlugin(
         {
           model,
@@ -113,6 +122,7 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
           clusterHostname: 'paasmaker.test',
           workFolder: path.join(folder, 'work'),
           tenants: new TenantUsers(folder, { mode: 'single-tenant' }),
+          jobNodes: () => jobs.knownNodes(),
         },
         (built) => {
           trees = built;

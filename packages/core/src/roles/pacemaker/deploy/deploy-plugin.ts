@@ -34,6 +34,11 @@ export interface DeployPluginOptions {
   tenants: TenantUsers;
   /** How long stopped instances keep serving after leaving the routing table. Default 1000 ms. */
   drainMs?: number;
+  /**
+   * The nodes the job engine can run jobs on: `() => jobs.knownNodes()` of the pacemaker's job
+   * engine (made after the kernel, so asked for only when placing). Placement chooses only among them.
+   */
+  jobNodes: () => Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -50,6 +55,7 @@ export function deployPlugin(options: DeployPluginOptions, onTrees?: (trees: Ver
         model: options.model,
         hooks: kernel.hooks,
         drainMs: options.drainMs ?? 1000,
+        jobNodes: options.jobNodes,
         log: kernel.log,
       });
       const prepare = {

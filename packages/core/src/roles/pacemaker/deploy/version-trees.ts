@@ -7,6 +7,7 @@ import type { PlacementCandidate } from '../../../kernel/providers/placement-pro
 import type { Model } from '../../../model/create-model';
 import type { Instance } from '../../../model/instance-repository';
 import type { InstanceType } from '../../../model/instance-type-repository';
+import type { ClusterNode } from '../../../model/node-repository';
 import type { ApplicationVersion } from '../../../model/version-repository';
 import type { InstanceRegistration } from '../../heart/heart-types';
 import { DEPLOY_JOBS } from './deploy-job-names';
@@ -25,6 +26,11 @@ export interface VersionTreesOptions {
   hooks: Pick<KernelHooks, 'placement'>;
   /** How long a stopped instance keeps serving the requests it has, after it leaves the routing table. */
   drainMs: number;
+  /**
+   * The names of the nodes the job engine can run jobs on (`JobEngine.knownNodes`): placement
+   * chooses only among the active hearts it names, since a heart's jobs are assigned to its name.
+   */
+  jobNodes: () => Promise<ReadonlySet<string>>;
   log: Logger;
 }
 
@@ -300,6 +306,27 @@ export class VersionTrees {
     return found;
   }
 
+  /**
+   * The active hearts whose jobs the job engine can run: a heart registered with the pacemaker
+   * whose job engine is not (yet) known would get jobs nobody runs. `E_PLACEMENT_NO_NODE` when
+   * there are hearts but none of them is known; none at all is left to the placement provider.
+   */
+  private async placeableHearts(instanceType: InstanceType): Promise<ClusterNode[]> {
+    const hearts = (await this.options.model.nodes.list({ state: 'ACTIVE' })).filter(
+      (node) => node.roles.heart,
+    );
+    const runnable = await this.options.jobNodes();
+    const placeable = hearts.filter((node) => runnable.has(node.name));
+    if (hearts.length > 0 && placeable.length === 0)
+      throw new PaasmakerError(
+        'E_PLACEMENT_NO_NODE',
+        `No heart can take instances of ${instanceType.name}: the job engine runs no jobs on ${hearts
+          .map((node) => node.name)
+          .join(', ')} (its job engine has not started, or uses another job store).`,
+      );
+    return placeable;
+  }
+
   /** Places the instances each type lacks (up to its quantity) and returns the allocated ones. */
   private async allocate(
     version: ApplicationVersion,
@@ -320,7 +347,7 @@ export class VersionTrees {
           'E_PROVIDER_UNKNOWN',
           `No placement provider ${instanceType.placementProvider} (instance type ${instanceType.name}).`,
         );
-      const nodes = (await model.nodes.list({ state: 'ACTIVE' })).filter((node) => node.roles.heart);
+      const nodes = await this.placeableHearts(instanceType);
       const candidates: PlacementCandidate[] = nodes
         .sort((a, b) => a.score - b.score)
         .map((node) => ({
