@@ -1,5 +1,11 @@
 export { type ApacheInstanceConfig, apacheConfig, resolveDocumentRoot } from './apache-config';
-export { DEBIAN_APACHE_MODULES, findPhpModule, phpVersions } from './php-install';
+export {
+  DEBIAN_APACHE_MODULES,
+  findPhpModule,
+  missingPhpHost,
+  type PhpHostOptions,
+  phpVersions,
+} from './php-install';
 export {
   createPhpRuntime,
   PHP_RUNTIME,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -13,6 +13,43 @@ export function findPhpModule(modulesDirectory: string): string | undefined {
   if (!existsSync(modulesDirectory)) return undefined;
   const module = readdirSync(modulesDirectory).find((file) => /^libphp[\d.]*\.so$/.test(file));
   return module && path.join(modulesDirectory, module);
+}
+
+/** Where Apache and mod_php are looked for; see {@link missingPhpHost}. */
+export interface PhpHostOptions {
+  apacheBinary: string;
+  modulesDirectory: string;
+  phpModule?: string;
+}
+
+/**
+ * What this machine lacks to run PHP apps (one line saying how to get it), or undefined when
+ * Apache and a mod_php are there: the plugin's `unavailable` check.
+ */
+export function missingPhpHost(options: PhpHostOptions): string | undefined {
+  const install = 'install apache2 and libapache2-mod-php';
+  if (!isExecutable(options.apacheBinary))
+    return `no Apache at ${options.apacheBinary}; ${install}, or set apacheBinary.`;
+  if (options.phpModule !== undefined && !existsSync(options.phpModule))
+    return `no mod_php at ${options.phpModule}; ${install}, or fix phpModule.`;
+  if (options.phpModule === undefined && findPhpModule(options.modulesDirectory) === undefined)
+    return `no mod_php (libphp*.so) in ${options.modulesDirectory}; ${install}, or set phpModule.`;
+  return undefined;
+}
+
+/** An executable file at `command` (a path), or on `PATH` (a bare name). */
+function isExecutable(command: string): boolean {
+  const candidates = command.includes('/')
+    ? [command]
+    : (process.env.PATH ?? '').split(path.delimiter).map((folder) => path.join(folder, command));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { definePlugin, KERNEL_API_VERSION, PaasmakerError } from '@paasmaker/core';
-import { DEBIAN_APACHE_MODULES, findPhpModule } from './php-install';
+import { DEBIAN_APACHE_MODULES, findPhpModule, missingPhpHost } from './php-install';
 import { createPhpRuntime, PHP_RUNTIME } from './php-runtime';
 
 /**
@@ -25,13 +25,12 @@ export const phpRuntimePlugin = definePlugin({
     },
     additionalProperties: false,
   },
+  unavailable: missingPhpHost,
   setup(kernel, options) {
+    // The kernel asked `unavailable` first: there is a mod_php.
     const phpModule = options.phpModule ?? findPhpModule(options.modulesDirectory);
     if (phpModule === undefined)
-      throw new PaasmakerError(
-        'E_PLUGIN_OPTIONS',
-        `${PHP_RUNTIME}: no mod_php (libphp*.so) in ${options.modulesDirectory}; install libapache2-mod-php or set phpModule.`,
-      );
+      throw new PaasmakerError('E_PLUGIN_OPTIONS', `${PHP_RUNTIME}: ${missingPhpHost(options)}`);
     const runtime = createPhpRuntime({
       apacheBinary: options.apacheBinary,
       modulesDirectory: options.modulesDirectory,

@@ -16,8 +16,10 @@ import { GitMirrorCache } from './git-mirror-cache';
 import { type gitScmOptionsSchema, gitScmParametersSchema } from './git-scm-schemas';
 import { KeyedLock } from './keyed-lock';
 
-/** The `paasmaker.scm.git` plugin's options, after defaults. */
-export type GitScmOptions = InferFromSchema<typeof gitScmOptionsSchema>;
+/** The `paasmaker.scm.git` plugin's options, after defaults (the plugin fills in `cacheDirectory`). */
+export type GitScmOptions = Omit<InferFromSchema<typeof gitScmOptionsSchema>, 'cacheDirectory'> & {
+  cacheDirectory: string;
+};
 
 /** The parameters of one checkout. */
 export type GitScmParameters = InferFromSchema<typeof gitScmParametersSchema>;

@@ -5,7 +5,8 @@ export const gitScmOptionsSchema = {
     cacheDirectory: {
       type: 'string',
       minLength: 1,
-      description: 'Folder for the persistent mirrors, one per repository location.',
+      description:
+        "Folder for the persistent mirrors, one per repository location; default the node's `<dataFolder>/git-cache`.",
     },
     gitBinary: { type: 'string', minLength: 1, default: 'git', description: 'The git executable.' },
     timeoutSeconds: {
@@ -15,7 +16,6 @@ export const gitScmOptionsSchema = {
       description: 'How long one checkout (fetch and write) may take before git is killed.',
     },
   },
-  required: ['cacheDirectory'],
   additionalProperties: false,
 } as const;
 

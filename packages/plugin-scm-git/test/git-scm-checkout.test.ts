@@ -282,6 +282,24 @@ describe('paasmaker.scm.git', () => {
       'E_SCM_UNSAFE_INPUT',
     );
   });
+
+  it("keeps its mirrors in the node's <dataFolder>/git-cache when not given a cacheDirectory", async () => {
+    source.commit('first', { 'a.txt': 'one\n' });
+    const dataFolder = join(dir, 'data');
+    const inNode = await createKernel({ plugins: [gitScmPlugin], dataFolder });
+    try {
+      const found = inNode.hooks.scm.find('paasmaker.scm.git');
+      await found?.checkout(
+        { parameters: { location: source.directory }, workingDirectory: workingDirectory() },
+        call(),
+      );
+      expect(await readdir(join(dataFolder, 'git-cache'))).toEqual([
+        mirrorFolder(source.directory).split('/').pop(),
+      ]);
+    } finally {
+      await inNode.close();
+    }
+  });
 });
 
 /** An HTTP server that accepts git's request and never answers it. */

@@ -1,5 +1,5 @@
 import type { TreeRecord, TreeSummary } from '../jobs/job-store';
-import { CliError } from './errors';
+import { CliError, PacemakerUnreachableError } from './errors';
 
 /** Shapes of the API's records as they arrive over JSON (dates are ISO strings). */
 export interface WorkspaceView {
@@ -138,6 +138,11 @@ export interface ApiClientOptions {
 }
 
 type Query = Record<string, string | number | undefined>;
+/** A read's timeout; following a tree raises it for a pacemaker that is slow. */
+type ReadOptions = { timeoutMs?: number };
+
+/** Statuses a gateway answers with when the server behind it is down, without a pacemaker error body. */
+const GATEWAY_DOWN = new Set([502, 503, 504]);
 
 function parseJson(text: string): unknown {
   try {
@@ -164,10 +169,11 @@ export class ApiClient {
   async request<T>(
     method: string,
     route: string,
-    options: { body?: unknown; query?: Query } = {},
+    options: { body?: unknown; query?: Query; timeoutMs?: number } = {},
   ): Promise<T> {
     const { response, text } = await this.send(method, route, {
       query: options.query,
+      timeoutMs: options.timeoutMs,
       ...(options.body !== undefined
         ? { body: JSON.stringify(options.body), contentType: 'application/json' }
         : {}),
@@ -221,21 +227,33 @@ export class ApiClient {
     return { response, text };
   }
 
-  private unreachable(error: unknown, timeoutMs = 30_000): CliError {
+  private unreachable(error: unknown, timeoutMs = 30_000): PacemakerUnreachableError {
     const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
       ?.cause;
     const code =
       cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
     const hint = this.options.startHint ?? 'paasmaker node --config paasmaker.yml';
-    if ((error as { name?: string })?.name === 'TimeoutError')
-      return new CliError(
+    if ((error as { name?: string })?.name === 'TimeoutError') {
+      const reason = `no answer within ${Math.round(timeoutMs / 1000)} s`;
+      return new PacemakerUnreachableError(
         `the pacemaker at ${this.url} did not answer within ${Math.round(timeoutMs / 1000)} s: is it overloaded or stuck?`,
+        reason,
       );
-    return new CliError(`cannot reach the pacemaker at ${this.url} (${code}): is it running? (${hint})`);
+    }
+    return new PacemakerUnreachableError(
+      `cannot reach the pacemaker at ${this.url} (${code}): is it running? (${hint})`,
+      code,
+    );
   }
 
   private apiError(status: number, body: unknown, text: string): CliError {
     const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    // A proxy or load balancer in front of a pacemaker that is down or restarting.
+    if ((!error || typeof error.code !== 'string') && GATEWAY_DOWN.has(status))
+      return new PacemakerUnreachableError(
+        `HTTP ${status} from ${this.url}: the pacemaker behind it is not answering`,
+        `HTTP ${status}`,
+      );
     if (!error || typeof error.code !== 'string') {
       const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 120);
       return new CliError(
@@ -269,7 +287,8 @@ export class ApiClient {
 
   listVersions = (applicationId: number) =>
     this.request<VersionView[]>('GET', `/applications/${applicationId}/versions`);
-  getVersion = (id: number) => this.request<VersionView>('GET', `/versions/${id}`);
+  getVersion = (id: number, options: ReadOptions = {}) =>
+    this.request<VersionView>('GET', `/versions/${id}`, options);
 
   listServices = (workspaceId: number) =>
     this.request<ServiceView[]>('GET', `/workspaces/${workspaceId}/services`);
@@ -304,7 +323,8 @@ export class ApiClient {
 
   listJobs = (query: { tag: string; limit?: number; offset?: number }) =>
     this.request<{ trees: TreeSummaryView[]; total: number }>('GET', '/jobs', { query });
-  getJobTree = (jobId: string) => this.request<TreeView>('GET', `/jobs/${encodeURIComponent(jobId)}/tree`);
+  getJobTree = (jobId: string, options: ReadOptions = {}) =>
+    this.request<TreeView>('GET', `/jobs/${encodeURIComponent(jobId)}/tree`, options);
   abortJob = (jobId: string, reason?: string) =>
     this.request<{ jobId: string; treeId: string }>('POST', `/jobs/${encodeURIComponent(jobId)}/abort`, {
       body: reason === undefined ? {} : { reason },
@@ -339,8 +359,8 @@ export class ApiClient {
       body: { vars },
     });
 
-  listInstances = (applicationId: number) =>
-    this.request<ApplicationInstancesView>('GET', `/applications/${applicationId}/instances`);
+  listInstances = (applicationId: number, options: ReadOptions = {}) =>
+    this.request<ApplicationInstancesView>('GET', `/applications/${applicationId}/instances`, options);
   /** The log of an instance from byte `offset`, and the offset to ask for next. */
   async instanceLog(
     applicationId: number,

@@ -10,6 +10,7 @@ import {
 } from './deploy-source';
 import { EXIT } from './errors';
 import { followStarted } from './follow-started';
+import { patientReader } from './patient-reader';
 
 interface DeployCommandOptions extends DeployOptions {
   workspace?: string;
@@ -79,7 +80,11 @@ export async function reportDeployed(
     if (json) context.json({ treeId: tree.treeId });
     return [];
   }
-  const instances = await client.listInstances(deployed.applicationId);
+  // The deploy is done; a pacemaker that is briefly away must not turn it into a failure.
+  const reader = patientReader(context, client.url, `paasmaker app instances ${deployed.applicationId}`);
+  const instances = await reader.read((timeoutMs) =>
+    client.listInstances(deployed.applicationId, { timeoutMs }),
+  );
   if (json) {
     context.json({
       treeId: tree.treeId,
@@ -89,7 +94,9 @@ export async function reportDeployed(
     });
     return instances.urls;
   }
-  const version = (await client.getVersion(deployed.versionId).catch(() => undefined)) ?? undefined;
+  const version = await reader
+    .read((timeoutMs) => client.getVersion(deployed.versionId, { timeoutMs }))
+    .catch(() => undefined);
   if (version && !version.isCurrent)
     context.print(
       `${instances.application} version ${version.number} (id ${version.id}) is ${version.state}, not current: paasmaker version current ${version.id}`,

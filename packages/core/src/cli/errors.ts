@@ -21,3 +21,18 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/**
+ * The pacemaker did not answer: refused or dropped the connection, or no answer in time. Reads
+ * that follow a job tree retry on it (see `PatientReader`); everything else reports it (exit 1).
+ */
+export class PacemakerUnreachableError extends CliError {
+  constructor(
+    message: string,
+    /** What went wrong, short: `ECONNREFUSED`, `no answer within 30 s`, `HTTP 503`. */
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'PacemakerUnreachableError';
+  }
+}

@@ -5,6 +5,7 @@ import type { JobState } from '../kernel/providers/lifecycle-events';
 import type { ApiClient, TreeView } from './api-client';
 import { type CliContext, leaf, table } from './context';
 import { CliError, EXIT } from './errors';
+import { patientReader } from './patient-reader';
 import { type TreeChangeSignal, treeChangeSignal } from './tree-change-signal';
 
 const positiveInteger = (name: string) => (value: string) => {
@@ -99,7 +100,9 @@ export function addJobCommands(program: Command, context: CliContext): void {
 
 /**
  * Follows a tree until it finishes: re-read whenever the job stream websocket says it changed
- * (every `interval` ms instead when the websocket cannot be used). On a terminal the tree and a progress line are redrawn in place;
+ * (every `interval` ms instead when the websocket cannot be used). While the pacemaker is slow or
+ * unreachable it keeps following, saying so on stderr (see {@link patientReader}); the websocket
+ * reconnects by itself. On a terminal the tree and a progress line are redrawn in place;
  * elsewhere every state change is one plain line (`RUNNING  Compile`) and the finished tree is
  * printed at the end. With `json`, only the finished tree is printed, as JSON.
  */
@@ -121,10 +124,11 @@ export async function followTree(
     out.write(`${drawnLines ? `\x1b[${drawnLines}F\x1b[J` : ''}${text}\n`);
     drawnLines = lines.length;
   };
+  const reader = patientReader(context, client.url, `follow it again with paasmaker job follow ${jobId}`);
   let changes: TreeChangeSignal | undefined;
   try {
     for (;;) {
-      const tree = await client.getJobTree(jobId);
+      const tree = await reader.read((timeoutMs) => client.getJobTree(jobId, { timeoutMs }));
       const done = isTreeFinished(tree);
       if (!options.json) {
         if (out.isTTY) draw(tree);

@@ -13,7 +13,8 @@ export interface TreeChangeSignal {
 /**
  * Subscribes to a tree on the pacemaker's job stream websocket (`/api/v1/jobs/stream`, with the
  * CLI's bearer credentials). If the websocket cannot be used, `next` simply waits `fallbackMs`,
- * so following still works by polling.
+ * so following still works by polling. A dropped websocket reconnects with backoff (and
+ * resubscribes) for as long as the signal is open.
  */
 export function treeChangeSignal(
   apiUrl: string,
@@ -28,11 +29,13 @@ export function treeChangeSignal(
     else missed = true;
   };
   let pushing = false;
+  // The server refused the tree (unknown, not allowed): reconnecting will not bring it back.
+  let refused = false;
   const client = new JobStreamClient({
     url: `${apiUrl.replace(/^http/, 'ws')}${JOB_STREAM_PATH}`,
     ...(bearer ? { token: bearer } : {}),
     onConnect: () => {
-      pushing = true;
+      pushing = !refused;
     },
     onError: () => {
       pushing = false;
@@ -42,6 +45,7 @@ export function treeChangeSignal(
     onSnapshot: changed,
     onEvent: changed,
     onError: () => {
+      refused = true;
       pushing = false;
     },
   });

@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { isPaasmakerError } from '../kernel/errors';
 import { createNode, type PaasmakerNode } from '../node/create-node';
 import { FIRST_ADMIN_LOGIN, formatFirstStart } from '../node/first-start';
-import { parseNodeConfig } from '../node/node-config';
 import { ApiClient } from './api-client';
 import { type CliContext, leaf } from './context';
 import { loadCredentials, saveCredentials } from './credentials';
@@ -14,17 +13,20 @@ import { reportDeployed } from './deploy-commands';
 import { resolveDeploySource, startDeploy } from './deploy-source';
 import { CliError, EXIT } from './errors';
 import { followStarted } from './follow-started';
-
-export const UP_PLUGINS = ['@paasmaker/plugin-runtime-node', '@paasmaker/plugin-scm-git'] as const;
+import { UP_PLUGINS, upNodeConfig } from './up-node-config';
 
 interface UpOptions {
   data: string;
   apiPort: number;
   routerPort: number;
+  plugin: string[];
+  config?: string;
   deploy?: string;
   directory?: string;
   json?: boolean;
 }
+
+const DEFAULT_PORTS = { api: 42500, router: 42530 };
 
 const port = (name: string) => (value: string) => {
   if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535)
@@ -56,29 +58,32 @@ export async function upTokens(dataFolder: string): Promise<{ superToken: string
 }
 
 /** Starts the embedded node of `paasmaker up`; start-up problems become one-line errors. */
-async function startEmbedded(options: UpOptions): Promise<PaasmakerNode> {
+async function startEmbedded(
+  context: CliContext,
+  options: UpOptions,
+  given: { apiPort: boolean; routerPort: boolean },
+): Promise<PaasmakerNode> {
   const dataFolder = path.resolve(options.data);
   const tokens = await upTokens(dataFolder);
   try {
-    const config = parseNodeConfig(
-      JSON.stringify({
-        name: 'paasmaker-up',
-        dataFolder,
-        logLevel: 'warn',
-        roles: {
-          pacemaker: { ...tokens, api: { port: options.apiPort } },
-          heart: { stopInstancesOnClose: true },
-          router: { port: options.routerPort },
-        },
-        plugins: [
-          { plugin: UP_PLUGINS[0] },
-          { plugin: UP_PLUGINS[1], options: { cacheDirectory: path.join(dataFolder, 'git-cache') } },
-        ],
-      }),
-    );
+    const config = await upNodeConfig({
+      dataFolder,
+      tokens,
+      ...(given.apiPort ? { apiPort: options.apiPort } : {}),
+      ...(given.routerPort ? { routerPort: options.routerPort } : {}),
+      defaultPorts: DEFAULT_PORTS,
+      plugins: options.plugin,
+      ...(options.config === undefined ? {} : { config: options.config }),
+      resolveFrom: process.cwd(),
+      info: (line) => context.print(line),
+    });
     return await createNode(config);
   } catch (error) {
-    if (isPaasmakerError(error) && error.code === 'E_PLUGIN_NOT_FOUND')
+    if (
+      isPaasmakerError(error) &&
+      error.code === 'E_PLUGIN_NOT_FOUND' &&
+      UP_PLUGINS.some((plugin) => error.message.includes(`"${plugin}"`))
+    )
       throw new CliError(
         `${error.message.split(';')[0]}: run npm install ${UP_PLUGINS.join(' ')} in this folder`,
       );
@@ -132,12 +137,22 @@ export function addUpCommand(program: Command, context: CliContext): void {
         'run a whole one-machine PaaS in this process (pacemaker, heart and router) until Ctrl-C; optionally deploy an app to it',
       )
       .option('--data <folder>', 'where the database, packages, instances and tokens live', './.paasmaker')
-      .option('--api-port <port>', 'port of the pacemaker API', port('--api-port'), 42500)
+      .option('--api-port <port>', 'port of the pacemaker API', port('--api-port'), DEFAULT_PORTS.api)
       .option(
         '--router-port <port>',
         'port of the router (the apps answer there)',
         port('--router-port'),
-        42530,
+        DEFAULT_PORTS.router,
+      )
+      .option(
+        '--plugin <package>',
+        'also load this plugin package (repeatable; resolved from the current folder)',
+        (value: string, previous: string[]) => [...previous, value],
+        [],
+      )
+      .option(
+        '--config <file>',
+        "a node config YAML whose roles, isolation and plugins are merged over up's (docs/cli.md)",
       )
       .option('--deploy <path-or-url>', 'deploy this folder or git URL once started (like paasmaker deploy)')
       .option('--directory <sub>', 'with --deploy: the application is in this folder of the source'),
@@ -146,8 +161,10 @@ export function addUpCommand(program: Command, context: CliContext): void {
       'paasmaker up --deploy examples/apps/hello-node',
       'paasmaker up --data /var/lib/paasmaker --api-port 8500 --router-port 8080',
       'paasmaker up --deploy https://github.com/acme/shop.git --directory web',
+      'paasmaker up --deploy examples/apps/hello-php   # with apache2 and libapache2-mod-php installed',
+      'paasmaker up --plugin @acme/paasmaker-runtime-ruby --config up.yml',
     ],
-  ).action(async (options: UpOptions) => {
+  ).action(async (options: UpOptions, command: Command) => {
     if (options.directory !== undefined && options.deploy === undefined)
       throw new CliError('--directory needs --deploy', EXIT.usage);
     // Check the source before starting anything.
@@ -155,7 +172,10 @@ export function addUpCommand(program: Command, context: CliContext): void {
       options.deploy === undefined
         ? undefined
         : await resolveDeploySource(options.deploy, { directory: options.directory });
-    const node = await startEmbedded(options);
+    const node = await startEmbedded(context, options, {
+      apiPort: command.getOptionValueSource('apiPort') === 'cli',
+      routerPort: command.getOptionValueSource('routerPort') === 'cli',
+    });
     try {
       const pacemaker = node.pacemaker;
       if (!pacemaker) throw new CliError('the embedded node runs no pacemaker');

@@ -1,6 +1,7 @@
 import { type Logger, pino } from 'pino';
 import { PaasmakerError } from './errors';
 import { createKernelHooks, type KernelHooks, type ProviderKind, type ProviderOf } from './kernel-hooks';
+import { pluginUnavailable } from './plugin-availability';
 import { type PluginEntry, type ResolvedPluginEntry, resolvePluginEntries } from './plugin-entry';
 import type { PluginKernel } from './plugin-kernel';
 import { validatePluginOptions } from './plugin-options';
@@ -16,6 +17,8 @@ export interface KernelOptions {
   setupTimeoutMs?: number;
   /** Folder plugin packages named by string are resolved from. Default: the current directory. */
   resolveFrom?: string;
+  /** The node's data folder, given to plugins as `kernel.dataFolder` (for defaults of their own folders). */
+  dataFolder?: string;
 }
 
 /** A plugin the kernel loaded, in load order. */
@@ -54,6 +57,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     ...entry,
     options: validatePluginOptions(entry.definition, entry.options),
   }));
+  for (const entry of validated) {
+    const missing = pluginUnavailable(entry.definition, entry.options);
+    if (missing) throw new PaasmakerError('E_PLUGIN_OPTIONS', missing);
+  }
 
   const hooks = createKernelHooks();
   const teardowns: { plugin: string; run: Teardown }[] = [];
@@ -107,7 +114,14 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
   for (const entry of validated) {
     try {
-      await setUpPlugin(entry, { hooks, log, teardowns, provider, setupTimeoutMs });
+      await setUpPlugin(entry, {
+        hooks,
+        log,
+        teardowns,
+        provider,
+        setupTimeoutMs,
+        dataFolder: options.dataFolder,
+      });
     } catch (error) {
       await close().catch((closeError: unknown) =>
         log.error({ err: closeError }, 'teardown after a failed setup also failed'),
@@ -127,6 +141,7 @@ interface SetupEnvironment {
   teardowns: { plugin: string; run: Teardown }[];
   provider: Kernel['provider'];
   setupTimeoutMs: number;
+  dataFolder: string | undefined;
 }
 
 async function setUpPlugin(entry: ResolvedPluginEntry, env: SetupEnvironment): Promise<void> {
@@ -140,6 +155,7 @@ async function setUpPlugin(entry: ResolvedPluginEntry, env: SetupEnvironment): P
       env.teardowns.push({ plugin: name, run: teardown });
     },
     provider: env.provider,
+    ...(env.dataFolder === undefined ? {} : { dataFolder: env.dataFolder }),
   };
   let timer: NodeJS.Timeout | undefined;
   const overrun = new Promise<never>((_, reject) => {

@@ -26,6 +26,13 @@ export interface PluginDefinition<O = unknown> {
   /** JSON Schema for the plugin's options; defaults in it are applied before `setup`. */
   readonly options?: JsonSchema;
   /**
+   * Whether this machine can run the plugin with these options (defaults applied): undefined
+   * when it can, else one line saying what is missing and how to get it ("no mod_php in …;
+   * install libapache2-mod-php"). The kernel asks before any setup and fails with
+   * `E_PLUGIN_OPTIONS`; `paasmaker up` asks to skip an official plugin the machine cannot run.
+   */
+  unavailable?(options: O): string | undefined;
+  /**
    * Called once at load, in dependency order. Tap hooks here and register teardown with
    * `kernel.onClose`. Must finish within the kernel's setup timeout.
    */

@@ -7,6 +7,13 @@ export interface PluginKernel {
   readonly hooks: KernelHooks;
   /** A child logger whose records carry `{ plugin: <name> }`. */
   readonly log: Logger;
+  /**
+   * The data folder of the node the kernel runs in (absolute), when it runs in one. Plugins keep
+   * what they need to persist in a folder of their own under it when not told otherwise (the git
+   * plugin's mirrors in `<dataFolder>/git-cache`). Undefined for a kernel composed in code
+   * without one.
+   */
+  readonly dataFolder?: string;
   /** Aborted if `setup` overruns the kernel's setup timeout; stop any work you started. */
   readonly signal: AbortSignal;
   /**

@@ -53,6 +53,7 @@ export async function startHeartNode(
     ],
     logger,
     resolveFrom: config.baseDir,
+    dataFolder: config.dataFolder,
   });
   closers.push({ name: 'kernel', close: () => kernel.close() });
   const store = createRedisJobStore({ url: pacemaker.jobStore, log: logger });

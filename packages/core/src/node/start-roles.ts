@@ -172,7 +172,12 @@ export async function startRoles(
     ...config.plugins.map((entry) => ({ plugin: entry.plugin, options: entry.options })),
     ...(options.plugins ?? []),
   ];
-  const kernel = await createKernel({ plugins, logger, resolveFrom: config.baseDir });
+  const kernel = await createKernel({
+    plugins,
+    logger,
+    resolveFrom: config.baseDir,
+    dataFolder: config.dataFolder,
+  });
   closers.push({ name: 'kernel', close: () => kernel.close() });
   if (!trees) throw new PaasmakerError('E_NODE_START', 'The deploy plugin did not start.');
 

@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { appendFile, chmod, cp, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,54 +11,7 @@ import { createNode, type PaasmakerNode } from '../../src/node/create-node';
 import { parseNodeConfig } from '../../src/node/node-config';
 import { API_PREFIX } from '../../src/roles/pacemaker';
 import { NODE_TOKEN, SUPER_TOKEN, silent, TEST_COST } from '../node/node-test-helpers';
-
-const HELLO_NODE = fileURLToPath(new URL('../../../../examples/apps/hello-node', import.meta.url));
-
-const capture = () => ({
-  isTTY: false,
-  text: '',
-  write(text: string) {
-    this.text += text;
-    return true;
-  },
-});
-
-/** GET `url` from the router with its Host header (fetch cannot set Host). */
-function viaRouter(routerUrl: string, url: string): Promise<{ status: number; body: string }> {
-  const target = new URL(url);
-  const router = new URL(routerUrl);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: router.hostname,
-        port: router.port,
-        path: target.pathname,
-        headers: { host: target.host },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, stdio: 'pipe' });
-
-async function gitRepo(from: string, into: string): Promise<string> {
-  await cp(from, into, { recursive: true });
-  git(into, 'init', '-q');
-  git(into, 'add', '-A');
-  git(into, 'commit', '-q', '-m', 'init');
-  return into;
-}
+import { capture, gitRepo, HELLO_NODE, viaRouter } from './cli-test-helpers';
 
 describe('paasmaker deploy and friends against an embedded node', () => {
   let node: PaasmakerNode;
