@@ -1,8 +1,8 @@
+import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Pack } from 'tar';
 import { PaasmakerError } from '../kernel/errors';
 import { Sha256Counter } from './file-checksum';
 
@@ -35,36 +35,71 @@ export async function packFolder(directory: string, file: string): Promise<Packe
   const entries = await listEntries(root, '');
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
 
-  const pack = new Pack({ cwd: root, gzip: true, portable: true, noDirRecurse: true, strict: true });
   const counter = new Sha256Counter();
-  const written = pipeline(pack, counter, createWriteStream(file, { mode: 0o600 }));
-  // The root first (it carries the folder's mode, and keeps an empty folder a valid archive);
-  // `./` also stops node-tar reading a name starting with `@` as an archive to splice in.
-  pack.add('.');
-  for (const entry of entries) pack.add(`./${entry}`);
-  pack.end();
+  // GNU tar in a child process packs at its own speed and off this event loop; it is given the
+  // checked, sorted list (NUL-separated, no recursion), so it packs exactly those entries.
+  const tar = spawn(
+    'tar',
+    [
+      '--create',
+      '--gzip',
+      '--file=-',
+      `--directory=${root}`,
+      '--no-recursion',
+      '--null',
+      '--verbatim-files-from',
+      '--files-from=-',
+      '--format=pax',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--pax-option=delete=atime,delete=ctime',
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-2000);
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    tar.once('error', reject);
+    tar.once('close', resolve);
+  });
+  // The root first (it carries the folder's mode, and keeps an empty folder a valid archive).
+  tar.stdin.end(['.', ...entries.map((entry) => `./${entry}`)].map((name) => `${name}\0`).join(''));
   try {
-    await written;
+    await pipeline(tar.stdout, counter, createWriteStream(file, { mode: 0o600 }));
+    const code = await exited;
+    if (code !== 0) throw new Error(`tar exited with code ${code}: ${stderr.trim()}`);
   } catch (error) {
+    tar.kill('SIGKILL');
     await rm(file, { force: true });
-    throw error;
+    throw new PaasmakerError(
+      'E_PACKAGE_NOT_FOUND',
+      `cannot pack "${directory}": ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return { checksum: counter.digest(), bytes: counter.bytes };
 }
 
 /** Every path under `root` (folders before their contents), relative, `/`-separated, sorted. */
 async function listEntries(root: string, relative: string): Promise<string[]> {
-  const names = (await readdir(path.join(root, relative))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Entry types from readdir itself: no lstat per entry.
+  const dirents = (await readdir(path.join(root, relative), { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const result: string[] = [];
-  for (const name of names) {
-    if (SKIPPED_NAMES.has(name)) continue;
-    const entry = relative === '' ? name : `${relative}/${name}`;
-    const stats = await lstat(path.join(root, entry));
-    if (!stats.isFile() && !stats.isDirectory() && !stats.isSymbolicLink()) continue;
+  for (const dirent of dirents) {
+    if (SKIPPED_NAMES.has(dirent.name)) continue;
+    if (!dirent.isFile() && !dirent.isDirectory() && !dirent.isSymbolicLink()) continue;
+    const entry = relative === '' ? dirent.name : `${relative}/${dirent.name}`;
     result.push(entry);
-    if (stats.isSymbolicLink()) {
+    if (dirent.isSymbolicLink()) {
       await assertLinkInside(root, entry);
-    } else if (stats.isDirectory()) {
+    } else if (dirent.isDirectory()) {
       result.push(...(await listEntries(root, entry)));
     }
   }

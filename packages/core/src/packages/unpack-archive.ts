@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import {
   chmod,
   lstat,
   mkdir,
   mkdtemp,
+  open,
   readdir,
   readlink,
   realpath,
@@ -11,9 +14,13 @@ import {
   rmdir,
 } from 'node:fs/promises';
 import path from 'node:path';
-import { extract, list, type ReadEntry } from 'tar';
+import type { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
 import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
 import { type ArchiveEntryHeader, checkArchiveEntries } from './archive-entry-check';
+import { Sha256Counter } from './file-checksum';
 
 /** Options of {@link unpackArchive}. */
 export interface UnpackOptions {
@@ -31,7 +38,8 @@ export const DEFAULT_UNPACK_LIMITS = { maxBytes: 4 * 1024 ** 3, maxEntries: 250_
 /**
  * Unpacks a gzipped (or plain) tar archive into `targetDirectory`, which must not exist yet or
  * be an empty folder. Every entry is checked before anything is written (see
- * `checkArchiveEntries`); the archive is extracted into a fresh folder beside the target, the
+ * `checkArchiveEntries`); the archive is extracted by GNU tar in a child process into a fresh
+ * folder beside the target (refused if the archive changed since its headers were read), the
  * result is checked again on disk (links resolved, hard-link counts compared), and only then
  * renamed into place. On any refusal (`E_PACKAGE_UNSAFE_ENTRY`, naming the entry) nothing is
  * left behind. A missing archive fails with `E_PACKAGE_NOT_FOUND`. Permission bits are kept
@@ -52,7 +60,7 @@ export async function unpackArchive(
   await assertTargetEmpty(target);
   options.signal?.throwIfAborted();
 
-  const headers = await readHeaders(archive);
+  const { headers, checksum } = await readHeaders(archive);
   checkUnpackedSize(headers, options);
   checkArchiveEntries(headers);
   options.signal?.throwIfAborted();
@@ -60,7 +68,7 @@ export async function unpackArchive(
   await mkdir(path.dirname(target), { recursive: true });
   const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.unpack-`));
   try {
-    await extractChecked(archive, staging);
+    await extractChecked(archive, staging, checksum);
     await assertTreeInside(staging);
     options.signal?.throwIfAborted();
     await assertTargetEmpty(target);
@@ -107,17 +115,24 @@ async function assertTargetEmpty(target: string): Promise<void> {
   }
 }
 
-/** Every entry header of the archive, read without writing anything. */
-async function readHeaders(archive: string): Promise<ArchiveEntryHeader[]> {
+/**
+ * Every entry header of the archive, read without writing anything, and the archive's SHA-256
+ * (taken from the same bytes), so that extraction can prove it unpacked what was checked.
+ */
+async function readHeaders(archive: string): Promise<{ headers: ArchiveEntryHeader[]; checksum: string }> {
   const headers: ArchiveEntryHeader[] = [];
+  const counter = new Sha256Counter();
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry: ReadEntry) => {
+      headers.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath, size: entry.size });
+      entry.resume();
+    },
+  });
+  // Decompressed by Node's zlib on its thread pool: the parser only reads headers.
+  const gunzip: Transform[] = (await isGzip(archive)) ? [createGunzip()] : [];
   try {
-    await list({
-      file: archive,
-      strict: true,
-      onReadEntry: (entry: ReadEntry) => {
-        headers.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath, size: entry.size });
-      },
-    });
+    await pipeline([createReadStream(archive), counter, ...gunzip, parser]);
   } catch (error) {
     throw new PaasmakerError(
       'E_PACKAGE_UNSAFE_ENTRY',
@@ -127,38 +142,38 @@ async function readHeaders(archive: string): Promise<ArchiveEntryHeader[]> {
       },
     );
   }
-  return headers;
+  return { headers, checksum: counter.digest() };
 }
 
 /**
- * Extracts into the (empty, fresh) staging folder. The filter checks each entry once more, so
- * that an archive changed between reading and extracting is still refused.
+ * Extracts into the (empty, fresh) staging folder with the system's GNU tar in a child process:
+ * at tar's own speed and off this process's event loop. tar reads the archive through a hash
+ * here; when those bytes are not the ones whose headers were checked (the archive changed in
+ * between), the extraction is refused and the staging folder goes. Owners are not restored;
+ * modes are, and {@link assertTreeInside} drops set-id and sticky bits.
  */
-async function extractChecked(archive: string, staging: string): Promise<void> {
-  const seen: ArchiveEntryHeader[] = [];
-  let refusal: unknown;
+async function extractChecked(archive: string, staging: string, checksum: string): Promise<void> {
+  const counter = new Sha256Counter();
+  const gzip = (await isGzip(archive)) ? ['--gzip'] : [];
+  const tar = spawn(
+    'tar',
+    ['--extract', ...gzip, '--file=-', `--directory=${staging}`, '--no-same-owner', '--preserve-permissions'],
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-2000);
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    tar.once('error', reject);
+    tar.once('close', (code) => resolve(code));
+  });
   try {
-    await extract({
-      file: archive,
-      cwd: staging,
-      strict: true,
-      preservePaths: false,
-      preserveOwner: false,
-      filter: (_path, entry) => {
-        if (refusal !== undefined || !('type' in entry)) return false;
-        const readEntry = entry as ReadEntry;
-        seen.push({ path: readEntry.path, type: readEntry.type, linkpath: readEntry.linkpath });
-        try {
-          checkArchiveEntries(seen);
-        } catch (error) {
-          refusal = error;
-          return false;
-        }
-        if (typeof readEntry.mode === 'number') readEntry.mode &= 0o777;
-        return true;
-      },
-    });
+    await pipeline(createReadStream(archive), counter, tar.stdin);
+    const code = await exited;
+    if (code !== 0) throw new Error(`tar exited with code ${code}: ${stderr.trim()}`);
   } catch (error) {
+    tar.kill('SIGKILL');
     throw new PaasmakerError(
       'E_PACKAGE_UNSAFE_ENTRY',
       `cannot unpack archive "${archive}": ${describe(error)}.`,
@@ -167,39 +182,71 @@ async function extractChecked(archive: string, staging: string): Promise<void> {
       },
     );
   }
-  if (refusal !== undefined) throw refusal;
+  if (counter.digest() !== checksum)
+    throw new PaasmakerError(
+      'E_PACKAGE_UNSAFE_ENTRY',
+      `archive "${archive}" refused: it changed while it was being unpacked.`,
+    );
 }
+
+/** True when the file starts with gzip's magic bytes. */
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Entries of the extracted tree checked at once. */
+const WALK_CONCURRENCY = 16;
+
+/** Set-user-id, set-group-id and sticky: never kept from a package. */
+const SPECIAL_BITS = 0o7000;
 
 /**
  * Walks the extracted tree: only files, folders and links; every link resolves inside; no file
- * has more hard links than the tree itself holds (which would mean one outside).
+ * has more hard links than the tree itself holds (which would mean one outside); set-id and
+ * sticky bits dropped.
  */
 async function assertTreeInside(root: string): Promise<void> {
   const realRoot = await realpath(root);
   const linkCounts = new Map<number, { seen: number; nlink: number; entry: string }>();
+  // A few entries at a time side by side: the thread pool does the waiting, and no burst of
+  // thousands of completions holds the event loop.
+  const pending: string[] = [];
   const walk = async (relative: string): Promise<void> => {
-    for (const name of await readdir(path.join(root, relative))) {
-      const entry = relative === '' ? name : `${relative}/${name}`;
-      const absolute = path.join(root, entry);
-      const stats = await lstat(absolute);
-      if (stats.isDirectory()) {
-        await walk(entry);
-      } else if (stats.isSymbolicLink()) {
-        const resolved = await realpath(absolute).catch(async () =>
-          path.resolve(path.dirname(absolute), await readlink(absolute)),
-        );
-        if (!isInside(realRoot, resolved) && !isInside(root, resolved))
-          throw refuse(entry, 'symbolic link points outside');
-      } else if (stats.isFile()) {
-        const count = linkCounts.get(stats.ino) ?? { seen: 0, nlink: stats.nlink, entry };
-        count.seen += 1;
-        linkCounts.set(stats.ino, count);
-      } else {
-        throw refuse(entry, 'not a file, folder or link');
-      }
+    for (const name of await readdir(path.join(root, relative)))
+      pending.push(relative === '' ? name : `${relative}/${name}`);
+  };
+  const worker = async (): Promise<void> => {
+    for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) await check(entry);
+  };
+  const check = async (entry: string): Promise<void> => {
+    const absolute = path.join(root, entry);
+    const stats = await lstat(absolute);
+    if (!stats.isSymbolicLink() && (stats.mode & SPECIAL_BITS) !== 0)
+      await chmod(absolute, stats.mode & 0o777);
+    if (stats.isDirectory()) {
+      await walk(entry);
+    } else if (stats.isSymbolicLink()) {
+      const resolved = await realpath(absolute).catch(async () =>
+        path.resolve(path.dirname(absolute), await readlink(absolute)),
+      );
+      if (!isInside(realRoot, resolved) && !isInside(root, resolved))
+        throw refuse(entry, 'symbolic link points outside');
+    } else if (stats.isFile()) {
+      const count = linkCounts.get(stats.ino) ?? { seen: 0, nlink: stats.nlink, entry };
+      count.seen += 1;
+      linkCounts.set(stats.ino, count);
+    } else {
+      throw refuse(entry, 'not a file, folder or link');
     }
   };
   await walk('');
+  while (pending.length > 0) await Promise.all(Array.from({ length: WALK_CONCURRENCY }, worker));
   for (const { seen, nlink, entry } of linkCounts.values()) {
     if (nlink > seen) throw refuse(entry, 'hard-linked to a file outside the package');
   }
