@@ -53,6 +53,7 @@ export const errorCatalogue = {
   E_API_ROUTE_NOT_FOUND: 'No API route has the requested method and path.',
   E_API_BODY_TOO_LARGE: 'An API request body is larger than the API accepts.',
   E_API_BODY_TOO_DEEP: 'An API request body nests objects and arrays deeper than the API accepts.',
+  E_API_LOGIN_RATE_LIMITED: 'Too many password attempts came from one client address in a short time.',
   E_API_UNSUPPORTED_MEDIA_TYPE: 'An API request body is not JSON (Content-Type other than application/json).',
   E_API_ROUTE_UNGUARDED: 'An API route was added without an entry in the route permission table.',
   E_API_INTERNAL:

@@ -19,6 +19,7 @@ import type { DeployApi } from './deploy/deploy-api';
 import { deployRoutes } from './deploy-routes';
 import { jobRoutes, workspaceOfTags } from './job-routes';
 import { useDepthLimitedJsonParser } from './json-body-parser';
+import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit, limitLoginsPerAddress } from './login-rate-limit';
 import type { NodeRegistry } from './node-registry/node-registry';
 import { nodeRoutes } from './node-routes';
 import { buildOpenApiDocument, type DocumentedRoute } from './openapi-document';
@@ -58,6 +59,11 @@ export interface PacemakerApiOptions {
   readonly nodeToken?: string;
   /** How often open job stream connections have their credentials checked again; default 60 000 ms. */
   readonly streamRevalidateIntervalMs?: number;
+  /**
+   * Password attempts allowed per client address (429 `E_API_LOGIN_RATE_LIMITED` beyond);
+   * default {@link DEFAULT_LOGIN_RATE_LIMIT}, `false` for none.
+   */
+  readonly loginRateLimit?: LoginRateLimit | false;
 }
 
 /** How long `close()` waits for requests in flight before cutting connections. */
@@ -142,19 +148,23 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
           'E_API_ROUTE_UNGUARDED',
           `${key} is not in the route permission table; add it with api.addRoute(route, rule).`,
         );
-      route.config = { ...(route.config as object), paasmakerRule: rule };
+      route.config = { ...route.config, paasmakerRule: rule } as typeof route.config & RouteConfig;
     }
   });
 
-  server.addHook('onRequest', async (request) => {
+  const limitLogins =
+    options.loginRateLimit === false
+      ? undefined
+      : limitLoginsPerAddress(server, options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT);
+  server.addHook('onRequest', async (request, reply) => {
     const rule = ruleOf(request);
     if (!rule) return;
-    if (rule.callers === 'anonymous') callers.set(request, { kind: 'anonymous' });
-    else
-      callers.set(
-        request,
-        await authenticateCaller(request.headers.authorization, kernel.hooks, model.roles),
-      );
+    if (rule.callers === 'anonymous') {
+      callers.set(request, { kind: 'anonymous' });
+      return;
+    }
+    await limitLogins?.(request, reply);
+    callers.set(request, await authenticateCaller(request.headers.authorization, kernel.hooks, model.roles));
   });
 
   const resolver: WorkspaceResolver = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, JOB_STREAM_PATH } from '../../../src/roles/pacemaker';
 import { openStreamSocket, type StreamSocket, until } from '../../jobs/logs/job-stream-fixtures';
-import { type ApiFixture, PASSWORD, startApiFixture } from './pacemaker-api-fixture';
+import { type ApiFixture, basicAuthorization, PASSWORD, startApiFixture } from './pacemaker-api-fixture';
 
 /**
  * A job stream connection outlives the request that opened it: once its API key is revoked, its
@@ -106,7 +106,7 @@ describe('pacemaker job stream after credentials change', () => {
   });
 
   it('refuses password credentials on the stream, which would be checked again with every subscription', async () => {
-    const basic = `Basic ${Buffer.from(`${fx.users.rightWorkspace.login}:${PASSWORD}`).toString('base64')}`;
-    await expect(openStreamSocket(streamUrl, { authorization: basic })).rejects.toThrow(/401/);
+    const authorization = basicAuthorization(fx.users.rightWorkspace.login, PASSWORD);
+    await expect(openStreamSocket(streamUrl, { authorization })).rejects.toThrow(/401/);
   });
 });

@@ -35,6 +35,10 @@ export const SUPER_TOKEN = 'super-token-0123456789abcdef0123456789';
 export const NODE_TOKEN = 'node-token-0123456789abcdef0123456789ab';
 export const PASSWORD = 'correct horse battery staple';
 
+/** The `Authorization` header of HTTP basic credentials. */
+export const basicAuthorization = (login: string, password: string) =>
+  `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
+
 /** The callers every route is tried with. */
 export const CALLERS = ['anonymous', 'super', 'node', 'noRole', 'wrongWorkspace', 'rightWorkspace'] as const;
 export type CallerName = (typeof CALLERS)[number];

@@ -8,10 +8,12 @@ import {
   ROUTE_PERMISSIONS,
 } from '../../../src/roles/pacemaker';
 import { workspaceCreateBody } from '../../../src/roles/pacemaker/api-schemas';
-import { type ApiFixture, PASSWORD, startApiFixture } from './pacemaker-api-fixture';
-
-const basic = (login: string, password: string) =>
-  `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
+import {
+  type ApiFixture,
+  basicAuthorization as basic,
+  PASSWORD,
+  startApiFixture,
+} from './pacemaker-api-fixture';
 
 describe('pacemaker API', () => {
   let fx: ApiFixture;
