@@ -69,6 +69,11 @@ async function lockLevel(root: string, relative: string, passable: readonly stri
   }
   for (const name of await readdir(folder)) {
     const next = below.get(name);
+    if (next !== undefined && next.length === 0) {
+      // A passable leaf: what is inside belongs to tenants (their instance folders, homes).
+      await chmod(path.join(folder, name), 0o711);
+      continue;
+    }
     if (next !== undefined) {
       await lockLevel(root, path.join(relative, name), next);
       continue;

@@ -67,7 +67,12 @@ describe('tenancy', () => {
     await writeFile(path.join(data, 'heart', 'catalogue.json'), '{}', { mode: 0o644 });
     await chmod(path.join(data, 'heart', 'logs'), 0o755);
     await chmod(path.join(data, 'git-cache'), 0o755);
+    // An instance folder inside a passable leaf stays passable: a restart must not lock it.
+    await mkdir(path.join(data, 'heart', 'instances', 'i-1'), { recursive: true });
+    await chmod(path.join(data, 'heart', 'instances', 'i-1'), 0o711);
     await lockDataFolder(data, DATA_FOLDER_LAYOUT);
+    await lockDataFolder(data, DATA_FOLDER_LAYOUT);
+    expect(await mode(path.join(data, 'heart', 'instances', 'i-1'))).toBe(0o711);
     expect(await mode(data)).toBe(0o711);
     for (const passable of DATA_FOLDER_LAYOUT.passable)
       expect(await mode(path.join(data, passable))).toBe(0o711);
