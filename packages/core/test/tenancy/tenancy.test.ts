@@ -15,7 +15,6 @@ import {
 } from '../../src/tenancy';
 
 const mode = async (file: string) => (await stat(file)).mode & 0o777;
-const silent = pino({ level: 'silent' });
 
 describe('tenancy', () => {
   let root: string;
