@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import {
   chmod,
@@ -14,13 +14,14 @@ import {
   rmdir,
 } from 'node:fs/promises';
 import path from 'node:path';
-import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { Parser, type ReadEntry } from 'tar';
+import { promisify } from 'node:util';
 import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
 import { type ArchiveEntryHeader, checkArchiveEntries } from './archive-entry-check';
 import { Sha256Counter } from './file-checksum';
+import { listTarHeaders } from './tar-listing';
+
+const run = promisify(execFile);
 
 /** Options of {@link unpackArchive}. */
 export interface UnpackOptions {
@@ -60,7 +61,16 @@ export async function unpackArchive(
   await assertTargetEmpty(target);
   options.signal?.throwIfAborted();
 
-  const { headers, checksum } = await readHeaders(archive);
+  const gzip = await isGzip(archive);
+  const { headers, checksum } = await listTarHeaders(archive, gzip).catch((error: unknown) => {
+    throw new PaasmakerError(
+      'E_PACKAGE_UNSAFE_ENTRY',
+      `cannot read archive "${archive}": ${describe(error)}.`,
+      {
+        cause: error,
+      },
+    );
+  });
   checkUnpackedSize(headers, options);
   checkArchiveEntries(headers);
   options.signal?.throwIfAborted();
@@ -68,7 +78,7 @@ export async function unpackArchive(
   await mkdir(path.dirname(target), { recursive: true });
   const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.unpack-`));
   try {
-    await extractChecked(archive, staging, checksum);
+    await extractChecked(archive, staging, { gzip, checksum });
     await assertTreeInside(staging);
     options.signal?.throwIfAborted();
     await assertTargetEmpty(target);
@@ -116,48 +126,28 @@ async function assertTargetEmpty(target: string): Promise<void> {
 }
 
 /**
- * Every entry header of the archive, read without writing anything, and the archive's SHA-256
- * (taken from the same bytes), so that extraction can prove it unpacked what was checked.
- */
-async function readHeaders(archive: string): Promise<{ headers: ArchiveEntryHeader[]; checksum: string }> {
-  const headers: ArchiveEntryHeader[] = [];
-  const counter = new Sha256Counter();
-  const parser = new Parser({
-    strict: true,
-    onReadEntry: (entry: ReadEntry) => {
-      headers.push({ path: entry.path, type: entry.type, linkpath: entry.linkpath, size: entry.size });
-      entry.resume();
-    },
-  });
-  // Decompressed by Node's zlib on its thread pool: the parser only reads headers.
-  const gunzip: Transform[] = (await isGzip(archive)) ? [createGunzip()] : [];
-  try {
-    await pipeline([createReadStream(archive), counter, ...gunzip, parser]);
-  } catch (error) {
-    throw new PaasmakerError(
-      'E_PACKAGE_UNSAFE_ENTRY',
-      `cannot read archive "${archive}": ${describe(error)}.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return { headers, checksum: counter.digest() };
-}
-
-/**
  * Extracts into the (empty, fresh) staging folder with the system's GNU tar in a child process:
  * at tar's own speed and off this process's event loop. tar reads the archive through a hash
  * here; when those bytes are not the ones whose headers were checked (the archive changed in
  * between), the extraction is refused and the staging folder goes. Owners are not restored;
  * modes are, and {@link assertTreeInside} drops set-id and sticky bits.
  */
-async function extractChecked(archive: string, staging: string, checksum: string): Promise<void> {
+async function extractChecked(
+  archive: string,
+  staging: string,
+  { gzip, checksum }: { gzip: boolean; checksum: string },
+): Promise<void> {
   const counter = new Sha256Counter();
-  const gzip = (await isGzip(archive)) ? ['--gzip'] : [];
   const tar = spawn(
     'tar',
-    ['--extract', ...gzip, '--file=-', `--directory=${staging}`, '--no-same-owner', '--preserve-permissions'],
+    [
+      '--extract',
+      ...(gzip ? ['--gzip'] : []),
+      '--file=-',
+      `--directory=${staging}`,
+      '--no-same-owner',
+      '--preserve-permissions',
+    ],
     { stdio: ['pipe', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -200,56 +190,55 @@ async function isGzip(file: string): Promise<boolean> {
   }
 }
 
-/** Entries of the extracted tree checked at once. */
-const WALK_CONCURRENCY = 16;
-
 /** Set-user-id, set-group-id and sticky: never kept from a package. */
 const SPECIAL_BITS = 0o7000;
 
 /**
- * Walks the extracted tree: only files, folders and links; every link resolves inside; no file
- * has more hard links than the tree itself holds (which would mean one outside); set-id and
- * sticky bits dropped.
+ * Checks the extracted tree, listed by `find` in one child process: only files, folders and
+ * links; every link resolves inside; no file has more hard links than the tree itself holds
+ * (which would mean one outside); set-id and sticky bits dropped.
  */
 async function assertTreeInside(root: string): Promise<void> {
   const realRoot = await realpath(root);
-  const linkCounts = new Map<number, { seen: number; nlink: number; entry: string }>();
-  // A few entries at a time side by side: the thread pool does the waiting, and no burst of
-  // thousands of completions holds the event loop.
-  const pending: string[] = [];
-  const walk = async (relative: string): Promise<void> => {
-    for (const name of await readdir(path.join(root, relative)))
-      pending.push(relative === '' ? name : `${relative}/${name}`);
-  };
-  const worker = async (): Promise<void> => {
-    for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) await check(entry);
-  };
-  const check = async (entry: string): Promise<void> => {
+  const linkCounts = new Map<string, { seen: number; nlink: number; entry: string }>();
+  for (const { type, nlink, mode, inode, entry } of await listTree(root)) {
     const absolute = path.join(root, entry);
-    const stats = await lstat(absolute);
-    if (!stats.isSymbolicLink() && (stats.mode & SPECIAL_BITS) !== 0)
-      await chmod(absolute, stats.mode & 0o777);
-    if (stats.isDirectory()) {
-      await walk(entry);
-    } else if (stats.isSymbolicLink()) {
+    if (type !== 'l' && (mode & SPECIAL_BITS) !== 0) await chmod(absolute, mode & 0o777);
+    if (type === 'l') {
       const resolved = await realpath(absolute).catch(async () =>
         path.resolve(path.dirname(absolute), await readlink(absolute)),
       );
       if (!isInside(realRoot, resolved) && !isInside(root, resolved))
         throw refuse(entry, 'symbolic link points outside');
-    } else if (stats.isFile()) {
-      const count = linkCounts.get(stats.ino) ?? { seen: 0, nlink: stats.nlink, entry };
+    } else if (type === 'f') {
+      const count = linkCounts.get(inode) ?? { seen: 0, nlink, entry };
       count.seen += 1;
-      linkCounts.set(stats.ino, count);
-    } else {
+      linkCounts.set(inode, count);
+    } else if (type !== 'd') {
       throw refuse(entry, 'not a file, folder or link');
     }
-  };
-  await walk('');
-  while (pending.length > 0) await Promise.all(Array.from({ length: WALK_CONCURRENCY }, worker));
+  }
   for (const { seen, nlink, entry } of linkCounts.values()) {
     if (nlink > seen) throw refuse(entry, 'hard-linked to a file outside the package');
   }
+}
+
+/** Every entry below `root`: `find`'s type letter, link count, mode, inode and relative path. */
+async function listTree(
+  root: string,
+): Promise<{ type: string; nlink: number; mode: number; inode: string; entry: string }[]> {
+  const { stdout } = await run('find', [root, '-mindepth', '1', '-printf', '%y %n %m %i %P\\0'], {
+    maxBuffer: 1024 ** 3,
+    encoding: 'buffer',
+  });
+  const entries: { type: string; nlink: number; mode: number; inode: string; entry: string }[] = [];
+  for (const record of stdout.toString('utf8').split('\0')) {
+    if (record === '') continue;
+    const [type = '', nlink = '', mode = '', inode = ''] = record.split(' ', 4);
+    const entry = record.slice(type.length + nlink.length + mode.length + inode.length + 4);
+    entries.push({ type, nlink: Number(nlink), mode: Number.parseInt(mode, 8), inode, entry });
+  }
+  return entries;
 }
 
 const refuse = (entry: string, why: string): PaasmakerError =>
