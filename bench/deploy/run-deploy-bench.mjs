@@ -5,10 +5,14 @@
 // 1. time from `deploy` to the first 200 through the router, N runs on a fresh node each, with
 //    the job tree's per-step breakdown of the median run (profile before optimising);
 // 2. `make current` of a new version (deploy v2, v3, v4) under a steady keep-alive load through
-//    the router, counting failed requests (non-200 or connection errors).
+//    the router, counting failed requests (non-200 or connection errors);
+// 3. a real app (bench/deploy/real-app, ~7,700 dependency files from its lock file): first
+//    deploy, a second version with the same lock file, the API's worst answer meanwhile, and
+//    packFolder/unpackArchive against tar czf/xzf on its files (real-app-bench.mjs).
 // As root the runs of 1. alternate with runs in single-tenant mode, to measure what isolation costs.
 // Writes bench/results/deploy.txt; the last line is
-// `bench:deploy first-200-ms=<n> first-200-single-tenant-ms=<n> failed-during-switch=<n>`.
+// `bench:deploy first-200-ms=<n> first-200-single-tenant-ms=<n> failed-during-switch=<n>
+//  real-app-first-200-s=<x> real-app-redeploy-s=<x> api-worst-ms=<n> pack-vs-tar=<x> unpack-vs-tar=<x>`.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +24,7 @@ import { promisify } from 'node:util';
 import { createNode, parseNodeConfig } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
+import { benchRealApp } from './real-app-bench.mjs';
 
 const runs = 5;
 const switches = 3;
@@ -272,12 +277,16 @@ for (let index = 0; index < switches; index += 1) {
   if (rootState !== 'SUCCESS' || afterVersion !== to || !seen.has(from) || !seen.has(to))
     throw new Error(`switch v${from}→v${to} did not move the answers from version ${from} to ${to}`);
 }
-await paas.node.close();
-await rm(scratch, { recursive: true, force: true });
 say(`failed during switch: ${failedTotal} over ${switches} switches`);
 say('');
+
+// 3. A real app with thousands of dependency files, on the same node.
+const real = await benchRealApp(paas, scratch, say, breakdown);
+await paas.node.close();
+await rm(scratch, { recursive: true, force: true });
+say('');
 say(
-  `bench:deploy first-200-ms=${Math.round(firstMedian)} first-200-single-tenant-ms=${Math.round(sharedMedian)} failed-during-switch=${failedTotal}`,
+  `bench:deploy first-200-ms=${Math.round(firstMedian)} first-200-single-tenant-ms=${Math.round(sharedMedian)} failed-during-switch=${failedTotal} real-app-first-200-s=${real.firstS.toFixed(1)} real-app-redeploy-s=${real.redeployS.toFixed(1)} api-worst-ms=${Math.round(real.apiWorstMs)} pack-vs-tar=${real.packVsTar.toFixed(2)} unpack-vs-tar=${real.unpackVsTar.toFixed(2)}`,
 );
 await mkdir(resultsDir, { recursive: true });
 await writeFile(path.join(resultsDir, 'deploy.txt'), `${lines.join('\n')}\n`);
