@@ -39,6 +39,7 @@ class AttackedNode {
   data = '';
   readonly tokens = { superToken: newToken(), nodeToken: newToken() };
   readonly canary = `canary-${newToken()}`;
+  private cronMinute = 0;
 
   constructor(
     private readonly temp: TempFolders,
@@ -137,6 +138,39 @@ class AttackedNode {
     );
   }
 
+  /** Runs the crons due at one minute (every `* * * * *` cron); the job log of the one calling `uri`, as the user reads it. */
+  async runCrons(key: string, uri: string): Promise<string> {
+    const { crons, jobs } = this.node.pacemaker ?? expect.unreachable();
+    this.cronMinute += 1;
+    const logs: string[] = [];
+    for (const treeId of await crons.tick(new Date(Date.UTC(2026, 11, 6, 12, this.cronMinute)))) {
+      const tree = await jobs.waitForTree(treeId);
+      logs.push(
+        await this.jobLogs(
+          key,
+          tree.jobs.map((job) => job.id),
+        ),
+      );
+    }
+    const calling = logs.filter((log) => log.includes(uri));
+    expect(calling.length).toBe(1);
+    return calling[0] ?? '';
+  }
+
+  /** Every instance log of an application, as the user reads them through the API. */
+  async instanceLogs(user: { workspaceId: number; key: string }, name: string): Promise<string> {
+    const id = await applicationId(this, user, name);
+    const { instances } = await this.api<{ instances: { uuid: string }[] }>(
+      user.key,
+      'GET',
+      `/applications/${id}/instances`,
+    );
+    let text = '';
+    for (const instance of instances)
+      text += await this.api<string>(user.key, 'GET', `/applications/${id}/instances/${instance.uuid}/log`);
+    return text;
+  }
+
   /** Every job log of a tree, as the user reads them through the API. */
   async jobLogs(key: string, jobIds: readonly string[]): Promise<string> {
     const logs: string[] = [];
@@ -215,14 +249,7 @@ describe('tenant isolation (as root: a system user per application)', () => {
     expect(answer.status).toBe(200);
     const [instanceProbe] = probesIn(answer.body);
 
-    const { crons, jobs } = attacked.node.pacemaker ?? expect.unreachable();
-    const cronTrees = await crons.tick(new Date('2026-12-06T12:00:00Z'));
-    expect(cronTrees.length).toBe(1);
-    const cronTree = await jobs.waitForTree(cronTrees[0] ?? '');
-    const cronLog = await attacked.jobLogs(
-      attacker.key,
-      cronTree.jobs.map((job) => job.id),
-    );
+    const cronLog = await attacked.runCrons(attacker.key, '/cron');
     const [cronProbe] = probesIn(cronLog);
 
     const probes = [...commandProbes, instanceProbe, cronProbe];
@@ -232,23 +259,12 @@ describe('tenant isolation (as root: a system user per application)', () => {
     const uids = new Set(probes.map((probe) => probe?.uid));
     expect(uids.size).toBe(1);
 
-    const instances = await attacked.api<{ instances: { uuid: string }[] }>(
-      attacker.key,
-      'GET',
-      `/applications/${await applicationId(attacked, attacker, 'attacker')}/instances`,
-    );
-    let readable = `${logs}\n${cronLog}\n${answer.body}`;
-    for (const instance of instances.instances)
-      readable += await attacked.api<string>(
-        attacker.key,
-        'GET',
-        `/applications/${await applicationId(attacked, attacker, 'attacker')}/instances/${instance.uuid}/log`,
-      );
+    const readable = `${logs}\n${cronLog}\n${answer.body}\n${await attacked.instanceLogs(attacker, 'attacker')}`;
     for (const secret of attacked.secrets()) expect(readable).not.toContain(secret);
     await expect(readFile(path.join(attacked.data, 'pwned-instance'))).rejects.toThrow();
   });
 
-  it('keeps a PHP app (prepare, startup, Apache) away from the node and the other tenant', async () => {
+  it('keeps a PHP app (prepare, startup, Apache, cron) away from the node and the other tenant', async () => {
     const repo = await attackRepo(temp, path.join(ATTACK, 'php'), targets);
     const tree = await attacked.deploy(attacker.key, attacker.workspaceId, repo);
     expect(tree.jobs[0]?.state, JSON.stringify(tree.jobs.map((job) => job.summary))).toBe('SUCCESS');
@@ -261,10 +277,12 @@ describe('tenant isolation (as root: a system user per application)', () => {
       hostnameOf('php-attacker').replace('default', 'attack'),
     );
     expect(answer.status).toBe(200);
-    const probes = [...probesIn(logs), ...probesIn(answer.body)];
-    expect(probes.map((probe) => probe.stage)).toEqual(['prepare', 'startup', 'instance']);
+    const cronLog = await attacked.runCrons(attacker.key, '/cron.php');
+    const probes = [...probesIn(logs), ...probesIn(answer.body), ...probesIn(cronLog)];
+    expect(probes.map((probe) => probe.stage)).toEqual(['prepare', 'startup', 'instance', 'cron']);
     for (const probe of probes) expectContained(probe, attacked.secrets());
-    for (const secret of attacked.secrets()) expect(`${logs}\n${answer.body}`).not.toContain(secret);
+    const readable = `${logs}\n${cronLog}\n${answer.body}\n${await attacked.instanceLogs(attacker, 'php-attacker')}`;
+    for (const secret of attacked.secrets()) expect(readable).not.toContain(secret);
   });
 });
 
