@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { type Logger, pino } from 'pino';
 import type { ScryptCost } from '../auth/password-hash';
 import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
@@ -61,6 +62,8 @@ export async function createNode(
   const closers: Closer[] = [];
   let roles: RunningRoles;
   try {
+    // Folders made above the data folder get the ordinary mode: tenant users pass through them.
+    await mkdir(path.dirname(config.dataFolder), { recursive: true });
     await mkdir(config.dataFolder, { recursive: true, mode: 0o700 });
     const tenants = new TenantUsers(config.dataFolder, config.isolation);
     tenants.warnIfShared(logger);
