@@ -3,17 +3,7 @@
 // `{ routerPort, instances: [{ instanceId, port }] }` as one JSON line, then waits to be killed.
 // Run with `node --import tsx` and TSX_TSCONFIG_PATH naming a tsconfig whose paths map the
 // @paasmaker packages to their sources (see heart-restart.test.ts).
-import { register } from 'node:module';
-
-// @paasmaker/core imports the Redis job store's Lua scripts as text (vitest does so with a plugin).
-register(
-  `data:text/javascript,${encodeURIComponent(`import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (!url.endsWith('.lua')) return next(url, context);
-  const text = await readFile(new URL(url), 'utf8');
-  return { format: 'module', shortCircuit: true, source: 'export default ' + JSON.stringify(text) };
-}`)}`,
-);
+import './lua-text-loader';
 
 const { deployFromGit, startBespokePaas } = await import('../src/bespoke-paas');
 const env = (name: string) => {

@@ -22,6 +22,7 @@ export {
   DEFAULT_NODE_REPORT_INTERVAL_MS,
   DEFAULT_PACEMAKER_DATABASE,
   DEFAULT_ROUTER_PORT,
+  type HealthConfig,
   type HeartRoleConfig,
   type NodeConfig,
   type NodePluginConfig,

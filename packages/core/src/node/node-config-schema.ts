@@ -13,10 +13,39 @@ export const DEFAULT_CLUSTER_HOSTNAME = 'paasmaker.localhost';
 export const DEFAULT_ROUTER_PORT = 42530;
 /** Default ports of instances on a heart (inclusive). */
 export const DEFAULT_HEART_PORTS = { min: 42600, max: 42699 } as const;
-/** Default interval of node reports, in milliseconds (the original's `node_report_interval`). */
-export const DEFAULT_NODE_REPORT_INTERVAL_MS = 60_000;
+/**
+ * Default interval of node reports, in milliseconds (the original's `node_report_interval` was
+ * 60 s): short, so that a lost heart is noticed in seconds (see `health.downAfterReports`).
+ */
+export const DEFAULT_NODE_REPORT_INTERVAL_MS = 2_000;
 
 const MIN_TOKEN = 32;
+
+/** `roles.pacemaker.health`: the health manager (docs/health.md). */
+const healthConfigSchema = {
+  type: 'object',
+  properties: {
+    enabled: { type: 'boolean', default: true },
+    downAfterReports: { type: 'integer', minimum: 2, maximum: 1000, default: 3 },
+    intervalMs: { type: 'integer', minimum: 100, maximum: 86_400_000, default: 5000 },
+    failingAfterErrors: { type: 'integer', minimum: 1, maximum: 1000, default: 3 },
+    checks: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        properties: {
+          enabled: { type: 'boolean', default: true },
+          everyMs: { type: 'integer', minimum: 100, maximum: 86_400_000 },
+          parameters: { type: 'object' },
+        },
+        additionalProperties: false,
+      },
+      default: {},
+    },
+  },
+  additionalProperties: false,
+  default: {},
+} as const satisfies JsonSchemaObject;
 
 /**
  * The JSON Schema of a node config file (after `${env:NAME}` references are replaced).
@@ -65,6 +94,7 @@ export const nodeConfigSchema = {
             },
             drainMs: { type: 'integer', minimum: 0, maximum: 600_000, default: 1000 },
             routingTable: { type: 'string', pattern: '^redis://[^\\s]+$' },
+            health: healthConfigSchema,
           },
           required: ['superToken', 'nodeToken'],
           additionalProperties: false,
@@ -101,6 +131,7 @@ export const nodeConfigSchema = {
           properties: {
             host: { type: 'string', minLength: 1, default: DEFAULT_API_HOST },
             port: { type: 'integer', minimum: 0, maximum: 65535, default: DEFAULT_ROUTER_PORT },
+            connectTimeoutMs: { type: 'integer', minimum: 1, maximum: 600_000, default: 1500 },
             nginx: {
               type: 'object',
               properties: {
@@ -179,6 +210,24 @@ export interface PacemakerRoleConfig {
   readonly drainMs: number;
   /** A Redis URL the routing table is published to, for nginx routers (`roles.router.nginx`). */
   readonly routingTable?: string;
+  /** The health manager's settings. */
+  readonly health: HealthConfig;
+}
+
+/** `roles.pacemaker.health`: how the pacemaker's health manager runs (see docs/health.md). */
+export interface HealthConfig {
+  /** Run the health manager; default true. */
+  readonly enabled: boolean;
+  /** Missed reports after which a node is `DOWN` (and its instances replaced); default 3. */
+  readonly downAfterReports: number;
+  /** How often each health check runs unless `checks.<name>.everyMs` says otherwise; default 5000. */
+  readonly intervalMs: number;
+  /** ERROR reports of one instance after which it is replaced on another heart; default 3. */
+  readonly failingAfterErrors: number;
+  /** Per check (by provider name): turned off, its own interval, its parameters. */
+  readonly checks: Readonly<
+    Record<string, { readonly enabled: boolean; readonly everyMs?: number; readonly parameters?: JsonObject }>
+  >;
 }
 
 /** The heart role: runs instances, beside a pacemaker or (with `pacemaker`) on a node of its own. */
@@ -212,6 +261,8 @@ export interface NginxRouterRoleConfig {
 export interface RouterRoleConfig {
   readonly host: string;
   readonly port: number;
+  /** Milliseconds an instance may take to accept a connection before another is tried (built-in router). */
+  readonly connectTimeoutMs: number;
   readonly nginx?: NginxRouterRoleConfig;
 }
 

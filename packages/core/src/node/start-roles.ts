@@ -25,6 +25,9 @@ import { routeReportedInstances } from '../roles/pacemaker/deploy/reported-insta
 import { restoreRouting } from '../roles/pacemaker/deploy/restore-routing';
 import { VersionActions } from '../roles/pacemaker/deploy/version-actions';
 import type { VersionTrees } from '../roles/pacemaker/deploy/version-trees';
+import { HEALTH_CHECKS, healthChecksPlugin } from '../roles/pacemaker/health/health-checks-plugin';
+import { HealthManager } from '../roles/pacemaker/health/health-manager';
+import { HealthSignals } from '../roles/pacemaker/health/health-signals';
 import { NodeRegistry } from '../roles/pacemaker/node-registry/node-registry';
 import { API_PREFIX, createPacemakerApi, type PacemakerApi } from '../roles/pacemaker/pacemaker-api';
 import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
@@ -57,6 +60,8 @@ export interface RunningPacemaker {
   readonly routing: RoutingTable;
   /** Runs the current versions' crons every minute. */
   readonly crons: CronScheduler;
+  /** Runs the health checks (absent with `health.enabled: false`); see docs/health.md. */
+  readonly health?: HealthManager;
 }
 
 /** The roles a node runs. */
@@ -138,6 +143,8 @@ export async function startRoles(
     : undefined;
 
   let trees: VersionTrees | undefined;
+  const health = role.health;
+  const signals = new HealthSignals();
   const plugins: PluginEntry[] = [
     { plugin: superTokenAuthPlugin, options: { token: role.superToken } },
     { plugin: nodeTokenAuthPlugin, options: { token: role.nodeToken } },
@@ -167,6 +174,15 @@ export async function startRoles(
         trees = built;
       },
     ),
+    healthChecksPlugin({
+      model,
+      routing,
+      clusterHostname: role.clusterHostname,
+      signals,
+      failingAfterErrors: health.failingAfterErrors,
+      jobs: () => jobs,
+      trees: () => trees as VersionTrees,
+    }),
     // Without a heart here, heart jobs still need their schemas to be created on this node.
     heart ? heart.plugin : remoteHeartJobsPlugin,
     ...config.plugins.map((entry) => ({ plugin: entry.plugin, options: entry.options })),
@@ -198,11 +214,19 @@ export async function startRoles(
   });
   closers.push({ name: 'job engine', close: () => jobs.close() });
 
+  const reportedRouting = routeReportedInstances(model, routing, role.clusterHostname);
   const registry = new NodeRegistry({
     model,
     kernel,
     reportIntervalMs: role.nodeReportIntervalMs,
-    onInstanceStates: routeReportedInstances(model, routing, role.clusterHostname),
+    // Missed reports before DOWN; the one before is INACTIVE.
+    inactiveAfterMs: role.nodeReportIntervalMs * (health.downAfterReports - 1),
+    downAfterMs: role.nodeReportIntervalMs * health.downAfterReports,
+    onInstanceStates: async (changes) => {
+      signals.instanceStates(changes);
+      await reportedRouting(changes);
+    },
+    onReport: (result) => signals.reported(result),
   });
   registry.start();
   closers.push({ name: 'node registry', close: () => registry.close() });
@@ -232,6 +256,18 @@ export async function startRoles(
   await api.listen({ host: role.api.host, port: apiPort });
   logger.info({ url }, 'pacemaker API listening');
 
+  const healthManager = health.enabled
+    ? new HealthManager({ hooks: kernel.hooks, intervalMs: health.intervalMs, checks: health.checks, logger })
+    : undefined;
+  if (healthManager) {
+    healthManager.start();
+    // A heart that went DOWN is replaced at once, not at the next scheduled run.
+    kernel.hooks.nodeStateChanged.tapPromise('paasmaker.pacemaker.health', async (change) => {
+      if (change.to === 'DOWN') void healthManager.runSoon(HEALTH_CHECKS.downNodes);
+    });
+    closers.push({ name: 'health manager', close: () => healthManager.close() });
+  }
+
   const crons = new CronScheduler({ model, jobs, logger });
   crons.start();
   closers.push({ name: 'cron scheduler', close: async () => crons.close() });
@@ -251,6 +287,7 @@ export async function startRoles(
     actions,
     routing,
     crons,
+    ...(healthManager ? { health: healthManager } : {}),
   };
   const running: RunningRoles = { pacemaker, ...(admin ? { firstStart: { ...admin, url } } : {}) };
 
@@ -276,7 +313,13 @@ export async function startRoles(
     const nginx = { ...router, port: routerPort ?? router.port, nginx: router.nginx };
     running.nginxRouter = await startNginxRouterRole(nginx, dataFolder, logger, closers);
   } else if (router && routerPort) {
-    const started = await startRouter({ table: routing, host: router.host, port: routerPort, logger });
+    const started = await startRouter({
+      table: routing,
+      host: router.host,
+      port: routerPort,
+      logger,
+      connectTimeoutMs: router.connectTimeoutMs,
+    });
     closers.push({ name: 'router', close: () => started.close() });
     logger.info({ url: started.url }, 'router listening');
     running.router = started;

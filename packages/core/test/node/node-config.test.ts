@@ -36,10 +36,11 @@ describe('node config', () => {
         jobStore: 'sql',
         superToken: SUPER_TOKEN,
         nodeToken: NODE_TOKEN,
-        nodeReportIntervalMs: 60_000,
+        nodeReportIntervalMs: 2_000,
         api: { host: '127.0.0.1', port: DEFAULT_API_PORT },
         clusterHostname: 'paasmaker.localhost',
         drainMs: 1000,
+        health: { enabled: true, downAfterReports: 3, intervalMs: 5000, failingAfterErrors: 3, checks: {} },
       });
     } finally {
       await dir.remove();
@@ -54,7 +55,7 @@ describe('node config', () => {
       ports: { min: 42600, max: 42699 },
       stopInstancesOnClose: false,
     });
-    expect(config.roles.router).toEqual({ host: '127.0.0.1', port: 42530 });
+    expect(config.roles.router).toEqual({ host: '127.0.0.1', port: 42530, connectTimeoutMs: 1500 });
     const problems = problemsOf(() =>
       parseNodeConfig(withRoles('  heart: { ports: { min: 80 } }\n'), 'x.yml'),
     ).problems.map((p) => p.key);
@@ -67,6 +68,7 @@ describe('node config', () => {
     expect(parseNodeConfig(routerOnly('redis://127.0.0.1:6380'), 'r.yml').roles.router).toEqual({
       host: '127.0.0.1',
       port: 8080,
+      connectTimeoutMs: 1500,
       nginx: {
         redis: 'redis://127.0.0.1:6380',
         binary: 'nginx',

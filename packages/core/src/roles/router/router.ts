@@ -19,13 +19,20 @@ export interface RouterOptions {
   port?: number;
   /** Where proxy errors are logged; default silent. */
   logger?: Logger;
-  /** Milliseconds a backend may take to accept a connection before another is tried; default 10 000. */
+  /**
+   * Milliseconds a backend may take to accept a connection before it is marked dead (see
+   * `deadBackendMs`) and another instance is tried; default {@link DEFAULT_CONNECT_TIMEOUT_MS}.
+   * An instance on a lost machine answers nothing at all, so this bounds what each request pays.
+   */
   connectTimeoutMs?: number;
   /** How long an instance that refused a connection is tried last; default 2 000 ms. */
   deadBackendMs?: number;
   /** Pooled upstream connections per instance; default 256. */
   maxSocketsPerBackend?: number;
 }
+
+/** Default of {@link RouterOptions.connectTimeoutMs}: loopback and LAN backends connect in well under it. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 1500;
 
 /** A running built-in router (a Node HTTP reverse proxy). */
 export interface Router {
@@ -59,7 +66,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     dead: new DeadBackends(options.deadBackendMs ?? 2000),
     stats,
     logger,
-    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
   };
   const upgraded = new Set<Duplex>();
   // No overall request deadline (uploads and long polls take what they need); a missing Host is

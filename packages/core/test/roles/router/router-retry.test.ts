@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,6 +68,25 @@ describe('router retries', () => {
     expect((await send(router, { host: 'dead.test' })).status).toBe(502);
   });
 
+  it('retries an instance that does not accept within connectTimeoutMs elsewhere, and tries it last after', async () => {
+    const table = new RoutingTable();
+    const { logger, messages } = recordingLogger();
+    const router = await startRouter({ table, logger, connectTimeoutMs: 300, deadBackendMs: 60_000 });
+    cleanups.push(() => router.close());
+    const live = await startBackend('live');
+    cleanups.push(live.close);
+    const silent = await silentPort();
+    cleanups.push(silent.close);
+    table.add('silent.test', routeTo('silent', silent.port));
+    // Alone, it is given up on after the timeout (not the 10 s of old), and marked dead.
+    expect((await send(router, { host: 'silent.test' })).status).toBe(502);
+    expect(messages).toEqual(['backend refused; trying another instance']);
+    table.add('silent.test', routeTo('live', live.port));
+    for (let i = 0; i < 20; i += 1) expect((await send(router, { host: 'silent.test' })).status).toBe(200);
+    expect(live.hits).toBe(20);
+    expect(messages).toHaveLength(1);
+  });
+
   it('recovers when an instance comes back on its port', async () => {
     const table = new RoutingTable();
     const router = await startRouter({ table, deadBackendMs: 60_000 });
@@ -92,5 +113,35 @@ async function startBackendOn(port: number): Promise<{ close(): Promise<void> }>
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * A port whose connections hang in the connect phase, like an instance on a lost machine: a
+ * listener (backlog 1) in a stopped child process whose accept queue is full, so new SYNs are dropped.
+ */
+async function silentPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const script =
+    "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{console.log(s.address().port);process.kill(process.pid,'SIGSTOP')})";
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once('data', (data) => resolve(Number(String(data)))),
+  );
+  const fillers: net.Socket[] = [];
+  // Connections complete into the accept queue until it is full; the rest stay connecting.
+  while (fillers.filter((socket) => socket.connecting).length < 1) {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    fillers.push(socket);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    port,
+    close: async () => {
+      for (const socket of fillers) socket.destroy();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }

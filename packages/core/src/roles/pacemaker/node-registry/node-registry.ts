@@ -42,6 +42,8 @@ export interface NodeRegistryOptions {
    * again, or unroute one that crashed). A rejection is logged; the report still succeeds.
    */
   onInstanceStates?: (changes: ReportedInstanceChange[]) => Promise<void>;
+  /** Called with what each report did (the health manager notes the instances the model does not know). */
+  onReport?: (result: NodeReportResult) => void;
 }
 
 /** An instance whose state a node report changed. */
@@ -99,6 +101,7 @@ export class NodeRegistry {
   private readonly kernel: NodeRegistryKernel;
   private readonly clock: () => number;
   private readonly onInstanceStates: NodeRegistryOptions['onInstanceStates'];
+  private readonly onReport: NodeRegistryOptions['onReport'];
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly stats = new Map<string, NonNullable<NodeReport['stats']>>();
   private timer: NodeJS.Timeout | undefined;
@@ -122,6 +125,7 @@ export class NodeRegistry {
     this.kernel = options.kernel;
     this.clock = options.clock ?? Date.now;
     this.onInstanceStates = options.onInstanceStates;
+    this.onReport = options.onReport;
   }
 
   /**
@@ -221,7 +225,9 @@ export class NodeRegistry {
         await this.onInstanceStates(changes).catch((error: unknown) =>
           this.kernel.log?.error({ err: error, changes }, 'reacting to reported instance states failed'),
         );
-      return { node, updatedInstances, warnings };
+      const result = { node, updatedInstances, warnings };
+      this.onReport?.(result);
+      return result;
     });
   }
 
