@@ -2,19 +2,29 @@
 -- pacemaker publishes in Redis (see packages/core/docs/router.md, "nginx router").
 --
 -- The table is one Redis string, `<prefix>table`, read whole by each worker when `<prefix>serial`
--- changes (checked every `refresh` seconds), so a request never waits on Redis. Its format, one
--- hostname per line:  <hostname>\t<instanceId> <host> <port> <versionTypeKey> <nodeId>\t...
+-- rises above the serial it holds (checked every `refresh` seconds), so a request never waits on
+-- Redis. A lower serial (Redis restored from an older snapshot) or a missing one (Redis restarted
+-- empty) never replaces the table a worker holds. Its format, one hostname per line:
+--   <hostname>\t<instanceId> <host> <port> <versionTypeKey> <nodeId>\t...
+-- Each worker reports the serial it holds in the hash `<prefix>loaded`, field `<name>/<pid>`,
+-- value `<serial> <ngx.now()>`, at once after a load and every second, so the pacemaker can wait
+-- until every router serves a change (and tell a live worker from a gone one by the value moving).
 -- Stats are counted in each worker's memory and added to Redis hashes `<prefix>stats:<kind>:<key>`
--- (`vt:<versionTypeKey>`, `node:<nodeId>`, `instance:<instanceId>`) every second, never one write
--- per request.
+-- (`vt:<versionTypeKey>`, `node:<nodeId>`, `instance:<instanceId>`, and `uncaught` for the
+-- answers no instance was picked for: 400, 404, 500, 503) every second, never one write per request.
 local balancer = require "ngx.balancer"
 local redis = require "nginx.redis"
 
 local _M = {}
 
-local settings = { redis_host = "127.0.0.1", redis_port = 6379, prefix = "pm:router:", refresh = 0.2, dead_seconds = 2 }
+local settings = {
+  redis_host = "127.0.0.1", redis_port = 6379, prefix = "pm:router:", refresh = 0.2, dead_seconds = 2,
+  name = "router",
+}
 local hosts = {}
+-- The serial of the table this worker holds (a number, and Redis's text of it); nil before the first.
 local serial = nil
+local serial_text = nil
 
 local function parse_table(text)
   local parsed = {}
@@ -46,18 +56,37 @@ local function with_redis(work)
   return result, werr
 end
 
+local function report_loaded(red)
+  if serial_text == nil then return true end
+  local ok, err = red:hset(settings.prefix .. "loaded", settings.name .. "/" .. ngx.worker.pid(),
+    serial_text .. " " .. ngx.now())
+  if not ok then return nil, err end
+  return true
+end
+
 local function refresh(premature)
   if premature then return end
   local _, err = with_redis(function(red)
     local current = red:get(settings.prefix .. "serial")
-    if current == ngx.null or current == nil or current == serial then return true end
+    local number = current ~= ngx.null and tonumber(current) or nil
+    -- Missing (an empty Redis), the same, or older (an older snapshot): keep the table held.
+    if number == nil or (serial ~= nil and number <= serial) then return true end
     local text = red:get(settings.prefix .. "table")
     if text == nil then return nil, "cannot read the table" end
-    hosts = parse_table(text == ngx.null and "" or text)
-    serial = current
-    return true
+    if text == ngx.null then return true end
+    hosts = parse_table(text)
+    serial, serial_text = number, current
+    return report_loaded(red)
   end)
   if err then ngx.log(ngx.WARN, "paasmaker router: cannot refresh the routing table: ", err) end
+end
+
+-- Every second, so the pacemaker sees this worker is alive (the value moves) and, after Redis lost
+-- the hash, which serial it holds.
+local function heartbeat(premature)
+  if premature then return end
+  local _, err = with_redis(report_loaded)
+  if err then ngx.log(ngx.WARN, "paasmaker router: cannot report the loaded serial: ", err) end
 end
 
 -- Counters of this worker since its last flush: stats key -> { requests, bytes, time_ms, [1..5] = status classes }.
@@ -104,6 +133,7 @@ function _M.init_worker(options)
   ngx.timer.at(0, refresh)
   ngx.timer.every(settings.refresh, refresh)
   ngx.timer.every(1, flush_stats)
+  ngx.timer.every(1, heartbeat)
 end
 
 local function lookup(hostname)
@@ -132,9 +162,11 @@ local function pick(routes, tried)
   return pool[math.random(#pool)]
 end
 
--- access_by_lua: 400 without a Host header, 404 for an unknown hostname, 503 when it has no
--- instances; otherwise remembers the routes for the balancer.
+-- access_by_lua: 500 before the worker has any table (as the original did), 400 without a Host
+-- header, 404 for an unknown hostname, 503 when it has no instances; otherwise remembers the
+-- routes for the balancer.
 function _M.route()
+  if serial == nil then return ngx.exit(500) end
   local header = ngx.var.http_host
   if header == nil or header == "" then return ngx.exit(400) end
   -- Most Host headers are a table key as they are; only the others are normalised.
@@ -165,16 +197,19 @@ function _M.balance()
   if not ok then ngx.log(ngx.ERR, "paasmaker router: cannot use ", route.host, ":", route.port, ": ", err) end
 end
 
--- log_by_lua: counts the request against its version type, node and instance, in this worker's
--- memory (no lock, no Redis); a timer adds the counts to Redis every second.
+local UNCAUGHT = { "uncaught" }
+
+-- log_by_lua: counts the request against its version type, node and instance (or `uncaught`, not
+-- timed, when no instance was picked), in this worker's memory (no lock, no Redis); a timer adds
+-- the counts to Redis every second.
 function _M.log()
   local state = ngx.ctx.paasmaker
-  if not state or not state.current then return end
+  local current = state and state.current
   local class = math.floor(ngx.status / 100)
   if class < 1 or class > 5 then class = 5 end
   local bytes = tonumber(ngx.var.bytes_sent) or 0
-  local ms = math.floor((ngx.now() - ngx.req.start_time()) * 1000)
-  for _, key in ipairs(state.current.stats) do
+  local ms = current and math.floor((ngx.now() - ngx.req.start_time()) * 1000) or 0
+  for _, key in ipairs(current and current.stats or UNCAUGHT) do
     local c = counters[key]
     if c == nil then
       c = { requests = 0, bytes = 0, time_ms = 0, 0, 0, 0, 0, 0 }

@@ -3,7 +3,6 @@
 // data folder re-adopts it (or restarts it if it died meanwhile) and routes to it again.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isProcessRunning, type PaasmakerNode, readProcessRecord } from '@paasmaker/core';
@@ -12,6 +11,7 @@ import { startBespokePaas } from '../src/bespoke-paas';
 import {
   aliveInstancePids,
   eventually,
+  freePort,
   gitRepo,
   hostnameOf,
   httpGet,
@@ -39,18 +39,6 @@ afterEach(async () => {
   await temp.removeAll();
   expect(leftovers, 'instance processes left running').toEqual([]);
 }, 30_000);
-
-/** A TCP port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface ChildReport {
   routerPort: number;

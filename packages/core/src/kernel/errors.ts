@@ -83,6 +83,8 @@ export const errorCatalogue = {
     'There are active hearts, but the job engine runs jobs on none of them, so no instance can be placed.',
   E_DEPLOY_INVALID: 'A deploy request is malformed: no source, or a source the pacemaker cannot use.',
   E_ROUTER_UNAVAILABLE: "The routing table's Redis cannot be reached to publish the table.",
+  E_ROUTER_UNCONFIRMED:
+    'The routers did not confirm that they serve the new routing table in time; the switch was undone and the old version keeps serving.',
   E_ROUTER_START:
     'An nginx router did not start: its configuration was refused, a module is missing, or its port is taken.',
   E_SERVICE_UNAVAILABLE:

@@ -2,7 +2,10 @@
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { publishRoutingTable } from '../roles/router/nginx/redis-routing-publisher';
+import {
+  publishRoutingTable,
+  type RoutingTablePublisher,
+} from '../roles/router/nginx/redis-routing-publisher';
 import { type NginxRouter, startNginxRouter } from '../roles/router/nginx/start-nginx-router';
 import type { RoutingTable } from '../roles/router/routing-table';
 import { freePort } from './free-port';
@@ -11,19 +14,22 @@ import type { NginxRouterRoleConfig, RouterRoleConfig } from './node-config-sche
 
 /**
  * Publishes the pacemaker's routing table to the Redis nginx routers read (`redisUrl`), for as
- * long as the node runs.
+ * long as the node runs; the publisher also says when the routers serve it (`confirm()`).
  */
 export async function startRoutingTablePublisher(
   table: RoutingTable,
   redisUrl: string,
   logger: Logger,
   closers: Closer[],
-): Promise<void> {
+): Promise<RoutingTablePublisher> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  // The publisher reports what fails (and retries); a Redis that is away is not an uncaught error.
+  redis.on('error', (error) => logger.debug({ err: error }, 'routing table Redis'));
   closers.push({ name: 'routing table Redis', close: async () => void redis.disconnect() });
   const publisher = await publishRoutingTable({ table, redis, logger });
   closers.push({ name: 'routing table publisher', close: () => publisher.close() });
   logger.info('routing table published to Redis for nginx routers');
+  return publisher;
 }
 
 /** Starts nginx as this node's router, reading the routing table from `nginx.redis`. */

@@ -94,6 +94,7 @@ export const nodeConfigSchema = {
             },
             drainMs: { type: 'integer', minimum: 0, maximum: 600_000, default: 1000 },
             routingTable: { type: 'string', pattern: '^redis://[^\\s]+$' },
+            routerConfirmMs: { type: 'integer', minimum: 0, maximum: 600_000, default: 10_000 },
             health: healthConfigSchema,
           },
           required: ['superToken', 'nodeToken'],
@@ -210,6 +211,8 @@ export interface PacemakerRoleConfig {
   readonly drainMs: number;
   /** A Redis URL the routing table is published to, for nginx routers (`roles.router.nginx`). */
   readonly routingTable?: string;
+  /** How long a switch waits for the nginx routers to confirm the new table before it is undone. */
+  readonly routerConfirmMs: number;
   /** The health manager's settings. */
   readonly health: HealthConfig;
 }

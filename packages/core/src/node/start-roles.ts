@@ -30,6 +30,7 @@ import { HealthManager } from '../roles/pacemaker/health/health-manager';
 import { HealthSignals } from '../roles/pacemaker/health/health-signals';
 import { NodeRegistry } from '../roles/pacemaker/node-registry/node-registry';
 import { API_PREFIX, createPacemakerApi, type PacemakerApi } from '../roles/pacemaker/pacemaker-api';
+import type { RoutingTablePublisher } from '../roles/router/nginx/redis-routing-publisher';
 import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
 import { type Router, startRouter } from '../roles/router/router';
 import { RoutingTable } from '../roles/router/routing-table';
@@ -143,6 +144,8 @@ export async function startRoles(
     : undefined;
 
   let trees: VersionTrees | undefined;
+  // Made once the table is restored; deploys wait for nginx routers through it (the built-in router reads `routing` itself).
+  let publisher: RoutingTablePublisher | undefined;
   const health = role.health;
   const signals = new HealthSignals();
   const plugins: PluginEntry[] = [
@@ -167,6 +170,9 @@ export async function startRoles(
         workFolder: writablePath(dataFolder, 'work'),
         tenants: options.tenants,
         drainMs: role.drainMs,
+        confirmRouting: async (signal) => {
+          await publisher?.confirm({ timeoutMs: role.routerConfirmMs, signal });
+        },
         // The job engine is made after the kernel; placement asks only once it runs.
         jobNodes: () => jobs.knownNodes(),
       },
@@ -275,7 +281,7 @@ export async function startRoles(
   const routed = await restoreRouting(model, routing, role.clusterHostname);
   logger.info({ routed }, 'routing table restored from the model');
   const publishTo = role.routingTable ?? router?.nginx?.redis;
-  if (publishTo) await startRoutingTablePublisher(routing, publishTo, logger, closers);
+  if (publishTo) publisher = await startRoutingTablePublisher(routing, publishTo, logger, closers);
   const pacemaker: RunningPacemaker = {
     url,
     model,

@@ -7,13 +7,15 @@ import type { VersionState } from '../../../model/model-states';
 import { INSTANCE_STATES, VERSION_STATES } from '../../../model/model-states';
 import { versionHostname } from './cluster-hostnames';
 import { hostnameParts, loadInstanceContext, routeTargetOf, routingHostnamesOf } from './instance-context';
-import { applyInstanceRouting, type RoutingTableWriter } from './routing-writer';
+import { applyInstanceRouting, type RoutingConfirmation, type RoutingTableWriter } from './routing-writer';
 import type { VersionTrees } from './version-trees';
 
 /** What the coordinate job types work with. */
 export interface CoordinateJobsOptions {
   model: Model;
   routing: RoutingTableWriter;
+  /** Waited for after a switch, before the previous version is stopped; none: nothing to wait for. */
+  confirmRouting?: RoutingConfirmation;
   clusterHostname: string;
   trees: VersionTrees;
 }
@@ -107,8 +109,10 @@ export function routingJob(options: CoordinateJobsOptions): JobTypeProvider {
 
 /**
  * Makes a version current: its running instances are routed on the application's hostnames,
- * then the previous current version's instances are taken off them (make before break), and a
- * stop of the previous version is grafted into the tree.
+ * then the previous current version's instances are taken off them (make before break); once
+ * every router confirms it serves that table, a stop of the previous version is grafted into the
+ * tree. When they do not confirm in time the switch is undone (the previous version is current
+ * again, and still running) and the job fails with `E_ROUTER_UNCONFIRMED`.
  */
 export function makeCurrentJob(options: CoordinateJobsOptions): JobTypeProvider {
   return {
@@ -125,8 +129,9 @@ export function makeCurrentJob(options: CoordinateJobsOptions): JobTypeProvider 
       await model.versions.makeCurrent(version.id);
       await routeRunningInstances(options, version.id, job);
       const before = previous && previous.id !== version.id ? previous : undefined;
+      if (before) await routeRunningInstances(options, before.id, job);
+      await confirmSwitch(options, job, version, before);
       if (before) {
-        await routeRunningInstances(options, before.id, job);
         if (before.state === 'RUNNING')
           await job.graft(job.treeId, [
             await options.trees.stop(before.id, `Stop version ${before.number}`, 'shared'),
@@ -139,6 +144,32 @@ export function makeCurrentJob(options: CoordinateJobsOptions): JobTypeProvider 
       return { summary: `Version ${version.number} is current.` };
     },
   };
+}
+
+/** Waits for the routers to serve the switch; undoes it (in the model and the table) when they do not. */
+async function confirmSwitch(
+  options: CoordinateJobsOptions,
+  job: JobRun,
+  version: { id: number; number: number },
+  before: { id: number; number: number } | undefined,
+): Promise<void> {
+  if (!options.confirmRouting) return;
+  try {
+    await options.confirmRouting(job.signal);
+    job.log.info('Every router confirmed the new routing table.');
+  } catch (error) {
+    if (before) {
+      await options.model.versions.makeCurrent(before.id);
+      await routeRunningInstances(options, before.id, job);
+      await routeRunningInstances(options, version.id, job);
+    }
+    if (job.signal.aborted) throw error;
+    throw new PaasmakerError(
+      'E_ROUTER_UNCONFIRMED',
+      `Version ${version.number} was not made current: ${(error as Error).message}${before ? `; version ${before.number} stays current and keeps serving` : ''}.`,
+      { cause: error },
+    );
+  }
 }
 
 /** Whether making a version current must stop or start exclusive instances. */

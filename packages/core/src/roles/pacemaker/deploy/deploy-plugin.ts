@@ -16,7 +16,7 @@ import {
 } from './coordinate-job-types';
 import { DEPLOY_JOBS } from './deploy-job-names';
 import { deployJob, manifestJob, packJob, prepareJob, scmJob } from './prepare-job-types';
-import type { RoutingTableWriter } from './routing-writer';
+import type { RoutingConfirmation, RoutingTableWriter } from './routing-writer';
 import { VersionTrees } from './version-trees';
 
 /** Name of the plugin with the pacemaker's deploy job types. */
@@ -26,6 +26,8 @@ export const DEPLOY_PLUGIN = 'paasmaker.pacemaker.deploy';
 export interface DeployPluginOptions {
   model: Model;
   routing: RoutingTableWriter;
+  /** Waited for after a version is made current, before the previous one stops (see {@link RoutingConfirmation}). */
+  confirmRouting?: RoutingConfirmation;
   /** Suffix of generated hostnames, e.g. `paasmaker.localhost`. */
   clusterHostname: string;
   /** Folder working copies and packages are made in. */
@@ -68,6 +70,7 @@ export function deployPlugin(options: DeployPluginOptions, onTrees?: (trees: Ver
       const coordinate = {
         model: options.model,
         routing: options.routing,
+        confirmRouting: options.confirmRouting,
         clusterHostname: options.clusterHostname,
         trees,
       };

@@ -11,6 +11,13 @@ export interface RoutingTableWriter {
   removeHostname(hostname: string): void;
 }
 
+/**
+ * Resolves once every router serves the routing table as it is now; rejects with
+ * `E_ROUTER_UNCONFIRMED` when they do not in time (nginx routers: the publisher's `confirm()`;
+ * the built-in router reads the table in memory, so it has nothing to wait for).
+ */
+export type RoutingConfirmation = (signal: AbortSignal) => Promise<void>;
+
 /** Routes an instance on `yes` and takes it off `no` (add), or off `yes` (remove), as the original did. */
 export function applyInstanceRouting(
   table: RoutingTableWriter,

@@ -1,5 +1,6 @@
 export { type NginxRouterConfig, nginxRouterConfig } from './nginx-router-config';
 export {
+  type ConfirmOptions,
   publishRoutingTable,
   type RoutingTablePublisher,
   type RoutingTablePublisherOptions,

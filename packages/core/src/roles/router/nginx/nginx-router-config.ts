@@ -8,6 +8,8 @@ export interface NginxRouterConfig {
   port: number;
   /** Where the routing table is read from (a local replica, in a cluster). */
   redis: { host: string; port: number; prefix: string };
+  /** Names this router's workers in `<prefix>loaded` (`<name>/<pid>`). */
+  name: string;
   /** Seconds between checks of the table's serial. */
   refreshSeconds: number;
   /** Seconds an instance that refused a connection is tried last. */
@@ -35,7 +37,7 @@ export function nginxRouterConfig(options: NginxRouterConfig): string {
   const folder = safe(options.folder, 'folder');
   const modules = safe(options.modulesDirectory, 'modules folder');
   const file = (name: string) => path.join(folder, name);
-  const lua = `{ redis_host = "${safe(options.redis.host, 'Redis host')}", redis_port = ${safe(options.redis.port, 'Redis port')}, prefix = "${safe(options.redis.prefix, 'prefix')}", refresh = ${safe(options.refreshSeconds, 'refresh')}, dead_seconds = ${safe(options.deadSeconds, 'dead seconds')} }`;
+  const lua = `{ redis_host = "${safe(options.redis.host, 'Redis host')}", redis_port = ${safe(options.redis.port, 'Redis port')}, prefix = "${safe(options.redis.prefix, 'prefix')}", refresh = ${safe(options.refreshSeconds, 'refresh')}, dead_seconds = ${safe(options.deadSeconds, 'dead seconds')}, name = "${safe(options.name, 'name')}" }`;
   return `# Written by @paasmaker/core for one nginx router; rewritten at every start.
 load_module ${modules}/ndk_http_module.so;
 load_module ${modules}/ngx_http_lua_module.so;
@@ -75,10 +77,11 @@ http {
 
   server {
     listen ${safe(options.host, 'host')}:${safe(options.port, 'port')} reuseport;
+    # At server level, so nginx's own answers (400 for a request without Host) are counted too.
+    log_by_lua_block { require("paasmaker_router").log() }
 
     location / {
       access_by_lua_block { require("paasmaker_router").route() }
-      log_by_lua_block { require("paasmaker_router").log() }
       proxy_pass http://paasmaker_instances;
       proxy_http_version 1.1;
       proxy_set_header Host $http_host;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import routerLua from '../../../../../../lua/router/paasmaker_router.lua';
 import { PaasmakerError } from '../../../kernel/errors';
@@ -24,6 +25,8 @@ export interface NginxRouterOptions {
   refreshSeconds?: number;
   /** Seconds an instance that refused a connection is tried last; default 2. */
   deadSeconds?: number;
+  /** Names its workers where they report the table serial they hold; default `<hostname>:<port>`. */
+  name?: string;
   /** Default 1; use the number of cores in production. */
   workerProcesses?: number;
 }
@@ -57,6 +60,7 @@ export async function startNginxRouter(options: NginxRouterOptions): Promise<Ngi
         port: options.redis.port,
         prefix: options.redis.prefix ?? 'pm:router:',
       },
+      name: options.name ?? `${hostname()}:${options.port}`,
       refreshSeconds: options.refreshSeconds ?? 0.2,
       deadSeconds: options.deadSeconds ?? 2,
       workerProcesses: options.workerProcesses ?? 1,
