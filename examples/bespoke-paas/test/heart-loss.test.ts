@@ -216,4 +216,27 @@ describe('losing a heart', () => {
       expect.stringMatching(/^Replace \d instance\(s\)/),
     );
   }, 240_000);
+
+  it('puts a route that went missing back and takes a stray one off, as job trees', async () => {
+    const { model, jobs, routing } = pacemaker.pacemaker ?? expect.unreachable();
+    const host = hostnameOf('hello-node').replace('.default.', `.l-${suffix}.`);
+    const [kept] = routing.routes(host);
+    if (!kept) expect.unreachable();
+    routing.remove(host, kept.instanceId);
+    const stray = { ...kept, instanceId: '00000000-0000-4000-8000-000000000000', port: kept.port + 1 };
+    routing.add(host, stray);
+    await eventually(() => {
+      const ids = routing.routes(host).map((route) => route.instanceId);
+      return ids.includes(kept.instanceId) && !ids.includes(stray.instanceId);
+    });
+    const instance = (await model.instances.findByUuid(kept.instanceId)) ?? expect.unreachable();
+    const type = await model.instanceTypes.get(instance.instanceTypeId);
+    const version = await model.versions.get(type.versionId);
+    const { trees } = await jobs.store.listTrees({ tag: `application:${version.applicationId}` });
+    expect(trees.map((tree) => tree.title)).toContainEqual(
+      `Repair the routes of instance ${kept.instanceId.slice(0, 8)}`,
+    );
+    const { trees: strays } = await jobs.store.listTrees({ tag: 'routing:repair' });
+    expect(strays.map((tree) => tree.title)).toEqual(['Repair the routes of instance 00000000']);
+  }, 60_000);
 });
