@@ -22,6 +22,7 @@ import {
   instancePortBlock,
   killLeftovers,
   newToken,
+  recordedProcesses,
   routerPort,
   startNode,
   TempFolders,
@@ -76,6 +77,8 @@ describe('losing a heart', () => {
   const hearts: HeartProcess[] = [];
   let database: PostgresTestDatabase;
   let pacemaker: PaasmakerNode;
+  /** The heart that is left after the first test. */
+  let survivor: HeartProcess | undefined;
 
   beforeAll(async () => {
     database = await createPostgresTestDatabase('heart_loss');
@@ -169,7 +172,8 @@ describe('losing a heart', () => {
     expect(new Set(before1.map((i) => i.node)).size).toBe(2);
     expect(before2).toHaveLength(1);
     const victim = hearts.find((heart) => heart.name === before2[0]?.node) ?? expect.unreachable();
-    const survivor = hearts.find((heart) => heart !== victim) ?? expect.unreachable();
+    survivor = hearts.find((heart) => heart !== victim) ?? expect.unreachable();
+    const left = survivor;
     const lost = [...before1, ...before2].filter((i) => i.node === victim.name).map((i) => i.uuid);
 
     const host = hostnameOf('hello-node').replace('.default.', `.l-${suffix}.`);
@@ -190,7 +194,7 @@ describe('losing a heart', () => {
       return (
         now1.length === 2 &&
         now2.length === 1 &&
-        [...now1, ...now2].every((i) => i.node === survivor.name) &&
+        [...now1, ...now2].every((i) => i.node === left.name) &&
         lost.every((uuid) => !routed.includes(uuid))
       );
     });
@@ -238,5 +242,30 @@ describe('losing a heart', () => {
     );
     const { trees: strays } = await jobs.store.listTrees({ tag: 'routing:repair' });
     expect(strays.map((tree) => tree.title)).toEqual(['Repair the routes of instance 00000000']);
+  }, 60_000);
+
+  it('stops and removes an instance its heart runs that the database no longer knows', async () => {
+    const { model, jobs } = pacemaker.pacemaker ?? expect.unreachable();
+    const heart = survivor ?? expect.unreachable();
+    const node = (await model.nodes.list()).find((n) => n.name === heart.name) ?? expect.unreachable();
+    const [instance] = await model.instances.list({ nodeId: node.id, state: 'RUNNING' });
+    if (!instance) expect.unreachable();
+    expect((await recordedProcesses(heart.data)).find((p) => p.instanceId === instance.uuid)?.alive).toBe(
+      true,
+    );
+    await model.instances.delete(instance.id);
+    let treeId: string | undefined;
+    await eventually(async () => {
+      treeId = (await jobs.store.listTrees({ tag: `node:${heart.name}` })).trees[0]?.treeId;
+      return treeId !== undefined;
+    });
+    const tree = await jobs.waitForTree(treeId ?? expect.unreachable());
+    expect(tree.jobs.map((job) => [job.title, job.state])).toEqual([
+      [`Remove unknown instance ${instance.uuid.slice(0, 8)} from ${heart.name}`, 'SUCCESS'],
+      [`Stop unknown instance ${instance.uuid.slice(0, 8)}`, 'SUCCESS'],
+    ]);
+    expect(
+      (await recordedProcesses(heart.data)).find((p) => p.instanceId === instance.uuid)?.alive ?? false,
+    ).toBe(false);
   }, 60_000);
 });
