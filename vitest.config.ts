@@ -27,6 +27,11 @@ const luaAsText: Plugin = {
   },
 };
 
+// Tests start real servers, nodes and apps; on a loaded 2-core runner a test may take many times
+// its quiet-machine time. Generous bounds keep them from failing for being slow, never for
+// being wrong: the assertions are what fail a test.
+const patience = { testTimeout: 60_000, hookTimeout: 120_000 };
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -36,6 +41,7 @@ export default defineConfig({
         resolve: { alias },
         plugins: [luaAsText],
         test: {
+          ...patience,
           name: 'core',
           root: './packages/core',
           include: ['test/**/*.test.ts'],
@@ -48,17 +54,28 @@ export default defineConfig({
       },
       {
         resolve: { alias },
-        test: { name: 'test-servers', root: './tools/test-servers', include: ['test/**/*.test.ts'] },
-      },
-      {
-        resolve: { alias },
-        plugins: [luaAsText],
-        test: { name: 'plugin-scm-git', root: './packages/plugin-scm-git', include: ['test/**/*.test.ts'] },
+        test: {
+          ...patience,
+          name: 'test-servers',
+          root: './tools/test-servers',
+          include: ['test/**/*.test.ts'],
+        },
       },
       {
         resolve: { alias },
         plugins: [luaAsText],
         test: {
+          ...patience,
+          name: 'plugin-scm-git',
+          root: './packages/plugin-scm-git',
+          include: ['test/**/*.test.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        plugins: [luaAsText],
+        test: {
+          ...patience,
           name: 'plugin-runtime-php',
           root: './packages/plugin-runtime-php',
           include: ['test/**/*.test.ts'],
@@ -68,6 +85,7 @@ export default defineConfig({
         resolve: { alias },
         plugins: [luaAsText],
         test: {
+          ...patience,
           name: 'plugin-service-mysql',
           root: './packages/plugin-service-mysql',
           include: ['test/**/*.test.ts'],
@@ -77,6 +95,7 @@ export default defineConfig({
         resolve: { alias },
         plugins: [luaAsText],
         test: {
+          ...patience,
           name: 'plugin-runtime-node',
           root: './packages/plugin-runtime-node',
           include: ['test/**/*.test.ts'],
@@ -86,6 +105,7 @@ export default defineConfig({
         resolve: { alias },
         plugins: [luaAsText],
         test: {
+          ...patience,
           name: 'examples',
           root: './examples',
           include: ['**/test/**/*.test.ts'],
