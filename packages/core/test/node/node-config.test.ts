@@ -40,6 +40,7 @@ describe('node config', () => {
         api: { host: '127.0.0.1', port: DEFAULT_API_PORT },
         clusterHostname: 'paasmaker.localhost',
         drainMs: 1000,
+        routerConfirmMs: 10_000,
         health: { enabled: true, downAfterReports: 3, intervalMs: 5000, failingAfterErrors: 3, checks: {} },
       });
     } finally {
