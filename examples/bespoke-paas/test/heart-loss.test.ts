@@ -268,4 +268,26 @@ describe('losing a heart', () => {
       (await recordedProcesses(heart.data)).find((p) => p.instanceId === instance.uuid)?.alive ?? false,
     ).toBe(false);
   }, 60_000);
+
+  it('replaces an instance that keeps failing', async () => {
+    const { model } = pacemaker.pacemaker ?? expect.unreachable();
+    const heart = survivor ?? expect.unreachable();
+    const node = (await model.nodes.list()).find((n) => n.name === heart.name) ?? expect.unreachable();
+    const [instance] = await model.instances.list({ nodeId: node.id, state: 'RUNNING' });
+    if (!instance) expect.unreachable();
+    const replaced = async () => (await model.instances.findByUuid(instance.uuid))?.state === 'DEREGISTERED';
+    // Each kill is reported ERROR; the heart restarts it (with backoff) until it is replaced.
+    while (!(await replaced())) {
+      const alive = (await recordedProcesses(heart.data)).find(
+        (p) => p.instanceId === instance.uuid && p.alive,
+      );
+      if (alive) process.kill(-alive.pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await eventually(async () =>
+      (await model.instances.list({ instanceTypeId: instance.instanceTypeId, state: 'RUNNING' })).some(
+        (other) => other.id !== instance.id,
+      ),
+    );
+  }, 120_000);
 });
