@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PaasmakerError } from '../kernel/errors';
 import { Sha256Counter } from './file-checksum';
+import { startTar } from './tar-process';
 
 /** A package file written by {@link packFolder}. */
 export interface PackedFolder {
@@ -38,41 +38,28 @@ export async function packFolder(directory: string, file: string): Promise<Packe
   const counter = new Sha256Counter();
   // GNU tar in a child process packs at its own speed and off this event loop; it is given the
   // checked, sorted list (NUL-separated, no recursion), so it packs exactly those entries.
-  const tar = spawn(
-    'tar',
-    [
-      '--create',
-      '--gzip',
-      '--file=-',
-      `--directory=${root}`,
-      '--no-recursion',
-      '--null',
-      '--verbatim-files-from',
-      '--files-from=-',
-      '--format=pax',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '--pax-option=delete=atime,delete=ctime',
-    ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-2000);
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    tar.once('error', reject);
-    tar.once('close', resolve);
-  });
+  const tar = startTar([
+    '--create',
+    '--gzip',
+    '--file=-',
+    `--directory=${root}`,
+    '--no-recursion',
+    '--null',
+    '--verbatim-files-from',
+    '--files-from=-',
+    '--format=pax',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--pax-option=delete=atime,delete=ctime',
+  ]);
   // The root first (it carries the folder's mode, and keeps an empty folder a valid archive).
-  tar.stdin.end(['.', ...entries.map((entry) => `./${entry}`)].map((name) => `${name}\0`).join(''));
+  tar.child.stdin.end(['.', ...entries.map((entry) => `./${entry}`)].map((name) => `${name}\0`).join(''));
   try {
-    await pipeline(tar.stdout, counter, createWriteStream(file, { mode: 0o600 }));
-    const code = await exited;
-    if (code !== 0) throw new Error(`tar exited with code ${code}: ${stderr.trim()}`);
+    await pipeline(tar.child.stdout, counter, createWriteStream(file, { mode: 0o600 }));
+    await tar.finished();
   } catch (error) {
-    tar.kill('SIGKILL');
+    tar.kill();
     await rm(file, { force: true });
     throw new PaasmakerError(
       'E_PACKAGE_NOT_FOUND',

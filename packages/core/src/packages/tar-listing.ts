@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { ArchiveEntryHeader } from './archive-entry-check';
 import { Sha256Counter } from './file-checksum';
+import { startTar } from './tar-process';
 
 /** node-tar's names for the entry types GNU tar's verbose listing shows as its first letter. */
 const TYPES: Readonly<Record<string, string>> = {
@@ -32,31 +32,25 @@ export async function listTarHeaders(
   gzip: boolean,
 ): Promise<{ headers: ArchiveEntryHeader[]; checksum: string }> {
   const counter = new Sha256Counter();
-  const tar = spawn(
-    'tar',
-    ['--list', '--verbose', ...(gzip ? ['--gzip'] : []), '--file=-', '--quoting-style=c', '--numeric-owner'],
-    { stdio: ['pipe', 'pipe', 'pipe'], env: { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/bin:/bin' } },
-  );
+  const tar = startTar([
+    '--list',
+    '--verbose',
+    ...(gzip ? ['--gzip'] : []),
+    '--file=-',
+    '--quoting-style=c',
+    '--numeric-owner',
+  ]);
   let output = '';
-  let stderr = '';
-  tar.stdout.setEncoding('latin1').on('data', (chunk: string) => {
+  tar.child.stdout.setEncoding('latin1').on('data', (chunk: string) => {
     output += chunk;
   });
-  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-2000);
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    tar.once('error', reject);
-    tar.once('close', resolve);
-  });
   try {
-    await pipeline(createReadStream(archive), counter, tar.stdin);
+    await pipeline(createReadStream(archive), counter, tar.child.stdin);
+    await tar.finished();
   } catch (error) {
-    tar.kill('SIGKILL');
+    tar.kill();
     throw error;
   }
-  const code = await exited;
-  if (code !== 0) throw new Error(`tar exited with code ${code}: ${stderr.trim()}`);
   const headers = output
     .split('\n')
     .filter((line) => line !== '')

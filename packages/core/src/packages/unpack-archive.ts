@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import {
   chmod,
@@ -20,6 +20,7 @@ import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
 import { type ArchiveEntryHeader, checkArchiveEntries } from './archive-entry-check';
 import { Sha256Counter } from './file-checksum';
 import { listTarHeaders } from './tar-listing';
+import { startTar } from './tar-process';
 
 const run = promisify(execFile);
 
@@ -138,32 +139,20 @@ async function extractChecked(
   { gzip, checksum }: { gzip: boolean; checksum: string },
 ): Promise<void> {
   const counter = new Sha256Counter();
-  const tar = spawn(
-    'tar',
-    [
-      '--extract',
-      ...(gzip ? ['--gzip'] : []),
-      '--file=-',
-      `--directory=${staging}`,
-      '--no-same-owner',
-      '--preserve-permissions',
-    ],
-    { stdio: ['pipe', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-2000);
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    tar.once('error', reject);
-    tar.once('close', (code) => resolve(code));
-  });
+  const tar = startTar([
+    '--extract',
+    ...(gzip ? ['--gzip'] : []),
+    '--file=-',
+    `--directory=${staging}`,
+    '--no-same-owner',
+    '--preserve-permissions',
+  ]);
   try {
-    await pipeline(createReadStream(archive), counter, tar.stdin);
-    const code = await exited;
-    if (code !== 0) throw new Error(`tar exited with code ${code}: ${stderr.trim()}`);
+    tar.child.stdout.resume();
+    await pipeline(createReadStream(archive), counter, tar.child.stdin);
+    await tar.finished();
   } catch (error) {
-    tar.kill('SIGKILL');
+    tar.kill();
     throw new PaasmakerError(
       'E_PACKAGE_UNSAFE_ENTRY',
       `cannot unpack archive "${archive}": ${describe(error)}.`,
