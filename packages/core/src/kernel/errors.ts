@@ -40,6 +40,8 @@ export const errorCatalogue = {
   E_NODE_INVALID:
     "A node's registration or report, or the node registry's options, do not match their JSON Schema.",
   E_NODE_NOT_FOUND: 'A node reported or stopped under a UUID the node registry does not know.',
+  E_NODE_UNREACHABLE:
+    'A node registered with a route and API port on which nothing accepts a TCP connection from the pacemaker.',
   E_CONFIG_UNREADABLE: 'A node config file cannot be read (missing, or no permission).',
   E_CONFIG_INVALID:
     'A node config file is not valid YAML, fails its JSON Schema, or names an unset environment variable.',

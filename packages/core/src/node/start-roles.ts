@@ -28,7 +28,7 @@ import type { VersionTrees } from '../roles/pacemaker/deploy/version-trees';
 import { HEALTH_CHECKS, healthChecksPlugin } from '../roles/pacemaker/health/health-checks-plugin';
 import { HealthManager } from '../roles/pacemaker/health/health-manager';
 import { HealthSignals } from '../roles/pacemaker/health/health-signals';
-import { NodeRegistry } from '../roles/pacemaker/node-registry/node-registry';
+import { NodeRegistry, probeNodeAddress } from '../roles/pacemaker/node-registry/node-registry';
 import { API_PREFIX, createPacemakerApi, type PacemakerApi } from '../roles/pacemaker/pacemaker-api';
 import type { RoutingTablePublisher } from '../roles/router/nginx/redis-routing-publisher';
 import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
@@ -233,6 +233,8 @@ export async function startRoles(
       await reportedRouting(changes);
     },
     onReport: (result) => signals.reported(result),
+    // The original refused a node it could not reach: it would get jobs and routes nobody serves.
+    probe: probeNodeAddress,
   });
   registry.start();
   closers.push({ name: 'node registry', close: () => registry.close() });

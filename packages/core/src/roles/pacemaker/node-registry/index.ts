@@ -7,6 +7,6 @@ export type {
   NodeReportWarning,
   ReportedInstanceChange,
 } from './node-registry';
-export { NodeRegistry } from './node-registry';
+export { NodeRegistry, probeNodeAddress } from './node-registry';
 export type { NodeInstanceReport, NodeRegistration, NodeReport } from './node-registry-schemas';
 export { NodeInputError, nodeRegistrationSchema, nodeReportSchema } from './node-registry-schemas';

@@ -4,6 +4,7 @@ import type { KernelHooks } from '../../../kernel/kernel-hooks';
 import type { InstanceState, NodeState, NodeStateChange } from '../../../kernel/providers/lifecycle-events';
 import type { InstanceRepository } from '../../../model/instance-repository';
 import type { ClusterNode, NodeRepository } from '../../../model/node-repository';
+import { acceptsConnections } from '../../../net/port-probe';
 import {
   checkNodeInput,
   NodeInputError,
@@ -44,6 +45,20 @@ export interface NodeRegistryOptions {
   onInstanceStates?: (changes: ReportedInstanceChange[]) => Promise<void>;
   /** Called with what each report did (the health manager notes the instances the model does not know). */
   onReport?: (result: NodeReportResult) => void;
+  /**
+   * Whether a registering node answers on its `route` and `apiPort` (the pacemaker reaches its
+   * job stream and instances there); a node that does not is refused with `E_NODE_UNREACHABLE`.
+   * Default: no probe. A pacemaker node passes {@link probeNodeAddress}.
+   */
+  probe?: (route: string, apiPort: number) => Promise<boolean>;
+}
+
+/** How long {@link probeNodeAddress} waits for a TCP connection. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+/** True when `route:apiPort` accepts a TCP connection within 2 s: the registry's probe on a pacemaker node. */
+export function probeNodeAddress(route: string, apiPort: number): Promise<boolean> {
+  return acceptsConnections(apiPort, route, PROBE_TIMEOUT_MS);
 }
 
 /** An instance whose state a node report changed. */
@@ -102,6 +117,7 @@ export class NodeRegistry {
   private readonly clock: () => number;
   private readonly onInstanceStates: NodeRegistryOptions['onInstanceStates'];
   private readonly onReport: NodeRegistryOptions['onReport'];
+  private readonly probe: NodeRegistryOptions['probe'];
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly stats = new Map<string, NonNullable<NodeReport['stats']>>();
   private timer: NodeJS.Timeout | undefined;
@@ -126,13 +142,15 @@ export class NodeRegistry {
     this.clock = options.clock ?? Date.now;
     this.onInstanceStates = options.onInstanceStates;
     this.onReport = options.onReport;
+    this.probe = options.probe;
   }
 
   /**
    * Registers a node, or (with a `uuid`) re-registers it: a known node is updated and comes back
    * `ACTIVE`, an unknown UUID creates the node under it. Resolves to the node's UUID.
-   * Fails with `E_NODE_INVALID` (naming the field) or `E_MODEL_CONFLICT` when another node has
-   * that route and API port.
+   * Fails with `E_NODE_INVALID` (naming the field), `E_NODE_UNREACHABLE` when the registry has a
+   * `probe` and nothing answers on the node's route and API port, or `E_MODEL_CONFLICT` when
+   * another node has that route and API port.
    */
   async register(input: NodeRegistration): Promise<string> {
     const registration = checkNodeInput<NodeRegistration>(nodeRegistrationSchema, input, 'node registration');
@@ -146,6 +164,11 @@ export class NodeRegistry {
         );
       }
     }
+    if (this.probe && !(await this.probe(registration.route, registration.apiPort)))
+      throw new PaasmakerError(
+        'E_NODE_UNREACHABLE',
+        `Node ${registration.name} registered with ${registration.route}:${registration.apiPort}, but nothing accepts a connection there; give it a route this pacemaker can reach.`,
+      );
     const fields = {
       name: registration.name,
       route: registration.route,
