@@ -48,9 +48,32 @@ function workingDirectory(options: PrepareJobsOptions, deployId: string): string
 
 const deployIdSchema = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
 
+/**
+ * A deploy step that works in the deploy's working folder: when it fails (or is aborted) the
+ * folder and its checkout go, so a failed deploy leaves nothing under the work folder. The
+ * folder may belong to the tenant then (a prepare command failed); the node removes it anyway.
+ */
+function removingWorkOnFailure(options: PrepareJobsOptions, step: JobTypeProvider): JobTypeProvider {
+  return {
+    ...step,
+    async run(job) {
+      try {
+        return await step.run(job);
+      } catch (error) {
+        const directory = workingDirectory(options, String(job.parameters.deployId));
+        for (const folder of [directory, `${directory}.checkout`])
+          await rm(folder, { recursive: true, force: true }).catch((removal: unknown) =>
+            job.log.warn({ err: removal, folder }, 'Could not remove the working folder of a failed deploy.'),
+          );
+        throw error;
+      }
+    },
+  };
+}
+
 /** SCM export: writes the source into the deploy's working folder (only `directory` of it, if given) and records the revision. */
 export function scmJob(options: PrepareJobsOptions): JobTypeProvider {
-  return {
+  return removingWorkOnFailure(options, {
     parametersSchema: {
       type: 'object',
       required: ['deployId', 'scm', 'parameters'],
@@ -90,7 +113,7 @@ export function scmJob(options: PrepareJobsOptions): JobTypeProvider {
         summary: result.revision ? `Checked out revision ${result.revision}.` : 'Source exported.',
       };
     },
-  };
+  });
 }
 
 /** Makes `directory` of a checkout the working folder (a monorepo's app); refuses paths leaving the checkout. */
@@ -107,7 +130,7 @@ async function keepSubfolder(checkout: string, directory: string, target: string
 
 /** Manifest reader: reads and checks the manifest, then records the application, version, instance types and services. */
 export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
-  return {
+  return removingWorkOnFailure(options, {
     parametersSchema: {
       type: 'object',
       required: ['deployId', 'workspaceId', 'manifestPath', 'scm'],
@@ -162,7 +185,7 @@ export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
         summary: `Version ${recorded.versionNumber} of ${manifest.application.name} recorded.`,
       };
     },
-  };
+  });
 }
 
 /**
@@ -171,7 +194,7 @@ export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
  * (and nobody else's to change) before it is packed.
  */
 export function prepareJob(options: PrepareJobsOptions): JobTypeProvider {
-  return {
+  return removingWorkOnFailure(options, {
     parametersSchema: { type: 'object', required: ['deployId'], properties: { deployId: deployIdSchema } },
     async run(job) {
       const versionId = Number(job.context.versionId);
@@ -205,7 +228,7 @@ export function prepareJob(options: PrepareJobsOptions): JobTypeProvider {
       }
       return { summary: `${manifest.application.prepare.commands.length} prepare step(s) done.` };
     },
-  };
+  });
 }
 
 /** Packer: packs and stores the prepared source; the version becomes PREPARED and may go on to be made current. */
