@@ -5,11 +5,12 @@
 // during each (polled every 200 ms), and packing and unpacking its files against tar.
 import { execFile } from 'node:child_process';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { packFolder, unpackArchive } from '@paasmaker/core';
+import { routerGet } from './router-get.mjs';
 
 const exec = promisify(execFile);
 const source = fileURLToPath(new URL('./real-app/', import.meta.url));
@@ -92,8 +93,8 @@ async function deployAndWait(paas, repo, version) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   let ms = Number.NaN;
   while (performance.now() - start < 600_000) {
-    const body = await get(paas.router.port, agent);
-    if (body.includes(`version ${version} `)) {
+    const answer = await routerGet(paas.router.port, hostname, agent);
+    if ('body' in answer && answer.status === 200 && answer.body.includes(`version ${version} `)) {
       ms = performance.now() - start;
       break;
     }
@@ -163,26 +164,4 @@ async function packAndUnpackAgainstTar(paas, scratch, say) {
     `the real app's ${files} files (median of 3): packFolder ${Math.round(pack ?? 0)} ms vs tar czf ${Math.round(tarCreate ?? 0)} ms (${packVsTar.toFixed(2)}x); unpackArchive ${Math.round(unpack ?? 0)} ms vs tar xzf ${Math.round(tarExtract ?? 0)} ms (${unpackVsTar.toFixed(2)}x)`,
   );
   return { packVsTar, unpackVsTar };
-}
-
-/** The body of one GET through the router with the real app's Host header ('' on an error). */
-function get(/** @type {number} */ port, /** @type {Agent} */ agent) {
-  return /** @type {Promise<string>} */ (
-    new Promise((resolve) => {
-      const req = request(
-        { host: '127.0.0.1', port, path: '/', agent, headers: { host: hostname } },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk) => {
-            body += chunk;
-          });
-          res.on('end', () => resolve(res.statusCode === 200 ? body : ''));
-          res.on('error', () => resolve(''));
-        },
-      );
-      req.on('error', () => resolve(''));
-      req.end();
-    })
-  );
 }

@@ -16,7 +16,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import { createNode, parseNodeConfig } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
 import { benchRealApp } from './real-app-bench.mjs';
+import { routerGet } from './router-get.mjs';
 
 const runs = 5;
 const switches = 3;
@@ -93,29 +94,8 @@ async function makeRepo(/** @type {string} */ folder) {
   return folder;
 }
 
-/** One GET through the router with the app's Host header: status and body, or the error. */
-function get(/** @type {number} */ port, /** @type {Agent} */ agent) {
-  return /** @type {Promise<{ status: number, body: string } | { error: string }>} */ (
-    new Promise((resolve) => {
-      const req = request(
-        { host: '127.0.0.1', port, path: '/', agent, headers: { host: hostname } },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk) => {
-            body += chunk;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          res.on('error', (error) => resolve({ error: error.message }));
-        },
-      );
-      req.on('error', (error) =>
-        resolve({ error: /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message }),
-      );
-      req.end();
-    })
-  );
-}
+/** One GET through the router with hello-node's Host header. */
+const get = (/** @type {number} */ port, /** @type {Agent} */ agent) => routerGet(port, hostname, agent);
 
 const versionOf = (/** @type {string} */ body) => Number(/version (\d+)/.exec(body)?.[1] ?? Number.NaN);
 
