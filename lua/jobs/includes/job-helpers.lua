@@ -83,6 +83,37 @@ local function abortTreeJobs(prefix, treeId, summary, now, events)
   return running, wasAborted
 end
 
+-- Every job RUNNING on `nodeId` becomes FAILED with `summary` (O(running jobs of the node)),
+-- adding the state events to `events` and each tree not yet in `seen` to `treeIds`; the caller
+-- then aborts those trees with abortLapsedTrees. Shared by restart recovery and lapsed leases.
+local function failRunningJobsOfNode(prefix, nodeId, summary, now, events, treeIds, seen)
+  local runningKey = prefix .. 'node:' .. nodeId .. ':running'
+  for _, jobId in ipairs(redis.call('SMEMBERS', runningKey)) do
+    local job = redis.call('HMGET', prefix .. 'job:' .. jobId, 'state', 'treeId', 'parentId')
+    local treeId = job[2]
+    if job[1] == 'RUNNING' then
+      finishRunningJob(prefix, jobId, treeId, nodeId, 'FAILED', summary, now)
+      events[#events + 1] = stateEvent(treeId, jobId, job[3], nodeId, 'FAILED', summary)
+    end
+    if treeId and not seen[treeId] then
+      seen[treeId] = true
+      treeIds[#treeIds + 1] = treeId
+    end
+  end
+  redis.call('DEL', runningKey)
+end
+
+-- Aborts the trees of jobs failed by failRunningJobsOfNode, adding one `aborted` event per tree
+-- that was not aborted before.
+local function abortTreesOfFailedJobs(prefix, treeIds, abortSummary, now, events)
+  for _, treeId in ipairs(treeIds) do
+    local running, wasAborted = abortTreeJobs(prefix, treeId, abortSummary, now, events)
+    if not wasAborted then
+      events[#events + 1] = { kind = 'aborted', treeId = treeId, summary = abortSummary, running = running }
+    end
+  end
+end
+
 -- WAITING -> RUNNING for a ready job assigned to `nodeId` (O(children of the job)), adding its
 -- RUNNING state event to `events`. Returns nil when the job is not claimable (not WAITING,
 -- another node's, children not all SUCCESS, tree aborted); otherwise the claim reply:

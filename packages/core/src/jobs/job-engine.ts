@@ -5,6 +5,8 @@ import { PaasmakerError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
 import type { JobSpec } from '../kernel/providers/job-type-provider';
 import { JobExecutor } from './job-executor';
+import { installJobFailureTrap } from './job-failure-trap';
+import { JobNodeLease } from './job-node-lease';
 import type { JobEvent, JobRecord, JobStore, TreeQuery, TreeRecord, TreeSummary } from './job-store';
 import { type JobTags, toTagStrings } from './job-tags';
 import { JobTreeBuilder } from './job-tree-builder';
@@ -19,7 +21,10 @@ export interface JobEngineOptions {
   kernel: Kernel;
   /** Where trees live: `createSqlJobStore()` on one machine, `createRedisJobStore()` in a cluster. */
   store: JobStore;
-  /** This node's id, stable across restarts (crash recovery uses it). Default `local`. */
+  /**
+   * This node's id, stable across restarts (crash recovery uses it). Default `local`. One live
+   * process per node id: another is refused while this one's lease runs.
+   */
   nodeId?: string;
   /** Folder for this node's job logs. Default: `<tmpdir>/paasmaker/<nodeId>/job-logs`. */
   logDirectory?: string;
@@ -31,8 +36,19 @@ export interface JobEngineOptions {
   concurrency?: number;
   /** How long an aborted job may take to stop before it is recorded ABORTED. Default 5 000 ms. */
   abortGraceMs?: number;
-  /** How often to look for ready jobs whose notification was missed (store outage). Default 5 000 ms. */
+  /**
+   * How often to re-read what an event may have been missed for (store outage, another process
+   * on a SQLite file): ready jobs, aborts of running trees, and the trees `waitForTree` waits
+   * for. Default 5 000 ms.
+   */
   rescanIntervalMs?: number;
+  /**
+   * How long this node's lease on its RUNNING jobs lasts without renewal (renewed every third of
+   * it). When it lapses — the process was killed or stalled — any live engine records those jobs
+   * FAILED ("node <id> lost") and aborts their trees; until then another process is refused this
+   * node id (`E_JOB_NODE_IN_USE`). Default 10 000 ms.
+   */
+  leaseMs?: number;
   /** URL of this node's job stream endpoint, so other nodes can relay its logs. */
   streamUrl?: string;
   logger?: Logger;
@@ -59,7 +75,12 @@ export interface JobEngine {
   knownNodes(): Promise<ReadonlySet<string>>;
   /** Aborts the tree `jobId` belongs to; `E_JOB_FINISHED` if it already finished. */
   abort(jobId: string, reason?: string): Promise<void>;
-  /** Resolves with the tree once its root finished and none of its jobs runs any more. */
+  /**
+   * Resolves with the tree once its root finished and none of its jobs runs any more. Wakes on
+   * the store's events, and also re-reads the tree after the events' connection comes back and
+   * every `rescanIntervalMs`, so it never hangs on a missed event (or on SQLite, whose events do
+   * not cross processes).
+   */
   waitForTree(treeId: string, options?: { signal?: AbortSignal }): Promise<TreeRecord>;
   /** Creates a tree and waits for it; rejects with `E_JOB_FAILED` or `E_JOB_ABORTED` unless it succeeded. */
   run(spec: JobSpec, options?: Omit<CreateTreeOptions, 'start'>): Promise<TreeRecord>;
@@ -87,9 +108,11 @@ export interface JobEngine {
 }
 
 /**
- * Starts a job engine on this node: registers the node, marks jobs this node had RUNNING
- * before a restart as FAILED ("node restarted", aborting their trees), then runs every job
- * that is or becomes ready here.
+ * Starts a job engine on this node: takes the node's lease (`E_JOB_NODE_IN_USE` while another
+ * live process holds it), registers the node, marks jobs this node had RUNNING before a restart
+ * as FAILED ("node restarted", aborting their trees), then runs every job that is or becomes
+ * ready here. While it runs it renews the lease and fails the jobs of nodes whose lease lapsed,
+ * and an error escaping a job's callbacks fails that job instead of the process.
  */
 export async function createJobEngine(options: JobEngineOptions): Promise<JobEngine> {
   const { kernel, store } = options;
@@ -130,28 +153,49 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
     graft,
   });
 
-  await store.init();
-  await store.registerNode(nodeId, { streamUrl: options.streamUrl });
-  const unsubscribe = await store.subscribe((event) => {
-    if (event.kind === 'ready') executor.enqueueRefs(event.jobs);
-    else if (event.kind === 'aborted') executor.abortTree(event.treeId, event.summary);
-    else if (event.kind === 'state' && kernel.hooks.jobStateChanged.isUsed()) {
-      void kernel.hooks.jobStateChanged
-        .promise({ ...event })
-        .catch((error: unknown) => log.error({ err: error }, 'a jobStateChanged tap failed'));
-    }
+  const rescanIntervalMs = options.rescanIntervalMs ?? 5_000;
+  const lease = new JobNodeLease({
+    store,
+    nodeId,
+    leaseMs: options.leaseMs ?? 10_000,
+    log,
+    onLost: () => void executor.close('Aborted: another process took this node over.'),
   });
+  await store.init();
+  await lease.acquire();
+  await store.registerNode(nodeId, { streamUrl: options.streamUrl });
+  /** Re-reads what a missed event would have said: ready jobs, and aborts of trees running here. */
+  const reread = async (): Promise<void> => {
+    executor.enqueue(await store.readyJobs(nodeId));
+    for (const treeId of executor.runningTreeIds()) {
+      const tree = await store.getTree(treeId);
+      if (tree?.aborted) executor.abortTree(treeId, 'Aborted due to a related job.');
+    }
+  };
+  const rereadLogged = (): void => {
+    reread().catch((error: unknown) => log.warn({ err: error }, 'could not re-read ready jobs and aborts'));
+  };
+  const unsubscribe = await store.subscribe(
+    (event) => {
+      if (event.kind === 'ready') executor.enqueueRefs(event.jobs);
+      else if (event.kind === 'aborted') executor.abortTree(event.treeId, event.summary);
+      else if (event.kind === 'state' && kernel.hooks.jobStateChanged.isUsed()) {
+        void kernel.hooks.jobStateChanged
+          .promise({ ...event })
+          .catch((error: unknown) => log.error({ err: error }, 'a jobStateChanged tap failed'));
+      }
+    },
+    { onResubscribed: rereadLogged },
+  );
   const recovered = await store.failRunningJobsOf(nodeId, 'Failed: node restarted.', Date.now());
   if (recovered.length)
     log.warn({ trees: recovered }, 'jobs this node was running before a restart were failed');
+  await lease.failLapsedNodes();
+  lease.start();
+  const uninstallTrap = installJobFailureTrap();
   executor.enqueue(await store.readyJobs(nodeId));
 
-  const rescan = setInterval(() => {
-    store.readyJobs(nodeId).then(
-      (ids) => executor.enqueue(ids),
-      (error: unknown) => log.warn({ err: error }, 'could not look for ready jobs'),
-    );
-  }, options.rescanIntervalMs ?? 5_000);
+  const rescan = setInterval(rereadLogged, rescanIntervalMs);
   rescan.unref();
 
   const engine: JobEngine = {
@@ -181,7 +225,8 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       const { treeId } = await store.abortTree(jobId, reason, Date.now());
       executor.abortTree(treeId, reason);
     },
-    waitForTree: (treeId, waitOptions) => waitForTree(store, treeId, waitOptions?.signal),
+    waitForTree: (treeId, waitOptions) =>
+      waitForTree(store, treeId, { signal: waitOptions?.signal, rereadIntervalMs: rescanIntervalMs }),
     async run(spec, runOptions) {
       const treeId = await engine.createTree(spec, runOptions);
       const tree = await engine.waitForTree(treeId);
@@ -232,6 +277,8 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       closed = true;
       clearInterval(rescan);
       await executor.close();
+      await lease.release();
+      uninstallTrap();
       for (const server of streamServers) await server.close();
       await unsubscribe();
     },

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { PaasmakerError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
 import type { JobOutcome, JobSpec } from '../kernel/providers/job-type-provider';
+import { runInJobScope } from './job-failure-trap';
 import type { ClaimedJob, JobRef, JobStore } from './job-store';
 import type { JobLogFiles, JobLogger } from './logs/job-log-files';
 import { retryWhileUnavailable } from './store-retry';
@@ -90,6 +91,11 @@ export class JobExecutor {
     }
   }
 
+  /** The trees this node runs jobs of. */
+  runningTreeIds(): Set<string> {
+    return new Set([...this.running.values()].map((job) => job.treeId));
+  }
+
   /**
    * Stops taking jobs, aborts the running ones (`reason` becomes their summary) and waits until
    * each has stopped or its grace period ran out.
@@ -97,8 +103,7 @@ export class JobExecutor {
   async close(reason = 'Aborted: the node is shutting down.'): Promise<void> {
     this.queue.length = 0;
     this.queued.clear();
-    for (const treeId of new Set([...this.running.values()].map((job) => job.treeId)))
-      this.abortTree(treeId, reason);
+    for (const treeId of this.runningTreeIds()) this.abortTree(treeId, reason);
     this.closing.abort();
     if (this.slots === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -167,34 +172,46 @@ export class JobExecutor {
       jobLog ??= this.options.logs.openLogger(job.id);
       return jobLog;
     };
+    // An error escaping the handler's callbacks (see job-failure-trap.ts) fails the job too.
+    let escaped: (error: unknown) => void = () => {};
+    const trapped = new Promise<never>((_, reject) => {
+      escaped = reject;
+    });
+    const failFromScope = (error: unknown): void => {
+      if (running.settled || !this.running.has(job.id)) {
+        this.options.log.error({ err: error, jobId: job.id }, 'an error escaped a job after it ended');
+        return;
+      }
+      escaped(error);
+    };
     let outcome: JobOutcome | undefined;
     let failure: unknown;
     try {
       const provider = this.options.kernel.hooks.jobType.find(job.type);
       if (!provider)
         throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
-      const handler = provider.run({
-        jobId: job.id,
-        treeId: job.treeId,
-        parentId: job.parentId ?? undefined,
-        nodeId: job.nodeId,
-        parameters: job.parameters,
-        context: claimed.context,
-        childResults: claimed.childResults,
-        signal: running.controller.signal,
-        get log() {
-          return openLog().log;
-        },
-        graft: (parentId, children) => this.options.graft(parentId, children),
-      });
-      outcome = await Promise.race([handler, running.gaveUp.then(() => undefined)]);
+      const handler = runInJobScope(job.id, failFromScope, () =>
+        provider.run({
+          jobId: job.id,
+          treeId: job.treeId,
+          parentId: job.parentId ?? undefined,
+          nodeId: job.nodeId,
+          parameters: job.parameters,
+          context: claimed.context,
+          childResults: claimed.childResults,
+          signal: running.controller.signal,
+          get log() {
+            return openLog().log;
+          },
+          graft: (parentId, children) => this.options.graft(parentId, children),
+        }),
+      );
+      outcome = await Promise.race([handler, trapped, running.gaveUp.then(() => undefined)]);
     } catch (error) {
-      failure = error;
-      openLog().log.error({ err: error }, `Failed: ${(error as Error)?.message ?? String(error)}`);
-    } finally {
-      await jobLog?.close();
+      failure = error === undefined ? new Error('the job threw undefined') : error;
     }
     if (!running.settled && !running.controller.signal.aborted && failure === undefined) {
+      await jobLog?.close();
       running.settled = true;
       this.recordSuccess({ jobId: job.id, outcome });
       return;
@@ -207,9 +224,15 @@ export class JobExecutor {
           `Aborted: ${(running.controller.signal.reason as Error).message}`,
         );
       } else {
+        // Recorded before anything else (the log write takes I/O turns): until then a sibling's
+        // success could claim the next job of the tree.
         await this.settleFailed(job.id, running, failure);
       }
     }
+    if (failure !== undefined) {
+      openLog().log.error({ err: failure }, `Failed: ${(failure as Error)?.message ?? String(failure)}`);
+    }
+    await jobLog?.close();
     this.finish(job.id, running);
     this.release(1);
   }

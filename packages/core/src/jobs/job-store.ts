@@ -98,6 +98,26 @@ export interface AbortResult {
   running: JobRef[];
 }
 
+/** What asking for a node's lease answered: held, or refused while another process holds it. */
+export type NodeLease = { held: true } | { held: false; holder: string; expiresAt: number };
+
+/** What {@link JobStore.failLapsedNodes} did. */
+export interface LapsedNodes {
+  /** Nodes whose lease lapsed: they are lost, and their lease is dropped. */
+  nodeIds: string[];
+  /** Trees aborted because a job of a lost node was RUNNING. */
+  treeIds: string[];
+}
+
+/** How to subscribe to a store's events. */
+export interface SubscribeOptions {
+  /**
+   * Called once the subscription listens again after its connection was lost (Redis pub/sub,
+   * PostgreSQL LISTEN): events published meanwhile were missed, so re-read what matters.
+   */
+  onResubscribed?: () => void;
+}
+
 /** Which trees to list: newest first. */
 export interface TreeQuery {
   /** Only trees carrying this tag (`workspace:<id>`...). */
@@ -113,7 +133,7 @@ export interface TreeQuery {
  * changes state again. Every change is published to subscribers as {@link JobEvent}s (in every
  * process using the same store; SQLite's stay in the process) after it is recorded. Delivery is
  * best effort: events sent while a subscriber's connection is down are lost, which is why
- * engines also look for ready jobs on a timer. Errors reaching the store's server are
+ * subscribers are told when they listen again (`onResubscribed`) and engines re-read on a timer. Errors reaching the store's server are
  * `PaasmakerError`s with code `E_JOBS_UNAVAILABLE` naming the server.
  *
  * States: jobs are created NEW (or WAITING when `start` is true); `startTree` turns NEW into
@@ -222,6 +242,23 @@ export interface JobStore {
    */
   failRunningJobsOf(nodeId: string, summary: string, now: number): Promise<string[]>;
 
+  /**
+   * Takes or renews the lease of `nodeId` for `holder` (one process) until `expiresAt`: the
+   * node's RUNNING jobs live as long as it does. Refused (nothing changed) while another holder's
+   * lease has not lapsed at `now`. One atomic step, whatever the number of jobs.
+   */
+  leaseNode(nodeId: string, holder: string, expiresAt: number, now: number): Promise<NodeLease>;
+
+  /** Drops the lease of `nodeId` if `holder` holds it (a node shutting down cleanly). */
+  releaseNode(nodeId: string, holder: string): Promise<void>;
+
+  /**
+   * Every node whose lease lapsed at or before `now` is lost: its RUNNING jobs become FAILED
+   * ("Failed: node <id> lost (its lease lapsed)."), their trees are aborted as by
+   * {@link JobStore.fail}, and the lease is dropped. Any live engine may call it.
+   */
+  failLapsedNodes(now: number): Promise<LapsedNodes>;
+
   /** Ids of the jobs assigned to `nodeId` that are ready to run (for a node (re)starting). */
   readyJobs(nodeId: string): Promise<string[]>;
 
@@ -241,9 +278,17 @@ export interface JobStore {
   /** Every registered node and its info. */
   nodes(): Promise<Record<string, { streamUrl?: string }>>;
 
-  /** Calls `listener` for every event, from any process, until the returned function is called. */
-  subscribe(listener: (event: JobEvent) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` for every event, from any process, until the returned function is called;
+   * `options.onResubscribed` after a lost connection listens again.
+   */
+  subscribe(listener: (event: JobEvent) => void, options?: SubscribeOptions): Promise<() => Promise<void>>;
 
   /** Closes connections; the store cannot be used afterwards. */
   close(): Promise<void>;
+}
+
+/** The summary of a job that was RUNNING on a node whose lease lapsed. */
+export function lostNodeSummary(nodeId: string): string {
+  return `Failed: node ${nodeId} lost (its lease lapsed).`;
 }

@@ -12,24 +12,35 @@ export function isTreeFinished(tree: TreeRecord): boolean {
 
 /**
  * Resolves with the tree once it is finished. Listens to the store's events and re-reads the
- * tree only when its root reaches a final state (and then, if jobs still run after an abort,
- * when each of those finishes), so waiting costs nothing while the tree runs.
+ * tree when its root reaches a final state (and then, if jobs still run after an abort, when
+ * each of those finishes). Events can be missed (a reconnect; SQLite in another process), so it
+ * also re-reads after the events' connection listens again and every `rereadIntervalMs`
+ * (default 5 s): one cheap read of the root while the tree runs.
  */
 export async function waitForTree(
   store: JobStore,
   treeId: string,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; rereadIntervalMs?: number } = {},
 ): Promise<TreeRecord> {
+  const { signal } = options;
   let wake: () => void = () => {};
+  let stop: (reason: unknown) => void = () => {};
   let pending = false;
   let rootFinished = false;
-  const unsubscribe = await store.subscribe((event) => {
-    if (event.kind !== 'state' || event.treeId !== treeId || !finished.has(event.state)) return;
-    if (event.jobId === treeId || rootFinished) {
-      pending = true;
-      wake();
-    }
-  });
+  const reread = (): void => {
+    pending = true;
+    wake();
+  };
+  const unsubscribe = await store.subscribe(
+    (event) => {
+      if (event.kind !== 'state' || event.treeId !== treeId || !finished.has(event.state)) return;
+      if (event.jobId === treeId || rootFinished) reread();
+    },
+    { onResubscribed: reread },
+  );
+  const poll = setInterval(reread, options.rereadIntervalMs ?? 5_000);
+  const onAbort = (): void => stop(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
   const notFound = () =>
     new PaasmakerError('E_JOB_NOT_FOUND', `no job tree has id ${JSON.stringify(treeId)}.`);
   try {
@@ -50,12 +61,14 @@ export async function waitForTree(
       if (!pending) {
         await new Promise<void>((resolve, reject) => {
           wake = resolve;
+          stop = reject;
           if (signal?.aborted) reject(signal.reason);
-          signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
         });
       }
     }
   } finally {
+    clearInterval(poll);
+    signal?.removeEventListener('abort', onAbort);
     await unsubscribe();
   }
 }

@@ -12,8 +12,9 @@ import {
   type Kernel,
   type TreeRecord,
 } from '@paasmaker/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { errorFrom } from '../kernel/test-plugin';
+import { type JobEngineProcess, startJobEngineProcess, type WorkerStore } from './job-engine-process';
 import { asParameter, createJournal, gate, type JobJournal, step, testJobTypes } from './test-job-types';
 
 /** Makes a fresh store; every store made in one test shares one database (or Redis prefix). */
@@ -22,6 +23,8 @@ export interface StoreFactory {
   open(): Promise<JobStore>;
   /** Drops the test's data. */
   cleanUp(): Promise<void>;
+  /** How a job engine in another process opens a store on the test's database. */
+  readonly worker: WorkerStore;
 }
 
 const byTitle = (tree: TreeRecord) =>
@@ -43,6 +46,22 @@ export function describeJobEngineConformance(
     let logRoot: string;
     const engines: JobEngine[] = [];
     const stores: JobStore[] = [];
+    const workers: JobEngineProcess[] = [];
+
+    /** A job engine for `nodeId` in a process of its own, started. */
+    const startWorker = async (nodeId: string): Promise<JobEngineProcess> => {
+      const worker = startJobEngineProcess({
+        store: factory.worker,
+        nodeId,
+        leaseMs: 1_000,
+        logDirectory: path.join(logRoot, `${nodeId}-worker`),
+      });
+      workers.push(worker);
+      expect(await worker.started).toBe('ready');
+      return worker;
+    };
+    const jobState = async (engine: JobEngine, treeId: string, title: string) =>
+      byTitle(await engine.getTree(treeId))[title]?.state;
 
     const startEngine = async (options: Partial<JobEngineOptions> = {}): Promise<JobEngine> => {
       const store = await factory.open();
@@ -69,6 +88,7 @@ export function describeJobEngineConformance(
 
     afterEach(async () => {
       for (const gateEntry of journal.gates.values()) gateEntry.open();
+      for (const worker of workers.splice(0)) await worker.kill();
       for (const engine of engines.splice(0)) await engine.close();
       for (const store of stores.splice(0)) await store.close();
       await kernel.close();
@@ -318,6 +338,109 @@ export function describeJobEngineConformance(
       expect(byTitle(tree).interrupted?.summary).toBe('Failed: node restarted.');
       expect(byTitle(tree).root?.state).toBe('ABORTED');
       expect(journal.started).toEqual([]);
+    });
+
+    it('records a failure before a sibling’s success can start the next job of the tree', async () => {
+      const engine = await startEngine();
+      // sub2 fails right after subsub1 succeeds, which makes sub1 ready on this same node.
+      const error = await errorFrom(() =>
+        engine.run(
+          step('root', {
+            children: [
+              step('sub1', { children: [step('subsub1', { opens: 'subsub1-done' })] }),
+              { type: 'test.fail', title: 'sub2', parameters: { name: 'sub2', waitFor: 'subsub1-done' } },
+            ],
+          }),
+        ),
+      );
+      expect(error.code).toBe('E_JOB_FAILED');
+      const jobs = byTitle(await engine.getTree((await engine.listTrees()).trees[0]?.treeId as string));
+      // subsub1 ends SUCCESS or, if the failure was recorded before its success, ABORTED.
+      expect(['SUCCESS', 'ABORTED']).toContain(jobs.subsub1?.state);
+      expect(jobs.sub2?.state).toBe('FAILED');
+      expect(jobs.sub1?.state).toBe('ABORTED');
+      expect(jobs.root?.state).toBe('ABORTED');
+    });
+
+    it('fails the job of a worker killed mid-job once its lease lapses, aborting its tree and resolving waiters', {
+      timeout: 90_000,
+    }, async () => {
+      const engine = await startEngine({ leaseMs: 1_000 });
+      const worker = await startWorker('node-k');
+      const treeId = await engine.createTree(
+        step('root', {
+          children: [
+            { type: 'test.ignores-abort', title: 'doomed', node: 'node-k', parameters: { name: 'doomed' } },
+            { type: 'test.until-aborted', title: 'sibling', parameters: { name: 'sibling' } },
+          ],
+        }),
+      );
+      await vi.waitFor(async () => expect(await jobState(engine, treeId, 'doomed')).toBe('RUNNING'), {
+        timeout: 30_000,
+        interval: 100,
+      });
+      await worker.kill('SIGKILL');
+      const jobs = byTitle(await engine.waitForTree(treeId));
+      expect(jobs.doomed?.state).toBe('FAILED');
+      expect(jobs.doomed?.summary).toBe('Failed: node node-k lost (its lease lapsed).');
+      expect(jobs.sibling?.state).toBe('ABORTED');
+      expect(jobs.root?.state).toBe('ABORTED');
+      expect(journal.sawAbort).toEqual(['sibling']);
+    });
+
+    it('refuses a second process with the node id of a live one, leaving its jobs running', {
+      timeout: 90_000,
+    }, async () => {
+      const engine = await startEngine({ leaseMs: 1_000 });
+      await startWorker('node-k');
+      const treeId = await engine.createTree(
+        step('root', {
+          children: [
+            { type: 'test.ignores-abort', title: 'busy', node: 'node-k', parameters: { name: 'busy' } },
+          ],
+        }),
+      );
+      await vi.waitFor(async () => expect(await jobState(engine, treeId, 'busy')).toBe('RUNNING'), {
+        timeout: 30_000,
+        interval: 100,
+      });
+      const refused = await errorFrom(() => startEngine({ nodeId: 'node-k', leaseMs: 1_000 }));
+      expect(refused.code).toBe('E_JOB_NODE_IN_USE');
+      expect(refused.message).toContain('node id "node-k" is in use by another live process');
+      // Longer than the lease: the worker renews it, so nothing fails its job.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(await jobState(engine, treeId, 'busy')).toBe('RUNNING');
+    });
+
+    it('fails a job whose callback throws or leaves a rejection unhandled, and keeps its process alive', {
+      timeout: 90_000,
+    }, async () => {
+      const engine = await startEngine({ leaseMs: 1_000 });
+      const worker = await startWorker('node-k');
+      for (const rejects of [false, true]) {
+        const error = await errorFrom(() =>
+          engine.run({
+            type: 'test.throws-later',
+            title: 'thrower',
+            node: 'node-k',
+            parameters: { name: 'thrower', message: `escaped (rejects: ${rejects})`, rejects },
+          }),
+        );
+        expect(error.code).toBe('E_JOB_FAILED');
+        expect(error.message).toContain(`thrower: Failed: escaped (rejects: ${rejects})`);
+      }
+      const after = await engine.run(step('after', { node: 'node-k' }));
+      expect(after.jobs[0]?.state).toBe('SUCCESS');
+      expect(worker.child.exitCode).toBe(null);
+    });
+
+    it('lets a waiter see the end of a tree run by another process', { timeout: 90_000 }, async () => {
+      const engine = await startEngine({ leaseMs: 1_000 });
+      await startWorker('node-k');
+      const tree = await engine.run(
+        step('root', { node: 'node-k', children: [step('leaf', { node: 'node-k' })] }),
+      );
+      expect(tree.jobs.map((job) => job.state)).toEqual(['SUCCESS', 'SUCCESS']);
     });
 
     it('shows a job assigned to a node that never picks it up as waiting on that node', async () => {

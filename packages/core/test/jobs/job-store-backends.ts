@@ -44,6 +44,7 @@ export async function redisBackend(): Promise<RedisBackend> {
   return {
     url,
     keyPrefix,
+    worker: { kind: 'redis', url, keyPrefix },
     open: async (redis) => createRedisJobStore({ url, keyPrefix, redis }),
     keys,
     async cleanUp() {
@@ -68,6 +69,7 @@ export async function sqliteBackend(): Promise<SqlBackend> {
   const filename = path.join(folder, 'jobs.db');
   return {
     options: { filename },
+    worker: { kind: 'sql', options: { filename } },
     open: async () => createSqlJobStore({ filename }),
     knex: () => knexFactory({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true }),
     cleanUp: () => rm(folder, { recursive: true, force: true }),
@@ -79,6 +81,7 @@ export async function postgresBackend(): Promise<SqlBackend> {
   const { connection, drop } = await createPostgresTestDatabase('pm_jobs');
   return {
     options: { connection },
+    worker: { kind: 'sql', options: { connection } },
     open: async () => createSqlJobStore({ connection }),
     knex: () => knexFactory({ client: 'pg', connection, pool: { min: 0, max: 2 } }),
     cleanUp: drop,

@@ -52,6 +52,7 @@ const named = {
     graft: { type: 'array', items: { type: 'object' } },
     graftUnder: { type: 'string', enum: ['parent', 'self'] },
     lines: { type: 'integer', minimum: 0 },
+    rejects: { type: 'boolean' },
   },
   required: ['name'],
   additionalProperties: false,
@@ -130,6 +131,23 @@ export function testJobTypes(journal: JobJournal) {
           track(String(job.parameters.name), job, async () => {
             const { opens } = job.parameters as { opens?: string };
             if (opens) gate(journal, opens).open();
+            await new Promise(() => {});
+            return undefined;
+          }),
+      }));
+
+      // Throws from a bare callback (or rejects a promise nobody awaits) and never settles.
+      kernel.hooks.jobType.for('test.throws-later').tap('test.jobs', () => ({
+        parametersSchema: named,
+        run: (job) =>
+          track(String(job.parameters.name), job, async () => {
+            const { message, rejects } = job.parameters as { message?: string; rejects?: boolean };
+            const error = new Error(message ?? 'thrown from a bare callback');
+            if (rejects) void Promise.reject(error);
+            else
+              setTimeout(() => {
+                throw error;
+              }, 10);
             await new Promise(() => {});
             return undefined;
           }),

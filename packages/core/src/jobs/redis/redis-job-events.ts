@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobState } from '../../kernel/providers/lifecycle-events';
-import type { JobEvent, JobRef } from '../job-store';
+import type { JobEvent, JobRef, SubscribeOptions } from '../job-store';
 import type { RedisJobConnection } from './redis-job-connection';
 
 /** Lua's cjson writes an empty array as `{}`: read anything that is not an array as empty. */
@@ -48,13 +48,15 @@ export function eventsFromMessage(message: string): JobEvent[] {
 /** One subscription; an object of its own so that one listener may be subscribed twice. */
 interface Subscription {
   listener: (event: JobEvent) => void;
+  onResubscribed?: () => void;
 }
 
 /**
  * Receives the events every process publishes on the store's channel, on a connection of its
  * own (a subscribed connection can send nothing else), and hands them to the listeners.
  * ioredis resubscribes by itself after a reconnect; events published while it was away are lost
- * (pub/sub has no history), so nodes should re-read `readyJobs` after an outage.
+ * (pub/sub has no history), so each subscription's `onResubscribed` is called once the channel
+ * listens again, for it to re-read what it may have missed.
  */
 export class RedisJobEvents {
   private readonly subscriptions = new Set<Subscription>();
@@ -73,16 +75,25 @@ export class RedisJobEvents {
     connection.redis.on('message', (from: string, message: string) => {
       if (from === this.channel) this.dispatch(message);
     });
+    let connectedBefore = false;
+    connection.redis.on('ready', () => {
+      // The first 'ready' comes before the first SUBSCRIBE; later ones are reconnections.
+      if (connectedBefore) void this.resubscribed();
+      connectedBefore = true;
+    });
   }
 
   /** Calls `listener` for every event until the returned function is called. */
-  async subscribe(listener: (event: JobEvent) => void): Promise<() => Promise<void>> {
+  async subscribe(
+    listener: (event: JobEvent) => void,
+    options: SubscribeOptions = {},
+  ): Promise<() => Promise<void>> {
     this.subscribing ??= this.start().catch((error: unknown) => {
       this.subscribing = undefined;
       throw error;
     });
     await this.subscribing;
-    const subscription: Subscription = { listener };
+    const subscription: Subscription = { listener, onResubscribed: options.onResubscribed };
     this.subscriptions.add(subscription);
     return async () => {
       this.subscriptions.delete(subscription);
@@ -101,6 +112,27 @@ export class RedisJobEvents {
       await this.connection.redis.subscribe(this.channel);
     } catch (error) {
       throw this.connection.toError(error);
+    }
+  }
+
+  /**
+   * ioredis sends SUBSCRIBE again right after 'ready'; a PING on the same connection answers
+   * after it, so once it does no later event can be missed and re-reading is safe.
+   */
+  private async resubscribed(): Promise<void> {
+    try {
+      await this.connection.redis.ping();
+    } catch (error) {
+      this.log.warn({ err: error, channel: this.channel }, 'the job event connection dropped again');
+      return;
+    }
+    this.log.info({ channel: this.channel }, 'listening to job events again; subscribers re-read');
+    for (const { onResubscribed } of [...this.subscriptions]) {
+      try {
+        onResubscribed?.();
+      } catch (error) {
+        this.log.error({ err: error }, 'a job event resubscription callback threw');
+      }
     }
   }
 

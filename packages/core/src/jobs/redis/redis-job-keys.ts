@@ -17,6 +17,8 @@
  * | P tag:<tag>             | ZSET   | tree ids carrying the tag, by createdAt                        |
  * | P finished              | ZSET   | tree ids whose root finished, by finishedAt (pruning)          |
  * | P nodes                 | HASH   | node id -> JSON info                                           |
+ * | P lease:holders         | HASH   | node id -> the process holding its lease                       |
+ * | P lease:expiry          | ZSET   | node ids by when their lease lapses (ms)                        |
  * | P events                | (channel) | JSON arrays of JobEvents, one message per script call       |
  *
  * Single-Redis design: scripts derive most keys from ids they read, so the keys are not all

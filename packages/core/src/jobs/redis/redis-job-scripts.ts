@@ -4,14 +4,17 @@ import claim from '../../../../../lua/jobs/claim-1.lua';
 import claimMany from '../../../../../lua/jobs/claim-many-1.lua';
 import createTree from '../../../../../lua/jobs/create-tree-1.lua';
 import fail from '../../../../../lua/jobs/fail-1.lua';
+import failLapsedNodes from '../../../../../lua/jobs/fail-lapsed-nodes-1.lua';
 import failRunningJobsOf from '../../../../../lua/jobs/fail-running-jobs-of-1.lua';
 import getTree from '../../../../../lua/jobs/get-tree-1.lua';
 import graft from '../../../../../lua/jobs/graft-1.lua';
 import helpers from '../../../../../lua/jobs/includes/job-helpers.lua';
+import leaseNode from '../../../../../lua/jobs/lease-node-1.lua';
 import listTrees from '../../../../../lua/jobs/list-trees-1.lua';
 import markAborted from '../../../../../lua/jobs/mark-aborted-1.lua';
 import pruneFinishedTrees from '../../../../../lua/jobs/prune-finished-trees-1.lua';
 import readyJobs from '../../../../../lua/jobs/ready-jobs-1.lua';
+import releaseNode from '../../../../../lua/jobs/release-node-1.lua';
 import startTree from '../../../../../lua/jobs/start-tree-1.lua';
 import succeed from '../../../../../lua/jobs/succeed-1.lua';
 import succeedMany from '../../../../../lua/jobs/succeed-many-1.lua';
@@ -29,6 +32,9 @@ const scriptSources = {
   abortTree,
   markAborted,
   failRunningJobsOf,
+  leaseNode,
+  releaseNode,
+  failLapsedNodes,
   readyJobs,
   getTree,
   listTrees,

@@ -9,11 +9,15 @@ import type {
   JobRecord,
   JobRef,
   JobStore,
+  LapsedNodes,
   NewJob,
+  NodeLease,
+  SubscribeOptions,
   TreeQuery,
   TreeRecord,
   TreeSummary,
 } from '../job-store';
+import { lostNodeSummary } from '../job-store';
 import { jobStoreRedisOptions, RedisJobConnection } from './redis-job-connection';
 import { RedisJobEvents } from './redis-job-events';
 import { RedisJobKeys } from './redis-job-keys';
@@ -201,6 +205,31 @@ export class RedisJobStore implements JobStore {
     return (await this.run('failRunningJobsOf', [nodeId, summary, now, relatedAbortSummary])) as string[];
   }
 
+  async leaseNode(nodeId: string, holder: string, expiresAt: number, now: number): Promise<NodeLease> {
+    const reply = (await this.run('leaseNode', [nodeId, holder, expiresAt, now])) as [
+      number,
+      string?,
+      string?,
+    ];
+    if (reply[0] === 1) return { held: true };
+    return { held: false, holder: reply[1] as string, expiresAt: Number(reply[2]) };
+  }
+
+  async releaseNode(nodeId: string, holder: string): Promise<void> {
+    await this.run('releaseNode', [nodeId, holder]);
+  }
+
+  async failLapsedNodes(now: number): Promise<LapsedNodes> {
+    const [before, after] = lostNodeSummary('\u0000').split('\u0000') as [string, string];
+    const [nodeIds, treeIds] = (await this.run('failLapsedNodes', [
+      now,
+      relatedAbortSummary,
+      before,
+      after,
+    ])) as [string[], string[]];
+    return { nodeIds, treeIds };
+  }
+
   async readyJobs(nodeId: string): Promise<string[]> {
     return (await this.run('readyJobs', [nodeId])) as string[];
   }
@@ -287,8 +316,8 @@ export class RedisJobStore implements JobStore {
     return Object.fromEntries(Object.entries(hash).map(([nodeId, info]) => [nodeId, JSON.parse(info)]));
   }
 
-  subscribe(listener: (event: JobEvent) => void): Promise<() => Promise<void>> {
-    return this.events.subscribe(listener);
+  subscribe(listener: (event: JobEvent) => void, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.events.subscribe(listener, options);
   }
 
   async close(): Promise<void> {

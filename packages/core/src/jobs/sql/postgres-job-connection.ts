@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { migrateToLatest } from '../../database/migrate-to-latest';
-import type { JobEvent } from '../job-store';
+import type { JobEvent, SubscribeOptions } from '../job-store';
 import { PostgresJobListener } from './postgres-job-listener';
 import type { SqlJobConnection, SqlTransaction, SqlValue, SqlWork } from './sql-job-connection';
 import { postgresAddress } from './sql-job-errors';
@@ -41,7 +41,13 @@ export class PostgresJobConnection implements SqlJobConnection {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel))
       throw new TypeError(`job event channel ${channel} is not a plain identifier`);
     this.address = postgresAddress((knex.client as { config?: { connection?: unknown } }).config?.connection);
-    this.listener = new PostgresJobListener(knex, channel, (events) => this.hub.emit(events), log);
+    this.listener = new PostgresJobListener(
+      knex,
+      channel,
+      (events) => this.hub.emit(events),
+      log,
+      () => this.hub.resubscribed(),
+    );
   }
 
   migrate(): Promise<void> {
@@ -80,8 +86,8 @@ export class PostgresJobConnection implements SqlJobConnection {
     }, config);
   }
 
-  async subscribe(listener: JobEventListener): Promise<() => Promise<void>> {
-    const remove = this.hub.add(listener, this.log);
+  async subscribe(listener: JobEventListener, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
+    const remove = this.hub.add(listener, this.log, options.onResubscribed);
     try {
       await this.listener.start();
     } catch (error) {

@@ -17,8 +17,8 @@ const maxRetryMs = 5_000;
 /**
  * Holds one dedicated PostgreSQL connection (outside knex's pool) that LISTENs on the job
  * event channel and hands every notification's events to `deliver`. When the connection is
- * lost it reconnects with backoff until stopped; events NOTIFYed while it was away are lost
- * (nodes rescan for ready jobs).
+ * lost it reconnects with backoff until stopped; events NOTIFYed while it was away are lost, so
+ * `relistened` is called once it listens again (subscribers re-read).
  */
 export class PostgresJobListener {
   private client: PgClient | undefined;
@@ -31,6 +31,8 @@ export class PostgresJobListener {
     private readonly channel: string,
     private readonly deliver: (events: JobEvent[]) => void,
     private readonly log: Logger,
+    /** Called after a lost connection LISTENs again: what was NOTIFYed meanwhile was missed. */
+    private readonly relistened: () => void = () => {},
   ) {}
 
   /** Connects and LISTENs, unless already listening; rejects if the first connection fails. */
@@ -100,6 +102,7 @@ export class PostgresJobListener {
         try {
           await this.connect();
           this.log.info({ channel: this.channel }, 'job event connection restored');
+          this.relistened();
         } catch (error) {
           this.log.warn({ err: error, retryInMs: delay }, 'could not reconnect the job event connection');
           this.retry(Math.min(delay * 2, maxRetryMs));

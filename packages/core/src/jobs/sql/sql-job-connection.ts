@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { JobEvent } from '../job-store';
+import type { JobEvent, SubscribeOptions } from '../job-store';
 import type { JobEventListener } from './sql-job-events';
 
 /** A value bound to a `?` placeholder: both drivers bind these the same way. */
@@ -44,8 +44,11 @@ export interface SqlJobConnection {
    * `readOnly` transactions only read (SQLite does not take the write lock for them).
    */
   transaction<T>(work: SqlWork<T>, options?: { readOnly?: boolean }): Promise<T>;
-  /** Receives the events of every store on this database until the returned function is called. */
-  subscribe(listener: JobEventListener): Promise<() => Promise<void>>;
+  /**
+   * Receives the events of every store on this database until the returned function is called;
+   * `options.onResubscribed` after a lost event connection listens again (PostgreSQL).
+   */
+  subscribe(listener: JobEventListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
   /** Stops listening and closes the knex instance if this connection created it. */
   close(): Promise<void>;
 }

@@ -10,15 +10,32 @@ export type JobEventListener = (event: JobEvent) => void;
  */
 export class JobEventHub {
   private readonly listeners = new Map<JobEventListener, Logger>();
+  private readonly resubscribers = new Map<JobEventListener, () => void>();
 
-  /** Adds `listener`; `log` records its errors. Returns the function that removes it. */
-  add(listener: JobEventListener, log: Logger): () => void {
+  /**
+   * Adds `listener`; `log` records its errors; `onResubscribed` is called by
+   * {@link JobEventHub.resubscribed}. Returns the function that removes it.
+   */
+  add(listener: JobEventListener, log: Logger, onResubscribed?: () => void): () => void {
     // The same function may subscribe twice; wrap it so that each subscription is its own entry.
     const entry: JobEventListener = (event) => listener(event);
     this.listeners.set(entry, log);
+    if (onResubscribed) this.resubscribers.set(entry, onResubscribed);
     return () => {
       this.listeners.delete(entry);
+      this.resubscribers.delete(entry);
     };
+  }
+
+  /** The events' connection listens again after a loss: tells every subscriber that asked. */
+  resubscribed(): void {
+    for (const [entry, onResubscribed] of this.resubscribers) {
+      try {
+        onResubscribed();
+      } catch (error) {
+        this.listeners.get(entry)?.error({ err: error }, 'a job event resubscription callback threw');
+      }
+    }
   }
 
   /** How many listeners there are. */

@@ -6,6 +6,7 @@ export const sqlJobTables = {
   jobs: 'pm_job_jobs',
   tags: 'pm_job_tags',
   nodes: 'pm_job_nodes',
+  leases: 'pm_job_leases',
   migrations: 'pm_job_migrations',
 } as const;
 
@@ -15,7 +16,7 @@ interface SqlJobMigration {
   down(knex: Knex): Promise<void>;
 }
 
-const { trees, jobs, tags, nodes } = sqlJobTables;
+const { trees, jobs, tags, nodes, leases } = sqlJobTables;
 
 /** The predicate of the partial index on active jobs; queries on it repeat it word for word. */
 export const activeJobPredicate = "state IN ('WAITING', 'RUNNING')";
@@ -85,6 +86,21 @@ const migrations: readonly SqlJobMigration[] = [
       await knex.schema.dropTable(tags);
       await knex.schema.dropTable(jobs);
       await knex.schema.dropTable(trees);
+    },
+  },
+  {
+    name: '0002_create_node_leases',
+    async up(knex) {
+      // One row per live node: the process holding it and when the lease lapses.
+      await knex.schema.createTable(leases, (table) => {
+        table.text('node_id').primary();
+        table.text('holder').notNullable();
+        table.bigInteger('expires_at').notNullable();
+        table.index(['expires_at'], 'pm_job_leases_expires_at');
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable(leases);
     },
   },
 ];

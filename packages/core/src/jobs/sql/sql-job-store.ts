@@ -6,7 +6,10 @@ import type {
   JobRecord,
   JobRef,
   JobStore,
+  LapsedNodes,
   NewJob,
+  NodeLease,
+  SubscribeOptions,
   TreeQuery,
   TreeRecord,
   TreeSummary,
@@ -28,7 +31,8 @@ import {
 } from './sql-job-claims';
 import type { SqlJobConnection, SqlTransaction, SqlWork } from './sql-job-connection';
 import { isDuplicateKeyError, toStoreError } from './sql-job-errors';
-import { activeJobPredicate, sqlJobTables } from './sql-job-migrations';
+import { failLapsedNodes, failRunningJobsOf, leaseNode, releaseNode } from './sql-job-leases';
+import { sqlJobTables } from './sql-job-migrations';
 import { SqlJobQueries } from './sql-job-queries';
 import { graftJobs, insertTree, startTreeJobs } from './sql-job-tree-writes';
 
@@ -148,28 +152,19 @@ export class SqlJobStore implements JobStore {
   }
 
   async failRunningJobsOf(nodeId: string, summary: string, now: number): Promise<string[]> {
-    return this.write(async (tx) => {
-      const running = await tx.all<{ id: string; tree_id: string }>(
-        `SELECT id, tree_id FROM ${JOBS} WHERE node_id = ? AND ${activeJobPredicate} AND state = 'RUNNING'`,
-        [nodeId],
-      );
-      const aborted: string[] = [];
-      // Lock trees in a fixed order, so that two recoveries never wait for each other.
-      for (const treeId of [...new Set(running.map((row) => row.tree_id))].sort()) {
-        let failed = false;
-        let treeAborted = false;
-        for (const row of running.filter((each) => each.tree_id === treeId)) {
-          const job = await lockJobTree(tx, row.id);
-          if (!job) continue;
-          treeAborted ||= job.treeAborted;
-          if (await finishRunningJob(tx, job, 'FAILED', summary, now)) failed = true;
-        }
-        if (!failed) continue;
-        await abortLockedTree(tx, treeId, relatedJobSummary, now, !treeAborted);
-        aborted.push(treeId);
-      }
-      return aborted;
-    });
+    return this.write((tx) => failRunningJobsOf(tx, [nodeId], () => summary, now));
+  }
+
+  leaseNode(nodeId: string, holder: string, expiresAt: number, now: number): Promise<NodeLease> {
+    return this.write((tx) => leaseNode(tx, nodeId, holder, expiresAt, now));
+  }
+
+  releaseNode(nodeId: string, holder: string): Promise<void> {
+    return this.write((tx) => releaseNode(tx, nodeId, holder));
+  }
+
+  failLapsedNodes(now: number): Promise<LapsedNodes> {
+    return this.write((tx) => failLapsedNodes(tx, now));
   }
 
   readyJobs(nodeId: string): Promise<string[]> {
@@ -206,10 +201,13 @@ export class SqlJobStore implements JobStore {
     return this.read((tx) => this.queries.nodes(tx));
   }
 
-  async subscribe(listener: (event: JobEvent) => void): Promise<() => Promise<void>> {
+  async subscribe(
+    listener: (event: JobEvent) => void,
+    options?: SubscribeOptions,
+  ): Promise<() => Promise<void>> {
     this.assertOpen();
     try {
-      return await this.db.subscribe(listener);
+      return await this.db.subscribe(listener, options);
     } catch (error) {
       throw toStoreError(error, this.address);
     }
