@@ -26,7 +26,7 @@ export const errorCatalogue = {
   E_JOB_FAILED: 'A job tree that was waited for ended with a failed job.',
   E_JOB_ABORTED: 'A job tree that was waited for was aborted.',
   E_JOB_NODE_IN_USE:
-    "A job engine was started with a node id whose lease another live process holds (one process per node id).",
+    'A job engine was started with a node id whose lease another live process holds (one process per node id).',
   E_JOB_LOG_ID_INVALID: 'A job log was requested with an id that is not a job id (e.g. containing / or ..).',
   E_JOB_LOG_UNAVAILABLE: "A job's log is on a node that cannot be reached.",
   E_JOB_LOG_NOT_FOUND: 'A job has no log on this node (it logged nothing, or ran elsewhere).',
