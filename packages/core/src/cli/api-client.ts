@@ -283,7 +283,7 @@ export class ApiClient {
   createApplication = (workspaceId: number, body: { name: string; manifestPath?: string }) =>
     this.request<ApplicationView>('POST', `/workspaces/${workspaceId}/applications`, { body });
   getApplication = (id: number) => this.request<ApplicationView>('GET', `/applications/${id}`);
-  deleteApplication = (id: number) => this.request<void>('DELETE', `/applications/${id}`);
+  deleteApplication = (id: number) => this.request<{ treeId: string }>('DELETE', `/applications/${id}`);
 
   listVersions = (applicationId: number) =>
     this.request<VersionView[]>('GET', `/applications/${applicationId}/versions`);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { ApplicationView } from './api-client';
 import { type CliContext, details, leaf, parseId, table } from './context';
+import { EXIT } from './errors';
+import { followStarted } from './follow-started';
 
 export function addAppCommands(program: Command, context: CliContext): void {
   const app = program
@@ -57,14 +59,17 @@ export function addAppCommands(program: Command, context: CliContext): void {
   leaf(
     app
       .command('delete')
-      .description('delete an application with its versions (none may be READY or RUNNING)')
+      .option('--no-follow', 'print the job tree id and return at once')
+      .description(
+        `delete an application: its instances are stopped and removed from their nodes, its hostnames and packages go, then its versions; follows the job tree (exit ${EXIT.jobFailed} if it fails)`,
+      )
       .argument('<id>', 'application id'),
-    ['paasmaker app delete 7'],
-  ).action(async (id: string, options: { json?: boolean }) => {
+    ['paasmaker app delete 7', 'paasmaker app delete 7 --no-follow --json'],
+  ).action(async (id: string, options: { follow?: boolean; json?: boolean }) => {
     const applicationId = parseId(id, 'application id');
-    await (await context.client()).deleteApplication(applicationId);
-    if (options.json) context.json({ deleted: applicationId });
-    else context.print(`Deleted application ${applicationId}.`);
+    const client = await context.client();
+    const started = await client.deleteApplication(applicationId);
+    await followStarted(context, client, started, options, `application ${applicationId}: delete`);
   });
 }
 

@@ -6,12 +6,12 @@ import { pipeline } from 'node:stream/promises';
 import { PaasmakerError } from '../kernel/errors';
 import type { StorerProvider } from '../kernel/providers/package-pipeline-providers';
 import { isSha256Hex, Sha256Counter } from './file-checksum';
-import { storedPackageName } from './stored-package';
+import { STORED_PACKAGE_NAME, storedPackageName } from './stored-package';
 
 /**
  * The default storer: copies a package into `directory` as `<sha256>.tar.gz` (the checksum is
  * verified on the way, and the file appears atomically) and answers `${publicUrl}/<name>`.
- * A package already stored under that name is not copied again.
+ * A package already stored under that name is not copied again; `remove` deletes that file.
  */
 export function createPackageStorer(directory: string, publicUrl: string): StorerProvider {
   const base = publicUrl.replace(/\/+$/, '');
@@ -57,6 +57,16 @@ export function createPackageStorer(directory: string, publicUrl: string): Store
       }
       call.log.info({ checksum: pkg.checksum, bytes: counter.bytes }, 'package stored');
       return { url };
+    },
+    async remove(url, call) {
+      const name = url.startsWith(`${base}/`) ? url.slice(base.length + 1) : '';
+      // Only a plain stored-package name of this storer: a URL never names another file.
+      if (!STORED_PACKAGE_NAME.test(name)) {
+        call.log.warn({ url }, 'not a package of this storer; left alone');
+        return;
+      }
+      await rm(path.join(directory, name), { force: true });
+      call.log.info({ url }, 'package removed');
     },
   };
 }

@@ -19,6 +19,12 @@ export interface PackerProvider {
 export interface StorerProvider {
   /** Resolve with the URL hearts fetch from; its scheme picks the fetcher. */
   store(pkg: PackedPackage, call: ProviderCall): Promise<{ url: string }>;
+  /**
+   * Removes the package stored under `url` (one this storer answered), when no version uses it
+   * any more (an application was deleted). Resolves when it is gone or was never there. Without
+   * it, packages are kept.
+   */
+  remove?(url: string, call: ProviderCall): Promise<void>;
 }
 
 /** Fetches a stored package to a heart. Registered on `hooks.fetcher`, keyed by URL scheme. */

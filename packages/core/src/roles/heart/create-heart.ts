@@ -228,10 +228,19 @@ class LocalHeart implements Heart, HeartCore {
     });
   }
 
-  startInstance(instanceId: string, call: ProviderCall): Promise<HeartInstance> {
+  startInstance(
+    instanceId: string,
+    call: ProviderCall,
+    options: { environment?: Record<string, string> } = {},
+  ): Promise<HeartInstance> {
     return this.locks.run(instanceId, async () => {
       const entry = this.entry(instanceId);
       this.backoff(instanceId).cancel();
+      // Kept in the catalogue: the watcher's restarts and a restarted heart use it too.
+      if (options.environment) {
+        entry.registration = { ...entry.registration, environment: options.environment };
+        await this.save();
+      }
       await this.launcher.launch(entry, call, { startup: true });
       return this.view(entry);
     });

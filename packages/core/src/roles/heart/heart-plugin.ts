@@ -31,10 +31,24 @@ const registerParameters = {
   additionalProperties: false,
 } as const;
 
+/**
+ * A start carries the pacemaker's environment for the instance as it is now (config vars set
+ * since the instance was registered reach it); without one, the registered environment is used.
+ */
+const startupParameters = {
+  type: 'object',
+  properties: {
+    instanceId: { type: 'string', minLength: 1 },
+    environment: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+  required: ['instanceId'],
+  additionalProperties: false,
+} as const;
+
 /** The parameters schema of each heart job type. */
 const HEART_JOB_SCHEMAS = {
   [HEART_JOB_TYPES.register]: registerParameters,
-  [HEART_JOB_TYPES.startup]: byInstanceId,
+  [HEART_JOB_TYPES.startup]: startupParameters,
   [HEART_JOB_TYPES.shutdown]: byInstanceId,
   [HEART_JOB_TYPES.deregister]: byInstanceId,
 } as const;
@@ -86,9 +100,14 @@ export function heartPlugin(heart: Heart, attach: (kernel: PluginKernel) => void
         },
       }));
       jobType(HEART_JOB_TYPES.startup).tap(HEART_PLUGIN, () => ({
-        parametersSchema: byInstanceId,
+        parametersSchema: startupParameters,
         async run(job) {
-          const instance = await heart.startInstance(String(job.parameters.instanceId), callOf(job));
+          const environment = job.parameters.environment as Record<string, string> | undefined;
+          const instance = await heart.startInstance(
+            String(job.parameters.instanceId),
+            callOf(job),
+            environment ? { environment } : {},
+          );
           return {
             result: { state: instance.state },
             summary: `Instance ${instance.instanceId} is ${instance.state}.`,

@@ -76,8 +76,16 @@ export interface Heart {
   start(): Promise<void>;
   /** Allocates a port, fetches and unpacks the package; the instance ends `REGISTERED`. Nothing is left behind on failure. */
   register(registration: InstanceRegistration, call: ProviderCall): Promise<HeartInstance>;
-  /** Runs the startup steps, starts the instance through its runtime and waits until it answers (`RUNNING`). */
-  startInstance(instanceId: string, call: ProviderCall): Promise<HeartInstance>;
+  /**
+   * Runs the startup steps, starts the instance through its runtime and waits until it answers
+   * (`RUNNING`). An `environment` replaces the pacemaker's variables the instance was registered
+   * with, for this start and every restart after it.
+   */
+  startInstance(
+    instanceId: string,
+    call: ProviderCall,
+    options?: { environment?: Record<string, string> },
+  ): Promise<HeartInstance>;
   /** Stops the instance through its runtime (`STOPPED`). */
   stopInstance(instanceId: string, call: ProviderCall): Promise<HeartInstance>;
   /** Removes a stopped instance: its folders, log, catalogue entry and port. Refused while it runs. */

@@ -172,6 +172,13 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
       handler: ({ params }) => deployOf(deploy).actions.delete(params.versionId),
     }),
     defineRoute<{ applicationId: number }>({
+      method: 'DELETE',
+      path: '/applications/:applicationId',
+      status: 202,
+      schema: { params: idParams('applicationId') },
+      handler: ({ params }) => deployOf(deploy).actions.deleteApplication(params.applicationId),
+    }),
+    defineRoute<{ applicationId: number }>({
       method: 'POST',
       path: '/applications/:applicationId/rollback',
       status: 202,

@@ -152,7 +152,7 @@ export const ROUTE_PERMISSIONS = {
     callers: 'user',
     permission: 'APPLICATION_DELETE',
     scope: APPLICATION,
-    summary: 'Delete an application with no READY or RUNNING version',
+    summary: 'Delete an application: stop and remove its instances, hostnames and packages, then its rows',
   },
   'POST /workspaces/:workspaceId/deploys': {
     callers: 'user',

@@ -1,4 +1,3 @@
-import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { Service } from '../../model/service-repository';
 import type { ApplicationVersion } from '../../model/version-repository';
@@ -33,10 +32,7 @@ function serviceView(caller: ApiCaller, service: Service) {
   return visible;
 }
 
-/** Versions in these states serve traffic (or are about to): their application cannot be deleted. */
-const LIVE_VERSION_STATES = new Set(['READY', 'RUNNING']);
-
-/** Workspaces, their applications (with their versions) and services. */
+/** Workspaces, their applications (with their versions) and services; an application's deletion is a deploy route. */
 export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, never>[] {
   const { model } = context;
   const routes = [
@@ -107,23 +103,6 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
       path: '/applications/:applicationId',
       schema: { params: idParams('applicationId'), body: applicationUpdateBody },
       handler: ({ params, body }) => model.applications.update(params.applicationId, body),
-    }),
-    defineRoute<{ applicationId: number }>({
-      method: 'DELETE',
-      path: '/applications/:applicationId',
-      schema: { params: idParams('applicationId') },
-      async handler({ params }) {
-        const versions = await model.versions.list({ applicationId: params.applicationId });
-        const live = versions.filter((version) => LIVE_VERSION_STATES.has(version.state));
-        if (live.length > 0)
-          throw new PaasmakerError(
-            'E_MODEL_CONFLICT',
-            `Application ${params.applicationId} has ${live.length} READY or RUNNING version(s) (${live
-              .map((version) => `#${version.number} ${version.state}`)
-              .join(', ')}); stop and deregister them first.`,
-          );
-        await model.applications.delete(params.applicationId);
-      },
     }),
     defineRoute<{ workspaceId: number }>({
       method: 'GET',

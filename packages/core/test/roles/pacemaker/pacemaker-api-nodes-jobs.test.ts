@@ -204,7 +204,7 @@ describe('pacemaker API: nodes, job logs, job stream, applications', () => {
     expect(await errorsOf('super')).toEqual({ codes: [], snapshots: 1 });
   });
 
-  it('refuses to delete an application with a RUNNING version (409), then deletes it', async () => {
+  it('deletes an application, even with a RUNNING version, with a job tree (202)', async () => {
     const created = await fx.request('POST', `${API_PREFIX}/workspaces/${fx.workspaceA.id}/applications`, {
       as: 'rightWorkspace',
       body: { name: 'busy-app' },
@@ -221,21 +221,15 @@ describe('pacemaker API: nodes, job logs, job stream, applications', () => {
       body: { name: 'busy-app' },
     });
     expect(duplicate.status).toBe(409);
-    const version = await fx.model.versions.create({
-      applicationId: app.id,
-      scmName: 'test',
-      state: 'RUNNING',
-    });
-    const refused = await fx.request('DELETE', `${API_PREFIX}/applications/${app.id}`, {
-      as: 'rightWorkspace',
-    });
-    expect(refused.status, refused.text).toBe(409);
-    expect(refused.body.error.message).toContain('RUNNING');
-    await fx.model.versions.update(version.id, { state: 'PREPARED' });
+    await fx.model.versions.create({ applicationId: app.id, scmName: 'test', state: 'RUNNING' });
+    // Deleting stops what runs (a job tree), even a RUNNING version: nothing runs here.
     const deleted = await fx.request('DELETE', `${API_PREFIX}/applications/${app.id}`, {
       as: 'rightWorkspace',
     });
-    expect(deleted.status, deleted.text).toBe(204);
+    expect(deleted.status, deleted.text).toBe(202);
+    const tree = await fx.jobs.waitForTree(deleted.body.data.treeId);
+    expect(tree.jobs[0]?.state).toBe('SUCCESS');
+    expect((await fx.model.versions.list({ applicationId: app.id })).length).toBe(0);
     const gone = await fx.request('GET', `${API_PREFIX}/applications/${app.id}`, { as: 'super' });
     expect(gone.status).toBe(404);
   });

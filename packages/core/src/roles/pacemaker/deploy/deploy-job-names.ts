@@ -13,6 +13,7 @@ export const DEPLOY_JOBS = {
   makeCurrent: 'paasmaker.job.coordinate.currentrequest',
   drain: 'paasmaker.job.coordinate.drain',
   deleteVersion: 'paasmaker.job.coordinate.deleteversion',
+  deleteApplication: 'paasmaker.job.coordinate.deleteapplication',
   routing: 'paasmaker.job.routing.update',
   heartRegister: 'paasmaker.job.heart.register',
   heartStartup: 'paasmaker.job.heart.startup',

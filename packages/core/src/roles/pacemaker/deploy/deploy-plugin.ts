@@ -3,6 +3,7 @@ import type { JobTypeProvider } from '../../../kernel/providers/job-type-provide
 import type { Model } from '../../../model/create-model';
 import type { TenantUsers } from '../../../tenancy/tenant-users';
 import { CRON_JOB, cronJob } from '../cron/cron-job';
+import { deleteApplicationJob } from './application-removal';
 import {
   containerJob,
   deleteVersionJob,
@@ -86,6 +87,7 @@ export function deployPlugin(options: DeployPluginOptions, onTrees?: (trees: Ver
         [DEPLOY_JOBS.makeCurrent]: makeCurrentJob(coordinate),
         [DEPLOY_JOBS.drain]: drainJob(),
         [DEPLOY_JOBS.deleteVersion]: deleteVersionJob(coordinate),
+        [DEPLOY_JOBS.deleteApplication]: deleteApplicationJob({ ...coordinate, hooks: kernel.hooks }),
         [DEPLOY_JOBS.routing]: routingJob(coordinate),
         [DEPLOY_JOBS.container]: containerJob(),
         [DEPLOY_JOBS.exclusiveSwitch]: exclusiveSwitchJob(coordinate),

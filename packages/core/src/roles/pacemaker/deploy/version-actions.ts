@@ -126,6 +126,18 @@ export class VersionActions {
     return this.act(versionId, 'delete', () => this.options.trees.delete(versionId));
   }
 
+  /**
+   * Deletes an application and everything it has: instances stopped and removed from their
+   * hearts, hostnames, packages, then its rows. Running and current versions too.
+   */
+  async deleteApplication(applicationId: number): Promise<StartedAction> {
+    const application = await this.options.model.applications.get(applicationId);
+    return this.begin(await this.options.trees.deleteApplication(applicationId), {
+      workspace: String(application.workspaceId),
+      application: String(application.id),
+    });
+  }
+
   /** Makes the newest version older than the current one current again (its package is kept: no rebuild). */
   async rollback(applicationId: number): Promise<StartedAction> {
     const versions = await this.options.model.versions.list({ applicationId });

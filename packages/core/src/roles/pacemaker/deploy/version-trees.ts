@@ -80,7 +80,14 @@ export class VersionTrees {
             type: DEPLOY_JOBS.heartStartup,
             title: `Start instance ${short(instance.uuid)} of ${instanceType.name}`,
             node: await this.nodeName(instance),
-            parameters: { instanceId: instance.uuid },
+            // The environment as it is now: config vars set since registering reach the instance.
+            parameters: {
+              instanceId: instance.uuid,
+              environment: await pacemakerEnvironment(
+                this.options.model,
+                await loadInstanceContext(this.options.model, instance.uuid),
+              ),
+            },
             children: instance.state === 'ALLOCATED' ? [await this.registerChain(instance)] : [],
           },
         ],
@@ -130,29 +137,34 @@ export class VersionTrees {
     const children: JobSpec[] = [];
     for (const { instance, instanceType } of await this.instancesOf(version)) {
       if (!RUNNING_STATES.has(instance.state) || !selectTypes(types, version)(instanceType)) continue;
-      children.push({
-        type: DEPLOY_JOBS.instanceState,
-        title: `Record instance ${short(instance.uuid)} stopped`,
-        parameters: { instanceId: instance.uuid, state: 'STOPPED' },
-        children: [
-          {
-            type: DEPLOY_JOBS.heartShutdown,
-            title: `Stop instance ${short(instance.uuid)}`,
-            node: await this.nodeName(instance),
-            parameters: { instanceId: instance.uuid },
-            children: [
-              {
-                type: DEPLOY_JOBS.drain,
-                title: 'Let requests in flight finish',
-                parameters: { ms: this.options.drainMs },
-                children: [this.routing(instance, false)],
-              },
-            ],
-          },
-        ],
-      });
+      children.push(await this.stopChain(instance));
     }
     return children;
+  }
+
+  /** One running instance taken out of routing, drained, stopped and recorded STOPPED. */
+  private async stopChain(instance: Instance): Promise<JobSpec> {
+    return {
+      type: DEPLOY_JOBS.instanceState,
+      title: `Record instance ${short(instance.uuid)} stopped`,
+      parameters: { instanceId: instance.uuid, state: 'STOPPED' },
+      children: [
+        {
+          type: DEPLOY_JOBS.heartShutdown,
+          title: `Stop instance ${short(instance.uuid)}`,
+          node: await this.nodeName(instance),
+          parameters: { instanceId: instance.uuid },
+          children: [
+            {
+              type: DEPLOY_JOBS.drain,
+              title: 'Let requests in flight finish',
+              parameters: { ms: this.options.drainMs },
+              children: [this.routing(instance, false)],
+            },
+          ],
+        },
+      ],
+    };
   }
 
   /**
@@ -200,27 +212,54 @@ export class VersionTrees {
 
   private async deregisterChains(version: ApplicationVersion): Promise<JobSpec[]> {
     const children: JobSpec[] = [];
-    for (const { instance } of await this.instancesOf(version)) {
-      if (!DEREGISTERABLE_STATES.has(instance.state)) continue;
-      const onHeart: JobSpec[] =
-        instance.state === 'ALLOCATED'
-          ? []
-          : [
-              {
-                type: DEPLOY_JOBS.heartDeregister,
-                title: `Remove instance ${short(instance.uuid)}`,
-                node: await this.nodeName(instance),
-                parameters: { instanceId: instance.uuid },
-              },
-            ];
-      children.push({
-        type: DEPLOY_JOBS.instanceState,
-        title: `Record instance ${short(instance.uuid)} deregistered`,
-        parameters: { instanceId: instance.uuid, state: 'DEREGISTERED' },
-        children: onHeart,
-      });
-    }
+    for (const { instance } of await this.instancesOf(version))
+      if (DEREGISTERABLE_STATES.has(instance.state)) children.push(await this.deregisterChain(instance, []));
     return children;
+  }
+
+  /**
+   * Delete an application: every instance of every version stopped (running ones first leave
+   * the routing table) and removed from its heart; then the `deleteapplication` job removes its
+   * hostnames, packages and rows. Running and current versions too: deleting an app ends it.
+   */
+  async deleteApplication(applicationId: number): Promise<JobSpec> {
+    const application = await this.options.model.applications.get(applicationId);
+    const children: JobSpec[] = [];
+    for (const version of await this.options.model.versions.list({ applicationId }))
+      for (const { instance } of await this.instancesOf(version)) {
+        if (RUNNING_STATES.has(instance.state))
+          children.push(await this.deregisterChain(instance, [await this.stopChain(instance)]));
+        else if (DEREGISTERABLE_STATES.has(instance.state))
+          children.push(await this.deregisterChain(instance, []));
+      }
+    return {
+      type: DEPLOY_JOBS.deleteApplication,
+      title: `Delete application ${application.name}`,
+      parameters: { applicationId },
+      children,
+    };
+  }
+
+  /** One instance removed from its heart (after `before`) and recorded DEREGISTERED. */
+  private async deregisterChain(instance: Instance, before: JobSpec[]): Promise<JobSpec> {
+    const onHeart: JobSpec[] =
+      instance.state === 'ALLOCATED'
+        ? []
+        : [
+            {
+              type: DEPLOY_JOBS.heartDeregister,
+              title: `Remove instance ${short(instance.uuid)}`,
+              node: await this.nodeName(instance),
+              parameters: { instanceId: instance.uuid },
+              children: before,
+            },
+          ];
+    return {
+      type: DEPLOY_JOBS.instanceState,
+      title: `Record instance ${short(instance.uuid)} deregistered`,
+      parameters: { instanceId: instance.uuid, state: 'DEREGISTERED' },
+      children: onHeart,
+    };
   }
 
   private versionState(
