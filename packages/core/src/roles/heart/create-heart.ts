@@ -260,7 +260,12 @@ class LocalHeart implements Heart, HeartCore {
 
   deregister(instanceId: string, call: ProviderCall): Promise<void> {
     return this.locks.run(instanceId, async () => {
-      const entry = this.entry(instanceId);
+      const entry = this.entries.get(instanceId);
+      // Removing what is not there is done: an application's deletion must not stick on an instance this heart lost.
+      if (!entry) {
+        call.log.warn({ instanceId }, 'Instance is not in the catalogue; nothing to deregister.');
+        return;
+      }
       if (entry.state === 'RUNNING' || entry.state === 'STARTING') {
         throw new PaasmakerError(
           'E_INSTANCE_STATE',

@@ -88,7 +88,10 @@ export interface Heart {
   ): Promise<HeartInstance>;
   /** Stops the instance through its runtime (`STOPPED`). */
   stopInstance(instanceId: string, call: ProviderCall): Promise<HeartInstance>;
-  /** Removes a stopped instance: its folders, log, catalogue entry and port. Refused while it runs. */
+  /**
+   * Removes a stopped instance: its folders, log, catalogue entry and port. Refused while it
+   * runs; an instance not in the catalogue is already removed (resolves, logging a warning).
+   */
   deregister(instanceId: string, call: ProviderCall): Promise<void>;
   /** Every instance in the catalogue. */
   instances(): HeartInstance[];

@@ -73,6 +73,8 @@ describe('heart: register, start, stop, deregister', () => {
       stat(path.join(fx.dataFolder, 'heart', 'instances', registration.instanceId)),
     ).rejects.toThrow();
     await expect(stat(running.logFile)).rejects.toThrow();
+    // Again: it is gone already, which is what was asked (an application's deletion retried).
+    await heart.deregister(registration.instanceId, call);
     expect(seen).toEqual(['STARTING', 'RUNNING', 'STOPPED']);
     expect(changes.map((change) => `${change.from}>${change.to}@${change.nodeId}`)).toEqual([
       'ALLOCATED>REGISTERED@node-a',
