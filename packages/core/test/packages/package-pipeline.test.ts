@@ -198,6 +198,28 @@ describe('default package pipeline through the kernel hooks', () => {
     expect(isPaasmakerError(error, 'E_PACKAGE_CHECKSUM')).toBe(true);
     expect(await readdir(store)).toEqual([]);
   });
+
+  it('removes a stored package by its URL, and leaves alone a URL that is not one of its packages', async () => {
+    const root = await tempFolder();
+    const { kernel, store, url } = await pipelineKernel(root);
+    const packed = await kernel
+      .provider('packer', 'default')
+      .pack({ directory: await sampleApp(root), destinationPrefix: path.join(root, 'v1') }, call());
+    const storer = kernel.provider('storer', 'default');
+    const stored = await storer.store(packed, call());
+    await writeFile(path.join(store, 'keep.txt'), 'not a package');
+    for (const other of [
+      `${url}/keep.txt`,
+      `${url}/../store/keep.txt`,
+      `http://elsewhere/${packed.checksum}.tar.gz`,
+    ])
+      await storer.remove?.(other, call());
+    expect((await readdir(store)).sort()).toEqual([`${packed.checksum}.tar.gz`, 'keep.txt']);
+    await storer.remove?.(stored.url, call());
+    expect(await readdir(store)).toEqual(['keep.txt']);
+    // Gone already: removing it again is done.
+    await storer.remove?.(stored.url, call());
+  });
 });
 
 describe('openStoredPackage', () => {

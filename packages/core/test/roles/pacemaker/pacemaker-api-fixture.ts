@@ -68,6 +68,8 @@ export interface ApiFixture {
   readonly kernel: Kernel;
   /** The node registry behind the node routes (not swept: no timer runs). */
   readonly nodes: NodeRegistry;
+  /** The routing table the deploy jobs write (cluster hostname `paasmaker.test`). */
+  readonly routing: RoutingTable;
   /** A role with every permission, held by `rightWorkspace` on `workspaceA` and `wrongWorkspace` on `workspaceB`. */
   readonly roleAll: Role;
   readonly workspaceA: Workspace;
@@ -218,6 +220,7 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
     jobs,
     kernel,
     nodes,
+    routing,
     roleAll,
     workspaceA,
     workspaceB,
