@@ -33,6 +33,7 @@ interface RunningJob {
 
 interface Success {
   jobId: string;
+  treeId: string;
   outcome: JobOutcome | undefined;
 }
 
@@ -53,6 +54,11 @@ export class JobExecutor {
   private slots = 0;
   private successes: Success[] = [];
   private flushScheduled = false;
+  /**
+   * Trees with a failure being written to its job's log and not yet recorded: successes in them
+   * wait, so none claims the next job of a tree that is about to be aborted.
+   */
+  private readonly failing = new Map<string, number>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: JobExecutorOptions) {}
@@ -213,7 +219,7 @@ export class JobExecutor {
     if (!running.settled && !running.controller.signal.aborted && failure === undefined) {
       await jobLog?.close();
       running.settled = true;
-      this.recordSuccess({ jobId: job.id, outcome });
+      this.recordSuccess({ jobId: job.id, treeId: job.treeId, outcome });
       return;
     }
     if (!running.settled) {
@@ -224,13 +230,19 @@ export class JobExecutor {
           `Aborted: ${(running.controller.signal.reason as Error).message}`,
         );
       } else {
-        // Recorded before anything else (the log write takes I/O turns): until then a sibling's
-        // success could claim the next job of the tree.
-        await this.settleFailed(job.id, running, failure);
+        // The log is complete before the failure is recorded (whoever sees the tree end can read
+        // it); meanwhile the tree's successes here wait, so none claims its next job.
+        this.failing.set(job.treeId, (this.failing.get(job.treeId) ?? 0) + 1);
+        try {
+          logFailure(openLog(), failure);
+          await jobLog?.close();
+          await this.settleFailed(job.id, running, failure);
+        } finally {
+          this.failedRecorded(job.treeId);
+        }
       }
-    }
-    if (failure !== undefined) {
-      openLog().log.error({ err: failure }, `Failed: ${(failure as Error)?.message ?? String(failure)}`);
+    } else if (failure !== undefined) {
+      logFailure(openLog(), failure);
     }
     await jobLog?.close();
     this.finish(job.id, running);
@@ -245,12 +257,29 @@ export class JobExecutor {
   /** Successes of jobs finishing together are recorded in one call, after the current tick. */
   private recordSuccess(success: Success): void {
     this.successes.push(success);
+    this.scheduleSuccesses();
+  }
+
+  private scheduleSuccesses(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     process.nextTick(() => {
       this.flushScheduled = false;
-      void this.flushSuccesses(this.successes.splice(0));
+      const ready = this.successes.filter((success) => !this.failing.has(success.treeId));
+      if (ready.length === 0) return;
+      this.successes = this.successes.filter((success) => this.failing.has(success.treeId));
+      void this.flushSuccesses(ready);
     });
+  }
+
+  private failedRecorded(treeId: string): void {
+    const left = (this.failing.get(treeId) ?? 1) - 1;
+    if (left > 0) {
+      this.failing.set(treeId, left);
+      return;
+    }
+    this.failing.delete(treeId);
+    if (this.successes.some((success) => success.treeId === treeId)) this.scheduleSuccesses();
   }
 
   private async flushSuccesses(batch: Success[]): Promise<void> {
@@ -316,4 +345,8 @@ export class JobExecutor {
   private write<T>(what: string, write: () => Promise<T>): Promise<T | undefined> {
     return retryWhileUnavailable(write, { log: this.options.log, what, signal: this.closing.signal });
   }
+}
+
+function logFailure(jobLog: JobLogger, failure: unknown): void {
+  jobLog.log.error({ err: failure }, `Failed: ${(failure as Error)?.message ?? String(failure)}`);
 }
