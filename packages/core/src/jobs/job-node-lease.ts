@@ -39,7 +39,13 @@ export class JobNodeLease {
   async acquire(): Promise<void> {
     const { store, nodeId, leaseMs } = this.options;
     const now = Date.now();
-    const lease = await store.leaseNode(nodeId, processHolder, now + leaseMs, now);
+    let lease = await store.leaseNode(nodeId, processHolder, now + leaseMs, now);
+    if (!lease.held && holderIsGone(lease.holder)) {
+      // A process of this machine that died (killed, crashed) holds it: restarting at once must
+      // not wait for its lease to lapse. Asking as of its expiry lets the store hand it over.
+      this.options.log.warn({ holder: lease.holder }, 'taking over the lease of a process that is gone');
+      lease = await store.leaseNode(nodeId, processHolder, now + leaseMs, lease.expiresAt + 1);
+    }
     if (!lease.held) {
       throw new PaasmakerError(
         'E_JOB_NODE_IN_USE',
@@ -96,5 +102,17 @@ export class JobNodeLease {
     } catch (error) {
       log.warn({ err: error }, 'could not renew the node lease; will retry');
     }
+  }
+}
+
+/** True when `holder` names a process of this machine that no longer runs. */
+function holderIsGone(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

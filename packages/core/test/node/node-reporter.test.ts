@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import net, { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNode, NodeReporter, type PaasmakerNode, parseNodeConfig } from '../../src/node';
 import type { NodeRegistration } from '../../src/roles/pacemaker';
@@ -57,6 +57,17 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, dea
   }
 }
 
+/**
+ * A port something answers on: the pacemaker probes a registering node's address and refuses
+ * one nobody answers on.
+ */
+async function answeringPort(cleanups: (() => Promise<void>)[]): Promise<number> {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as net.AddressInfo).port;
+}
+
 const registration = (apiPort: number): NodeRegistration => ({
   name: 'heart-1',
   route: '127.0.0.1',
@@ -82,7 +93,7 @@ describe('NodeReporter against a real pacemaker', () => {
     const reporter = new NodeReporter({
       pacemakerUrl: url,
       nodeToken: NODE_TOKEN,
-      registration: registration(42601),
+      registration: registration(await answeringPort(cleanups)),
       report: async () => {
         reports += 1;
         return { score: 0.5, instances: [], stats: { load: 0.1 } };
@@ -134,7 +145,7 @@ describe('NodeReporter against a real pacemaker', () => {
     const reporter = new NodeReporter({
       pacemakerUrl: url,
       nodeToken: NODE_TOKEN,
-      registration: registration(42602),
+      registration: registration(await answeringPort(cleanups)),
       report: async () => ({ score: 1, instances: [] }),
       fetch: (input, init) => {
         attempts += 1;
