@@ -114,8 +114,11 @@ describe('an app with a MySQL service, on a real MariaDB', () => {
       if (version.state === 'RUNNING') await jobs.waitForTree((await actions.stop(version.id)).treeId);
       await jobs.waitForTree((await actions.deregister(version.id)).treeId);
     }
+    // Deleting an application is a job tree (its instances, hostnames and packages go too).
     const deleted = await apiDelete(url, `/applications/${application?.id}`);
-    expect(deleted.status).toBe(204);
+    expect(deleted.status).toBe(202);
+    const { treeId } = ((await deleted.json()) as { data: { treeId: string } }).data;
+    expect((await jobs.waitForTree(treeId)).jobs[0]?.state).toBe('SUCCESS');
 
     expect((await remove()).status).toBe(204);
     const database = String(service?.credentials.database);
