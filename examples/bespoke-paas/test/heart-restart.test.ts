@@ -1,13 +1,12 @@
 // The kill -9 case on a real bespoke PaaS: the PaaS runs in a child process, deploys hello-node
 // from git and is killed with SIGKILL; its detached instance keeps running; a new PaaS on the same
 // data folder re-adopts it (or restarts it if it died meanwhile) and routes to it again.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isProcessRunning, type PaasmakerNode, readProcessRecord } from '@paasmaker/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBespokePaas } from '../src/bespoke-paas';
+import { killChild, spawnTsChild } from './child-processes';
 import {
   aliveInstancePids,
   eventually,
@@ -20,8 +19,6 @@ import {
   TempFolders,
 } from './paas-test-helpers';
 
-const REPOSITORY = fileURLToPath(new URL('../../..', import.meta.url));
-const CHILD = fileURLToPath(new URL('./paas-child.ts', import.meta.url));
 const HOST = hostnameOf('hello-node');
 
 const temp = new TempFolders();
@@ -54,50 +51,15 @@ async function startChildPaas(
   ports: { api: number; router: number },
   instancePorts: { min: number; max: number },
 ) {
-  // tsx maps the @paasmaker packages to their sources (as vitest does) with this tsconfig.
-  const tsconfig = path.join(await temp.make(), 'tsconfig.json');
-  const source = (name: string) => path.join(REPOSITORY, 'packages', name, 'src', 'index.ts');
-  await writeFile(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: {
-        paths: {
-          '@paasmaker/core': [source('core')],
-          '@paasmaker/plugin-runtime-node': [source('plugin-runtime-node')],
-          '@paasmaker/plugin-scm-git': [source('plugin-scm-git')],
-        },
-      },
-    }),
-  );
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    cwd: REPOSITORY,
-    env: {
-      ...process.env,
-      TSX_TSCONFIG_PATH: tsconfig,
-      PAAS_DATA: dataFolder,
-      PAAS_API_PORT: String(ports.api),
-      PAAS_ROUTER_PORT: String(ports.router),
-      PAAS_INSTANCE_PORTS: JSON.stringify(instancePorts),
-      PAAS_REPO: await gitRepo(temp),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { child, line } = await spawnTsChild(temp, new URL('./paas-child.ts', import.meta.url), {
+    PAAS_DATA: dataFolder,
+    PAAS_API_PORT: String(ports.api),
+    PAAS_ROUTER_PORT: String(ports.router),
+    PAAS_INSTANCE_PORTS: JSON.stringify(instancePorts),
+    PAAS_REPO: await gitRepo(temp),
   });
   children.push(child);
-  const report = await new Promise<ChildReport>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as ChildReport);
-    });
-    child.once('exit', (code, signal) => reject(new Error(`PaaS child exited with ${code ?? signal}`)));
-  });
-  return { child, report };
-}
-
-async function killChild(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+  return { child, report: JSON.parse(line) as ChildReport };
 }
 
 const stateFolder = (dataFolder: string, instanceId: string) =>
