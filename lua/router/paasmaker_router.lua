@@ -74,6 +74,8 @@ local function refresh(premature)
     local text = red:get(settings.prefix .. "table")
     if text == nil then return nil, "cannot read the table" end
     if text == ngx.null then return true end
+    -- Another load (a timer, a request) may have taken a newer table while this one waited.
+    if serial ~= nil and number <= serial then return true end
     hosts = parse_table(text)
     serial, serial_text = number, current
     return report_loaded(red)
@@ -162,10 +164,19 @@ local function pick(routes, tried)
   return pool[math.random(#pool)]
 end
 
--- access_by_lua: 500 before the worker has any table (as the original did), 400 without a Host
--- header, 404 for an unknown hostname, 503 when it has no instances; otherwise remembers the
--- routes for the balancer.
+-- When a worker without a table last failed to load one for a request (ngx.now()).
+local request_load_failed_at = 0
+
+-- access_by_lua: 500 when the worker has no table at all (as the original did), 400 without a
+-- Host header, 404 for an unknown hostname, 503 when it has no instances; otherwise remembers the
+-- routes for the balancer. A worker that has just started (nginx restarted) loads the table for
+-- the request rather than answer 500 before its first timer ran; after a failed load, requests do
+-- not wait on Redis again for a refresh period.
 function _M.route()
+  if serial == nil and ngx.now() - request_load_failed_at >= settings.refresh then
+    refresh(false)
+    if serial == nil then request_load_failed_at = ngx.now() end
+  end
   if serial == nil then return ngx.exit(500) end
   local header = ngx.var.http_host
   if header == nil or header == "" then return ngx.exit(400) end

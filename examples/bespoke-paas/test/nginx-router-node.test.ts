@@ -1,12 +1,26 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PaasmakerNode } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
 import { nginxSettings, redisUrl } from '@paasmaker/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
 import { gitRepo, hostnameOf, httpGet, newToken, startNode, TempFolders } from './paas-test-helpers';
+import { RequestStream } from './request-stream';
+
+/** The pids of `pid`'s children (nginx's workers, for its master). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.split(' ').filter(Boolean).map(Number);
+}
+
+/** The pid nginx recorded for its master, if the file is there. */
+async function masterPid(routerData: string): Promise<number | undefined> {
+  const text = await readFile(path.join(routerData, 'nginx-router', 'nginx.pid'), 'utf8').catch(() => '');
+  return Number(text.trim()) || undefined;
+}
 
 // A pacemaker + heart node publishing its routing table to Redis, and a router-only node running
 // nginx that reads it: the cluster's routing path, on one machine.
@@ -14,6 +28,7 @@ describe('a router-only node running nginx', () => {
   const temp = new TempFolders();
   let pacemaker: PaasmakerNode;
   let router: PaasmakerNode;
+  let routerData: string;
 
   beforeAll(async () => {
     const pacemakerData = await temp.make();
@@ -34,9 +49,10 @@ describe('a router-only node running nginx', () => {
       [nodeRuntime, { plugin: gitScm, options: { cacheDirectory: path.join(pacemakerData, 'git-cache') } }],
     );
     const { bin, modulesDir } = nginxSettings();
+    routerData = await temp.make();
     router = await startNode({
       name: 'nginx-router',
-      dataFolder: await temp.make(),
+      dataFolder: routerData,
       roles: { router: { port: 0, nginx: { redis: redisUrl(), binary: bin, modulesDirectory: modulesDir } } },
     });
   });
@@ -69,4 +85,40 @@ describe('a router-only node running nginx', () => {
     );
     expect((await httpGet(port, 'nothing.paasmaker.localhost')).status).toBe(404);
   });
+
+  it('starts nginx again when its master and workers are killed, serving the same table', async () => {
+    const port = Number(new URL(router.nginxRouter?.url ?? expect.unreachable()).port);
+    const v2 = 'Hello from hello-node version 2\n';
+    const stream = new RequestStream(port, hostnameOf('hello-node'), (body) => body === v2);
+    await vi.waitFor(() => expect(stream.results.filter((r) => r.ok).length).toBeGreaterThan(10), {
+      timeout: 10_000,
+    });
+    expect(stream.failedBetween()).toEqual([]);
+
+    const master = (await masterPid(routerData)) ?? expect.unreachable();
+    const workers = await childrenOf(master);
+    expect(workers.length).toBeGreaterThan(0);
+    const killedAt = Date.now();
+    for (const pid of [master, ...workers]) process.kill(pid, 'SIGKILL');
+
+    // Back by itself: a new master, whose workers loaded the table from Redis.
+    await vi.waitFor(
+      async () => {
+        const now = await masterPid(routerData);
+        expect(now !== undefined && now !== master).toBe(true);
+        const since = stream.results.filter((r) => r.at > killedAt);
+        expect(since.length).toBeGreaterThan(20);
+        expect(since.slice(-20).every((r) => r.ok)).toBe(true);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    await stream.stop();
+    const lastFailure = stream.failedBetween(killedAt).at(-1)?.at ?? killedAt;
+    const recoveredAt = stream.results.find((r) => r.at > lastFailure && r.ok)?.at ?? expect.unreachable();
+    expect(router.nginxRouter?.restarts).toBe(1);
+    expect(await httpGet(port, 'nothing.paasmaker.localhost')).toMatchObject({ status: 404 });
+    console.log(
+      `[measure] nginx router master and ${workers.length} worker(s) killed -9: answering again in ${recoveredAt - killedAt} ms; ${stream.failedBetween(killedAt).length} of ${stream.sentSince(killedAt)} requests failed (${stream.summary(killedAt)})`,
+    );
+  }, 120_000);
 });

@@ -32,7 +32,10 @@ export async function startRoutingTablePublisher(
   return publisher;
 }
 
-/** Starts nginx as this node's router, reading the routing table from `nginx.redis`. */
+/**
+ * Starts nginx as this node's router, reading the routing table from `nginx.redis`; nginx is
+ * started again when it exits unexpectedly, for as long as the node runs.
+ */
 export async function startNginxRouterRole(
   router: RouterRoleConfig & { nginx: NginxRouterRoleConfig },
   dataFolder: string,
@@ -48,6 +51,7 @@ export async function startNginxRouterRole(
     nginxBinary: router.nginx.binary,
     modulesDirectory: router.nginx.modulesDirectory,
     workerProcesses: router.nginx.workerProcesses,
+    logger: logger.child({ component: 'nginx-router' }),
   });
   closers.push({ name: 'nginx router', close: () => started.close() });
   logger.info({ url: started.url }, 'nginx router listening');

@@ -26,7 +26,7 @@ import { appendInstanceLog } from './instance-log';
 import { InstancePaths } from './instance-paths';
 import { InstancePortAllocator } from './instance-port-allocator';
 import { installPackage } from './package-installer';
-import { RestartBackoff } from './restart-backoff';
+import { RestartBackoff } from '../../process/restart-backoff';
 
 const DEFAULT_PORT_RANGE = { min: 42600, max: 42699 };
 /** An instance that stayed up this long starts its restart backoff from the beginning again. */

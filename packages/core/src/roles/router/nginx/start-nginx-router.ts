@@ -3,10 +3,12 @@ import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import routerLua from '../../../../../../lua/router/paasmaker_router.lua';
 import { PaasmakerError } from '../../../kernel/errors';
 import { acceptsConnections } from '../../../net/port-probe';
 import { nginxRouterConfig } from './nginx-router-config';
+import { NginxSupervisor } from './nginx-supervisor';
 
 /** Options of {@link startNginxRouter}. */
 export interface NginxRouterOptions {
@@ -29,11 +31,17 @@ export interface NginxRouterOptions {
   name?: string;
   /** Default 1; use the number of cores in production. */
   workerProcesses?: number;
+  /** Where an unexpected exit of nginx and its restart are logged. */
+  logger?: Logger;
 }
 
 /** A running nginx router. */
 export interface NginxRouter {
   readonly url: string;
+  /** The nginx master's pid while it runs. */
+  readonly pid: number | undefined;
+  /** How many times nginx was started again after its master exited unexpectedly. */
+  readonly restarts: number;
   /** Stops nginx (graceful: requests in flight finish) and waits for it to exit. */
   close(): Promise<void>;
 }
@@ -41,7 +49,8 @@ export interface NginxRouter {
 /**
  * Starts nginx as the router: writes its configuration and the Lua module into `folder`, checks
  * the configuration (`nginx -t`), starts it and waits until it accepts connections.
- * `E_ROUTER_START` with nginx's own message when it cannot.
+ * `E_ROUTER_START` with nginx's own message when it cannot. From then on a master that exits
+ * unexpectedly is started again ({@link NginxSupervisor}); its workers load the table from Redis.
  */
 export async function startNginxRouter(options: NginxRouterOptions): Promise<NginxRouter> {
   const folder = path.resolve(options.folder);
@@ -70,12 +79,12 @@ export async function startNginxRouter(options: NginxRouterOptions): Promise<Ngi
   const nginx = options.nginxBinary ?? 'nginx';
   const args = ['-p', `${folder}/`, '-c', configFile, '-e', path.join(folder, 'error.log')];
   await run(nginx, ['-t', '-q', ...args]);
-  const child = spawn(nginx, args, { stdio: 'ignore' });
-  const exited = once(child, 'exit');
+  const nginxProcess = new NginxSupervisor({ command: nginx, args, logger: options.logger });
+  nginxProcess.start();
   const started = Date.now();
   while (!(await acceptsConnections(options.port, host))) {
-    if (child.exitCode !== null || Date.now() - started > 10_000) {
-      child.kill('SIGKILL');
+    if (nginxProcess.exited || Date.now() - started > 10_000) {
+      await nginxProcess.close(0);
       const log = await readFile(path.join(folder, 'error.log'), 'utf8').catch(() => '');
       throw new PaasmakerError(
         'E_ROUTER_START',
@@ -84,15 +93,16 @@ export async function startNginxRouter(options: NginxRouterOptions): Promise<Ngi
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  nginxProcess.watch();
   return {
     url: `http://${host}:${options.port}`,
-    async close() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGQUIT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+    get pid() {
+      return nginxProcess.pid;
     },
+    get restarts() {
+      return nginxProcess.restarts;
+    },
+    close: () => nginxProcess.close(),
   };
 }
 

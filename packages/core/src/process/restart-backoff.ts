@@ -1,4 +1,4 @@
-/** When an instance that exited may be restarted next: exponential backoff, forgotten once it stayed up. */
+/** When a process that exited may be restarted next: exponential backoff, forgotten once it stayed up. */
 export class RestartBackoff {
   private failures = 0;
   private upSince: number | null = null;
@@ -7,13 +7,13 @@ export class RestartBackoff {
 
   constructor(private readonly options: { initial: number; max: number; resetAfterMs: number }) {}
 
-  /** The instance went (or was found) up. */
+  /** The process went (or was found) up. */
   started(now = Date.now()): void {
     this.upSince = now;
     this.due = null;
   }
 
-  /** The instance is down and should come back: schedules the next attempt, later each time. */
+  /** The process is down and should come back: schedules the next attempt, later each time. */
   failed(now = Date.now()): number {
     if (this.upSince !== null && now - this.upSince >= this.options.resetAfterMs) this.failures = 0;
     this.upSince = null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RestartBackoff } from '../../../src/roles/heart/restart-backoff';
+import { RestartBackoff } from '../../src/process/restart-backoff';
 
 describe('restart backoff', () => {
   it('doubles the delay per failure up to the maximum, and starts over once the instance stayed up', () => {
