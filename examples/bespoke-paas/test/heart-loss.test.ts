@@ -35,6 +35,7 @@ const manifestWith = (quantity: number) =>
 interface HeartProcess {
   name: string;
   data: string;
+  config: Record<string, unknown>;
   child: ChildProcess;
 }
 
@@ -77,8 +78,18 @@ describe('losing a heart', () => {
   const hearts: HeartProcess[] = [];
   let database: PostgresTestDatabase;
   let pacemaker: PaasmakerNode;
-  /** The heart that is left after the first test. */
+  /** The heart that is left after the first test, and the one that was lost with its instances. */
   let survivor: HeartProcess | undefined;
+  let lostHeart: { heart: HeartProcess; instanceIds: string[]; versionIds: number[] } | undefined;
+  const running = async (versionId: number) => {
+    const { model } = pacemaker.pacemaker ?? expect.unreachable();
+    const nodeNames = new Map((await model.nodes.list()).map((node) => [node.id, node.name]));
+    const found: { uuid: string; node: string }[] = [];
+    for (const type of await model.instanceTypes.list({ versionId }))
+      for (const instance of await model.instances.list({ instanceTypeId: type.id, state: 'RUNNING' }))
+        found.push({ uuid: instance.uuid, node: nodeNames.get(instance.nodeId) ?? '?' });
+    return found;
+  };
 
   beforeAll(async () => {
     database = await createPostgresTestDatabase('heart_loss');
@@ -95,7 +106,8 @@ describe('losing a heart', () => {
             jobStore: redisUrl(),
             api: { port: 0 },
             nodeReportIntervalMs: 1000,
-            health: { intervalMs: 1000 },
+            // A version replaced for failing waits 10 min before its next replacement.
+            health: { intervalMs: 1000, replaceBackoffMs: 600_000 },
           },
           router: { port: 0 },
         },
@@ -118,7 +130,7 @@ describe('losing a heart', () => {
         },
       };
       const { child } = await spawnTsChild(temp, NODE_CHILD, { PAAS_CONFIG: JSON.stringify(config) });
-      hearts.push({ name, data, child });
+      hearts.push({ name, data, config, child });
     }
     const { model, jobs } = pacemaker.pacemaker ?? expect.unreachable();
     await eventually(async () => {
@@ -159,14 +171,6 @@ describe('losing a heart', () => {
     if (!v1 || !v2) expect.unreachable();
     await jobs.waitForTree((await actions.start(v2.id)).treeId);
 
-    const nodeNames = new Map((await model.nodes.list()).map((node) => [node.id, node.name]));
-    const running = async (versionId: number) => {
-      const found: { uuid: string; node: string }[] = [];
-      for (const type of await model.instanceTypes.list({ versionId }))
-        for (const instance of await model.instances.list({ instanceTypeId: type.id, state: 'RUNNING' }))
-          found.push({ uuid: instance.uuid, node: nodeNames.get(instance.nodeId) ?? '?' });
-      return found;
-    };
     const before1 = await running(v1.id);
     const before2 = await running(v2.id);
     expect(new Set(before1.map((i) => i.node)).size).toBe(2);
@@ -175,6 +179,7 @@ describe('losing a heart', () => {
     survivor = hearts.find((heart) => heart !== victim) ?? expect.unreachable();
     const left = survivor;
     const lost = [...before1, ...before2].filter((i) => i.node === victim.name).map((i) => i.uuid);
+    lostHeart = { heart: victim, instanceIds: lost, versionIds: [v1.id, v2.id] };
 
     const host = hostnameOf('hello-node').replace('.default.', `.l-${suffix}.`);
     const load = new Load(routerPort(pacemaker), host, 4);
@@ -220,6 +225,34 @@ describe('losing a heart', () => {
       expect.stringMatching(/^Replace \d instance\(s\)/),
     );
   }, 240_000);
+
+  it('stops the replaced instances of a heart that comes back, so no version runs more than its quantity', async () => {
+    const { model, jobs, routing } = pacemaker.pacemaker ?? expect.unreachable();
+    const { heart, instanceIds, versionIds } = lostHeart ?? expect.unreachable();
+    const [v1, v2] = versionIds as [number, number];
+    // Its catalogue still lists the lost instances as running: it starts them again and reports them.
+    const { child } = await spawnTsChild(temp, NODE_CHILD, { PAAS_CONFIG: JSON.stringify(heart.config) });
+    heart.child = child;
+    const backAt = Date.now();
+    await eventually(async () => {
+      const lost = await Promise.all(instanceIds.map((uuid) => model.instances.findByUuid(uuid)));
+      return lost.every((instance) => instance?.state === 'DEREGISTERED');
+    });
+    console.log(
+      `heart back: its ${instanceIds.length} replaced instance(s) retired after ${(Date.now() - backAt) / 1000} s`,
+    );
+    const processes = await recordedProcesses(heart.data);
+    expect(processes.filter((p) => instanceIds.includes(p.instanceId) && p.alive)).toEqual([]);
+    expect([(await running(v1)).length, (await running(v2)).length]).toEqual([2, 1]);
+    const routed = routing
+      .hostnames()
+      .flatMap((hostname) => routing.routes(hostname).map((r) => r.instanceId));
+    expect(routed.filter((id) => instanceIds.includes(id))).toEqual([]);
+    const { trees } = await jobs.store.listTrees({ tag: `node:${heart.name}` });
+    expect(trees.map((tree) => tree.title).sort()).toEqual(
+      instanceIds.map((id) => `Record retired instance ${id.slice(0, 8)} deregistered`).sort(),
+    );
+  }, 120_000);
 
   it('puts a route that went missing back and takes a stray one off, as job trees', async () => {
     const { model, jobs, routing } = pacemaker.pacemaker ?? expect.unreachable();
@@ -269,25 +302,41 @@ describe('losing a heart', () => {
     ).toBe(false);
   }, 60_000);
 
-  it('replaces an instance that keeps failing', async () => {
-    const { model } = pacemaker.pacemaker ?? expect.unreachable();
+  it('replaces an instance that keeps failing, and waits before replacing its replacement', async () => {
+    const { model, kernel } = pacemaker.pacemaker ?? expect.unreachable();
     const heart = survivor ?? expect.unreachable();
     const node = (await model.nodes.list()).find((n) => n.name === heart.name) ?? expect.unreachable();
     const [instance] = await model.instances.list({ nodeId: node.id, state: 'RUNNING' });
     if (!instance) expect.unreachable();
-    const replaced = async () => (await model.instances.findByUuid(instance.uuid))?.state === 'DEREGISTERED';
-    // Each kill is reported ERROR; the heart restarts it (with backoff) until it is replaced.
-    while (!(await replaced())) {
-      const alive = (await recordedProcesses(heart.data)).find(
-        (p) => p.instanceId === instance.uuid && p.alive,
-      );
+    const killAlive = async (data: string, instanceId: string) => {
+      const alive = (await recordedProcesses(data)).find((p) => p.instanceId === instanceId && p.alive);
       if (alive) process.kill(-alive.pid, 'SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    const replaced = async () => (await model.instances.findByUuid(instance.uuid))?.state === 'DEREGISTERED';
+    // Each kill is reported ERROR; the heart restarts it (with backoff) until it is replaced.
+    while (!(await replaced())) await killAlive(heart.data, instance.uuid);
+    let replacement: { uuid: string; nodeId: number } | undefined;
+    await eventually(async () => {
+      const others = await model.instances.list({
+        instanceTypeId: instance.instanceTypeId,
+        state: 'RUNNING',
+      });
+      replacement = others.filter((other) => other.id > instance.id).at(-1);
+      return replacement !== undefined;
+    });
+    const { uuid, nodeId } = replacement ?? expect.unreachable();
+    const replacementHeart = (await model.nodes.get(nodeId)).name;
+    const data = hearts.find((h) => h.name === replacementHeart)?.data ?? expect.unreachable();
+    // The replacement fails too: the check finds it failing but leaves it, within the version's backoff.
+    const failing =
+      kernel.hooks.healthCheck.find('paasmaker.health.failinginstances') ?? expect.unreachable();
+    let summary = '';
+    while (!summary.endsWith('0 being replaced, 1 waiting.')) {
+      await killAlive(data, uuid);
+      summary = (await failing.check({}, { log: pacemaker.logger, signal: new AbortController().signal }))
+        .summary;
     }
-    await eventually(async () =>
-      (await model.instances.list({ instanceTypeId: instance.instanceTypeId, state: 'RUNNING' })).some(
-        (other) => other.id !== instance.id,
-      ),
-    );
-  }, 120_000);
+    expect((await model.instances.findByUuid(uuid))?.state).not.toBe('DEREGISTERED');
+  }, 180_000);
 });

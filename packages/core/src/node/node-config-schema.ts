@@ -29,6 +29,8 @@ const healthConfigSchema = {
     downAfterReports: { type: 'integer', minimum: 2, maximum: 1000, default: 3 },
     intervalMs: { type: 'integer', minimum: 100, maximum: 86_400_000, default: 5000 },
     failingAfterErrors: { type: 'integer', minimum: 1, maximum: 1000, default: 3 },
+    replaceBackoffMs: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 30_000 },
+    replaceBackoffMaxMs: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 600_000 },
     checks: {
       type: 'object',
       additionalProperties: {
@@ -227,6 +229,13 @@ export interface HealthConfig {
   readonly intervalMs: number;
   /** ERROR reports of one instance after which it is replaced on another heart; default 3. */
   readonly failingAfterErrors: number;
+  /**
+   * Wait after replacing a version's failing instances before replacing them again (doubling with
+   * each replacement, up to `replaceBackoffMaxMs`); default 30 000.
+   */
+  readonly replaceBackoffMs: number;
+  /** The longest wait between replacements of a version's failing instances; default 600 000. */
+  readonly replaceBackoffMaxMs: number;
   /** Per check (by provider name): turned off, its own interval, its parameters. */
   readonly checks: Readonly<
     Record<string, { readonly enabled: boolean; readonly everyMs?: number; readonly parameters?: JsonObject }>

@@ -186,6 +186,7 @@ export async function startRoles(
       clusterHostname: role.clusterHostname,
       signals,
       failingAfterErrors: health.failingAfterErrors,
+      replaceBackoff: { firstMs: health.replaceBackoffMs, maxMs: health.replaceBackoffMaxMs },
       jobs: () => jobs,
       trees: () => trees as VersionTrees,
     }),

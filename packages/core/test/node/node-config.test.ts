@@ -41,7 +41,15 @@ describe('node config', () => {
         clusterHostname: 'paasmaker.localhost',
         drainMs: 1000,
         routerConfirmMs: 10_000,
-        health: { enabled: true, downAfterReports: 3, intervalMs: 5000, failingAfterErrors: 3, checks: {} },
+        health: {
+          enabled: true,
+          downAfterReports: 3,
+          intervalMs: 5000,
+          failingAfterErrors: 3,
+          replaceBackoffMs: 30_000,
+          replaceBackoffMaxMs: 600_000,
+          checks: {},
+        },
       });
     } finally {
       await dir.remove();

@@ -18,6 +18,7 @@ import {
   unrouteJob,
 } from './instance-replacement';
 import { RepairTrees } from './repair-trees';
+import { ReplacementBackoff } from './replacement-backoff';
 import { applicationBusy, routingDifferences, routingRepairTree } from './routing-repair';
 
 /** Name of the plugin with the pacemaker's built-in health checks. */
@@ -39,6 +40,8 @@ export interface HealthChecksOptions {
   signals: HealthSignals;
   /** ERROR reports after which an instance is replaced. */
   failingAfterErrors: number;
+  /** How replacements of a version whose instances keep failing are spaced out. */
+  replaceBackoff: { firstMs: number; maxMs: number };
   /** The pacemaker's job engine (made after the kernel: asked for only when a check runs). */
   jobs: () => JobEngine;
   /** The deploy plugin's tree builder (made in its setup). */
@@ -92,25 +95,33 @@ async function byVersion(model: Model, instances: readonly Instance[]): Promise<
   return groups;
 }
 
+/** Per version, the instances replaced (a version still backing off is left for a later run). */
 async function replace(
   options: HealthChecksOptions,
   repairs: RepairTrees,
   instances: readonly Instance[],
   reason: ReplaceReason,
   log: Logger,
-): Promise<number> {
-  let started = 0;
+  backoff?: ReplacementBackoff,
+): Promise<Instance[]> {
+  const replaced: Instance[] = [];
   for (const [versionId, group] of await byVersion(options.model, instances)) {
+    const waitMs = backoff?.waitMs(versionId) ?? 0;
+    if (waitMs > 0) {
+      log.info({ versionId, waitMs }, 'instances keep failing after replacement: waiting before the next');
+      continue;
+    }
     const treeId = await repairs.start(
       `version:${versionId}`,
       await versionTags(options.model, versionId),
       () => replacementTree(options.model, versionId, group, reason),
     );
     if (!treeId) continue;
-    started += 1;
+    backoff?.replaced(versionId);
+    replaced.push(...group);
     log.warn({ treeId, versionId, instances: group.map((i) => i.uuid), reason }, 'replacing instances');
   }
-  return started;
+  return replaced;
 }
 
 /** Instances on DOWN nodes are unrouted, recorded DOWN and placed again on other hearts. */
@@ -121,14 +132,20 @@ function downNodesCheck(options: HealthChecksOptions, repairs: RepairTrees): Hea
       for (const node of await options.model.nodes.list({ state: 'DOWN' }))
         for (const instance of await options.model.instances.list({ nodeId: node.id }))
           if (PLACED_STATES.has(instance.state)) lost.push(instance);
-      const started = await replace(options, repairs, lost, 'node-down', call.log);
-      return { summary: `${lost.length} instance(s) on DOWN nodes; ${started} replacement(s) started.` };
+      const replaced = await replace(options, repairs, lost, 'node-down', call.log);
+      return {
+        summary: `${lost.length} instance(s) on DOWN nodes; ${replaced.length} being replaced.`,
+      };
     },
   };
 }
 
-/** Instances reported ERROR `failingAfterErrors` times are removed from their heart and placed again. */
+/**
+ * Instances reported ERROR `failingAfterErrors` times are removed from their heart and placed
+ * again; a version whose replacements keep failing is replaced less and less often.
+ */
 function failingInstancesCheck(options: HealthChecksOptions, repairs: RepairTrees): HealthCheckProvider {
+  const backoff = new ReplacementBackoff(options.replaceBackoff);
   return {
     async check(_parameters, call) {
       const failing: Instance[] = [];
@@ -138,9 +155,13 @@ function failingInstancesCheck(options: HealthChecksOptions, repairs: RepairTree
         if (!instance || !PLACED_STATES.has(instance.state)) options.signals.forgetErrors(instanceId);
         else if (node?.state === 'ACTIVE') failing.push(instance);
       }
-      const started = await replace(options, repairs, failing, 'failing', call.log);
-      if (started) for (const instance of failing) options.signals.forgetErrors(instance.uuid);
-      return { summary: `${failing.length} failing instance(s); ${started} replacement(s) started.` };
+      const replaced = await replace(options, repairs, failing, 'failing', call.log, backoff);
+      for (const instance of replaced) options.signals.forgetErrors(instance.uuid);
+      return {
+        summary: `${failing.length} failing instance(s); ${replaced.length} being replaced, ${
+          failing.length - replaced.length
+        } waiting.`,
+      };
     },
   };
 }
@@ -185,45 +206,56 @@ async function applicationTags(model: Model, applicationId: number): Promise<Rec
 }
 
 /**
- * Instances a heart reported in two reports in a row that the model does not know are stopped and
- * removed from the heart, releasing their ports.
+ * Instances a heart reported in two reports in a row that the model does not know, or recorded
+ * DOWN and replaced while the heart was silent, are stopped and removed from the heart, releasing
+ * their ports (a retired one is then recorded DEREGISTERED).
  */
 function orphanInstancesCheck(options: HealthChecksOptions, repairs: RepairTrees): HealthCheckProvider {
   return {
     async check(_parameters, call) {
       const runnable = await options.jobs().knownNodes();
       let started = 0;
-      for (const [node, instanceIds] of options.signals.unknownInstances(2)) {
+      for (const [node, instanceIds] of options.signals.strayInstances(2)) {
         if (!runnable.has(node)) continue;
         for (const instanceId of instanceIds) {
-          if (await options.model.instances.findByUuid(instanceId)) continue;
+          const known = await options.model.instances.findByUuid(instanceId);
+          if (known && known.state !== 'DOWN') continue;
           const treeId = await repairs.start(`orphan:${instanceId}`, { node }, async () =>
-            orphanStopTree(node, instanceId),
+            known ? retiredStopTree(node, instanceId) : orphanStopTree(node, instanceId, 'unknown'),
           );
           if (!treeId) continue;
           started += 1;
-          call.log.warn({ treeId, node, instanceId }, 'stopping an instance the model does not know');
+          call.log.warn({ treeId, node, instanceId, retired: Boolean(known) }, 'stopping a stray instance');
         }
       }
-      return { summary: `${started} unknown instance(s) being stopped.` };
+      return { summary: `${started} stray instance(s) being stopped.` };
     },
   };
 }
 
-function orphanStopTree(node: string, instanceId: string): JobSpec {
+function orphanStopTree(node: string, instanceId: string, kind: 'unknown' | 'retired'): JobSpec {
   const short = instanceId.slice(0, 8);
   return {
     type: DEPLOY_JOBS.heartDeregister,
-    title: `Remove unknown instance ${short} from ${node}`,
+    title: `Remove ${kind} instance ${short} from ${node}`,
     node,
     parameters: { instanceId },
     children: [
       {
         type: DEPLOY_JOBS.heartShutdown,
-        title: `Stop unknown instance ${short}`,
+        title: `Stop ${kind} instance ${short}`,
         node,
         parameters: { instanceId },
       },
     ],
+  };
+}
+
+function retiredStopTree(node: string, instanceId: string): JobSpec {
+  return {
+    type: DEPLOY_JOBS.instanceState,
+    title: `Record retired instance ${instanceId.slice(0, 8)} deregistered`,
+    parameters: { instanceId, state: 'DEREGISTERED' },
+    children: [orphanStopTree(node, instanceId, 'retired')],
   };
 }

@@ -72,7 +72,11 @@ export interface ReportedInstanceChange {
 /** A reported instance that was not stored, and why. */
 export interface NodeReportWarning {
   instanceId: string;
-  reason: 'unknown-instance' | 'other-node' | 'no-instance-repository';
+  /**
+   * `retired-instance`: the instance was recorded `DOWN` (and replaced) while its node was silent;
+   * the node runs it again, and the health manager stops and removes it.
+   */
+  reason: 'unknown-instance' | 'retired-instance' | 'other-node' | 'no-instance-repository';
   message: string;
 }
 
@@ -203,8 +207,8 @@ export class NodeRegistry {
   /**
    * Records a node's report: last heard now, its score and stats, and the state of each reported
    * instance (through the model's instances). A node that was `INACTIVE`, `DOWN` or `STOPPED` is
-   * `ACTIVE` again. Instances the model does not know, or that belong to another node, are skipped
-   * and listed in `warnings`. Fails with `E_NODE_INVALID` or `E_NODE_NOT_FOUND`.
+   * `ACTIVE` again. Instances the model does not know, that belong to another node, or that were
+   * recorded `DOWN` (replaced while the node was silent) are skipped and listed in `warnings`. Fails with `E_NODE_INVALID` or `E_NODE_NOT_FOUND`.
    */
   async report(uuid: string, input: NodeReport): Promise<NodeReportResult> {
     const report = checkNodeInput<NodeReport>(nodeReportSchema, input, 'node report');
@@ -237,6 +241,12 @@ export class NodeRegistry {
             instanceId,
             reason: 'other-node',
             message: 'the instance belongs to another node.',
+          });
+        } else if (instance.state === 'DOWN' && state !== 'DOWN') {
+          warnings.push({
+            instanceId,
+            reason: 'retired-instance',
+            message: 'the instance was recorded DOWN and replaced while its node was silent.',
           });
         } else if (instance.state !== state) {
           await this.instances.update(instance.id, { state });

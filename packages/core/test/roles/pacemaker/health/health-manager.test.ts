@@ -81,7 +81,7 @@ describe('HealthManager', () => {
 });
 
 describe('HealthSignals', () => {
-  it('counts ERROR reports, and unknown instances named in reports in a row', () => {
+  it('counts ERROR reports, and unknown or retired instances named in reports in a row', () => {
     const signals = new HealthSignals();
     const error = { instanceId: 'i1', from: 'RUNNING', to: 'ERROR' } as const;
     signals.instanceStates([error, { instanceId: 'i2', from: 'STARTING', to: 'RUNNING' }]);
@@ -94,13 +94,18 @@ describe('HealthSignals', () => {
       signals.reported({
         node: { name: 'h1' } as never,
         updatedInstances: [],
-        warnings: ids.map((instanceId) => ({ instanceId, reason: 'unknown-instance', message: '' })),
+        warnings: ids.map((instanceId) => ({
+          instanceId,
+          reason:
+            instanceId === 'r' ? 'retired-instance' : instanceId === 'o' ? 'other-node' : 'unknown-instance',
+          message: '',
+        })),
       });
-    report(['x', 'y']);
-    expect(signals.unknownInstances(2)).toEqual(new Map());
-    report(['x']);
-    expect(signals.unknownInstances(2)).toEqual(new Map([['h1', ['x']]]));
+    report(['x', 'y', 'r', 'o']);
+    expect(signals.strayInstances(2)).toEqual(new Map());
+    report(['x', 'r', 'o']);
+    expect(signals.strayInstances(2)).toEqual(new Map([['h1', ['x', 'r']]]));
     report([]);
-    expect(signals.unknownInstances(1)).toEqual(new Map());
+    expect(signals.strayInstances(1)).toEqual(new Map());
   });
 });

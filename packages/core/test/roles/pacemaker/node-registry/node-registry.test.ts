@@ -185,6 +185,8 @@ describe('node registry on sqlite', () => {
     const mine = await f.model.instances.create({ instanceTypeId: type.id, nodeId: node?.id ?? 0 });
     const same = await f.model.instances.create({ instanceTypeId: type.id, nodeId: node?.id ?? 0 });
     const foreign = await f.model.instances.create({ instanceTypeId: type.id, nodeId: otherNode?.id ?? 0 });
+    const retired = await f.model.instances.create({ instanceTypeId: type.id, nodeId: node?.id ?? 0 });
+    await f.model.instances.update(retired.id, { state: 'DOWN' });
 
     const result = await registry.report(uuid, {
       score: 0.3,
@@ -193,14 +195,17 @@ describe('node registry on sqlite', () => {
         { instanceId: same.uuid, state: 'ALLOCATED' },
         { instanceId: 'no-such-instance', state: 'RUNNING' },
         { instanceId: foreign.uuid, state: 'ERROR' },
+        { instanceId: retired.uuid, state: 'RUNNING' },
       ],
     });
     expect(result.updatedInstances).toEqual([mine.uuid]);
     expect(result.warnings.map((w) => [w.instanceId, w.reason])).toEqual([
       ['no-such-instance', 'unknown-instance'],
       [foreign.uuid, 'other-node'],
+      [retired.uuid, 'retired-instance'],
     ]);
     expect((await f.model.instances.get(mine.id)).state).toBe('RUNNING');
+    expect((await f.model.instances.get(retired.id)).state).toBe('DOWN');
     expect((await f.model.instances.get(foreign.id)).state).toBe('ALLOCATED');
 
     const withoutInstances = new NodeRegistry({
