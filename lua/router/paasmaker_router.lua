@@ -18,7 +18,7 @@ local redis = require "nginx.redis"
 local _M = {}
 
 local settings = {
-  redis_host = "127.0.0.1", redis_port = 6379, prefix = "pm:router:", refresh = 0.2, dead_seconds = 2,
+  redis_host = "127.0.0.1", redis_port = 6379, redis_db = 0, prefix = "pm:router:", refresh = 0.2, dead_seconds = 2,
   name = "router",
 }
 local hosts = {}
@@ -51,6 +51,14 @@ local function with_redis(work)
   red:set_timeout(1000)
   local ok, err = red:connect(settings.redis_host, settings.redis_port)
   if not ok then return nil, err end
+  -- A pooled connection has its database selected already.
+  if settings.redis_db ~= 0 and (red:get_reused_times() or 0) == 0 then
+    ok, err = red:select(settings.redis_db)
+    if not ok then
+      red:close()
+      return nil, err
+    end
+  end
   local result, werr = work(red)
   if result ~= nil then red:set_keepalive(10000, 4) else red:close() end
   return result, werr

@@ -23,7 +23,10 @@ async function masterPid(routerData: string): Promise<number | undefined> {
 }
 
 // A pacemaker + heart node publishing its routing table to Redis, and a router-only node running
-// nginx that reads it: the cluster's routing path, on one machine.
+// nginx that reads it: the cluster's routing path, on one machine. The table lives in database 1
+// of the shared test Redis (the URL's `/1`, which publisher and nginx must both honour), apart from
+// the cluster example's, which uses database 0.
+const routingRedis = () => `${redisUrl()}/1`;
 describe('a router-only node running nginx', () => {
   const temp = new TempFolders();
   let pacemaker: PaasmakerNode;
@@ -41,7 +44,7 @@ describe('a router-only node running nginx', () => {
             superToken: newToken(),
             nodeToken: newToken(),
             api: { port: 0 },
-            routingTable: redisUrl(),
+            routingTable: routingRedis(),
           },
           heart: { stopInstancesOnClose: true, ports: { min: 65_300, max: 65_399 } },
         },
@@ -53,7 +56,9 @@ describe('a router-only node running nginx', () => {
     router = await startNode({
       name: 'nginx-router',
       dataFolder: routerData,
-      roles: { router: { port: 0, nginx: { redis: redisUrl(), binary: bin, modulesDirectory: modulesDir } } },
+      roles: {
+        router: { port: 0, nginx: { redis: routingRedis(), binary: bin, modulesDirectory: modulesDir } },
+      },
     });
   });
   afterAll(async () => {

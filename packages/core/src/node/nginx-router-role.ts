@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { PaasmakerError } from '../kernel/errors';
 import {
   publishRoutingTable,
   type RoutingTablePublisher,
@@ -43,11 +44,18 @@ export async function startNginxRouterRole(
   closers: Closer[],
 ): Promise<NginxRouter> {
   const redis = new URL(router.nginx.redis);
+  const db = /^\/?(\d{0,5})\/?$/.exec(redis.pathname)?.[1];
+  if (db === undefined)
+    throw new PaasmakerError(
+      'E_NODE_START',
+      `roles.router.nginx.redis ${router.nginx.redis}: after the port, only a database number (/<n>) may follow.`,
+    );
   const started = await startNginxRouter({
     folder: path.join(dataFolder, 'nginx-router'),
     host: router.host,
     port: router.port || (await freePort(router.host)),
-    redis: { host: redis.hostname, port: Number(redis.port || 6379) },
+    // The database of `redis://host:port/<db>`, as ioredis (the publisher) reads the same URL.
+    redis: { host: redis.hostname, port: Number(redis.port || 6379), db: Number(db || 0) },
     nginxBinary: router.nginx.binary,
     modulesDirectory: router.nginx.modulesDirectory,
     workerProcesses: router.nginx.workerProcesses,

@@ -7,7 +7,7 @@ export interface NginxRouterConfig {
   host: string;
   port: number;
   /** Where the routing table is read from (a local replica, in a cluster). */
-  redis: { host: string; port: number; prefix: string };
+  redis: { host: string; port: number; db: number; prefix: string };
   /** Names this router's workers in `<prefix>loaded` (`<name>/<pid>`). */
   name: string;
   /** Seconds between checks of the table's serial. */
@@ -37,7 +37,7 @@ export function nginxRouterConfig(options: NginxRouterConfig): string {
   const folder = safe(options.folder, 'folder');
   const modules = safe(options.modulesDirectory, 'modules folder');
   const file = (name: string) => path.join(folder, name);
-  const lua = `{ redis_host = "${safe(options.redis.host, 'Redis host')}", redis_port = ${safe(options.redis.port, 'Redis port')}, prefix = "${safe(options.redis.prefix, 'prefix')}", refresh = ${safe(options.refreshSeconds, 'refresh')}, dead_seconds = ${safe(options.deadSeconds, 'dead seconds')}, name = "${safe(options.name, 'name')}" }`;
+  const lua = `{ redis_host = "${safe(options.redis.host, 'Redis host')}", redis_port = ${safe(options.redis.port, 'Redis port')}, redis_db = ${safe(options.redis.db, 'Redis database')}, prefix = "${safe(options.redis.prefix, 'prefix')}", refresh = ${safe(options.refreshSeconds, 'refresh')}, dead_seconds = ${safe(options.deadSeconds, 'dead seconds')}, name = "${safe(options.name, 'name')}" }`;
   return `# Written by @paasmaker/core for one nginx router; rewritten at every start.
 load_module ${modules}/ndk_http_module.so;
 load_module ${modules}/ngx_http_lua_module.so;

@@ -14,8 +14,11 @@ import { NginxSupervisor } from './nginx-supervisor';
 export interface NginxRouterOptions {
   /** A folder of its own (created): configuration, pid, logs, temp files. */
   folder: string;
-  /** Where the routing table is published ({@link publishRoutingTable}); `prefix` default `pm:router:`. */
-  redis: { host: string; port: number; prefix?: string };
+  /**
+   * Where the routing table is published ({@link publishRoutingTable}); `db` (the database number)
+   * default 0, `prefix` default `pm:router:`.
+   */
+  redis: { host: string; port: number; db?: number; prefix?: string };
   /** Address and port to listen on; default `127.0.0.1` and a port you choose (required). */
   host?: string;
   port: number;
@@ -67,6 +70,7 @@ export async function startNginxRouter(options: NginxRouterOptions): Promise<Ngi
       redis: {
         host: options.redis.host,
         port: options.redis.port,
+        db: options.redis.db ?? 0,
         prefix: options.redis.prefix ?? 'pm:router:',
       },
       name: options.name ?? `${hostname()}:${options.port}`,
