@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Brings the cluster up on this machine: `paasmaker node --config <file>` for the pacemaker (with
-// the built-in router), then for heart-1 and heart-2, each a process of its own. Prints
-// `heart-<n> pid <pid>` per heart and `cluster up: …` once both hearts are ACTIVE; Ctrl-C or
-// SIGTERM stops the nodes (and any instance a killed heart left behind).
+// the built-in router), then for heart-1, heart-2 and the nginx router, each a process of its own.
+// Prints `<name> pid <pid>` per node and `cluster up: …` once both hearts are ACTIVE and nginx
+// answers; Ctrl-C or SIGTERM stops the nodes (and any instance a killed heart left behind).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readdir } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { isProcessRunning, readProcessRecord } from '@paasmaker/core';
 const CONFIGS = fileURLToPath(new URL('../configs/', import.meta.url));
 const API = 'http://127.0.0.1:64700';
 const ROUTER = 'http://127.0.0.1:64730';
+const NGINX_ROUTER = 'http://127.0.0.1:64740';
 const HEARTS = ['heart-1', 'heart-2'];
 const CLI = path.join(
   path.dirname(createRequire(import.meta.url).resolve('@paasmaker/core/package.json')),
@@ -29,10 +30,13 @@ env.PAASMAKER_CLUSTER_REDIS_URL ||= env.PAASMAKER_TEST_REDIS_URL;
 for (const name of ['PAASMAKER_CLUSTER_POSTGRES_URL', 'PAASMAKER_CLUSTER_REDIS_URL'])
   if (!env[name]) {
     console.error(
-      `up.mjs: set ${name} (or run under tools/test-servers/src/run-with-servers.mjs --servers redis,postgres)`,
+      `up.mjs: set ${name} (or run under tools/test-servers/src/run-with-servers.mjs --servers redis,postgres,nginx)`,
     );
     process.exit(2);
   }
+// nginx with the Lua module: the test servers' (`--servers nginx`), else Debian's.
+env.PAASMAKER_CLUSTER_NGINX_BIN ||= env.PAASMAKER_TEST_NGINX_BIN || 'nginx';
+env.PAASMAKER_CLUSTER_NGINX_MODULES ||= env.PAASMAKER_TEST_NGINX_MODULES_DIR || '/usr/lib/nginx/modules';
 env.PAASMAKER_SUPER_TOKEN ||= randomBytes(24).toString('hex');
 env.PAASMAKER_NODE_TOKEN ||= randomBytes(24).toString('hex');
 if (!env.PAASMAKER_CLUSTER_DATA) {
@@ -44,6 +48,8 @@ const dataFolder = env.PAASMAKER_CLUSTER_DATA;
 
 /** Children still running, by name. */
 const nodes = new Map();
+/** Every node started; while coming up, one that exits fails the start. */
+const started = new Set();
 let stopping = false;
 
 /**
@@ -56,6 +62,7 @@ function startNode(name) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   nodes.set(name, child);
+  started.add(name);
   for (const stream of [child.stdout, child.stderr])
     createInterface({ input: stream }).on('line', (line) => console.log(`[${name}] ${line}`));
   child.once('exit', (code, signal) => {
@@ -76,6 +83,8 @@ async function waitFor(what, check, ms = 120_000) {
   while (!(await check().catch(() => false))) {
     if (Date.now() > until) throw new Error(`up.mjs: ${what} did not happen within ${ms / 1000} s`);
     if (stopping) throw new Error(`up.mjs: stopped while waiting for ${what}`);
+    const lost = [...started].find((name) => !nodes.has(name));
+    if (lost) throw new Error(`up.mjs: ${lost} exited while waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -113,7 +122,7 @@ async function killLeftovers(dataFolder) {
 }
 
 /**
- * Stops the hearts, then the pacemaker, then any instance left behind; exits with `code`.
+ * Stops the hearts and the router, then the pacemaker, then any instance left behind; exits with `code`.
  * @param {number} code
  */
 async function stop(code) {
@@ -132,7 +141,7 @@ async function stop(code) {
         clearTimeout(timer);
       }),
     );
-  await stopped(HEARTS);
+  await stopped([...HEARTS, 'router']);
   await stopped(['pacemaker']);
   for (const name of HEARTS) await killLeftovers(path.join(dataFolder, name));
   process.exit(code);
@@ -144,14 +153,16 @@ try {
   console.log(`data folder: ${dataFolder}`);
   startNode('pacemaker');
   await waitFor('the pacemaker API answering', async () => Array.isArray(await api('/nodes')));
-  for (const name of HEARTS) console.log(`${name} pid ${startNode(name).pid}`);
+  for (const name of [...HEARTS, 'router']) console.log(`${name} pid ${startNode(name).pid}`);
+  // Any answer will do: 404 for an unknown host, or 500 until it has loaded a table.
+  await waitFor('the nginx router answering', async () => Boolean(await fetch(NGINX_ROUTER)));
   await waitFor('both hearts ACTIVE', async () => {
     /** @type {{ name: string, state: string }[]} */
     const listed = await api('/nodes');
     const active = listed.filter((node) => node.state === 'ACTIVE').map((node) => node.name);
     return HEARTS.every((name) => active.includes(name));
   });
-  console.log(`cluster up: API ${API} router ${ROUTER} (Ctrl-C stops it)`);
+  console.log(`cluster up: API ${API} router ${ROUTER} nginx router ${NGINX_ROUTER} (Ctrl-C stops it)`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await stop(1);
