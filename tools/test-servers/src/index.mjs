@@ -1,4 +1,7 @@
 // @ts-check
+
+/** A free port on 127.0.0.1 below the ephemeral range, for a server a test starts itself. */
+export { pickFreePort } from './free-port.mjs';
 export { requireServerEnv } from './require-server.mjs';
 export {
   apacheSettings,
@@ -8,5 +11,10 @@ export {
   postgresUrl,
   redisUrl,
 } from './server-settings.mjs';
+/**
+ * For tests that restart a PostgreSQL of their own: `await postgresServer.start({ dataDir, port })`
+ * → `{ env, stop() }`; a start on the same `dataDir` after `stop()` starts the same cluster again.
+ */
+export { postgres as postgresServer } from './servers/postgres.mjs';
 /** For tests that stop and restart a Redis of their own: `await redisServer.start({ dataDir, port })` → `{ stop() }`. */
 export { redis as redisServer } from './servers/redis.mjs';

@@ -14,6 +14,9 @@
  * @typedef {object} ServerStartOptions
  * @property {string} dataDir An empty folder of its own; its `server.log` is shown when the start fails.
  * @property {number} port A free TCP port on 127.0.0.1.
+ * @property {boolean} [persistent] Keep what was written across a stop and a start on the same
+ *   `dataDir` (Redis: an append-only file synced on every write), for tests that restart a server
+ *   of their own; throwaway servers skip it for speed. PostgreSQL always keeps its data.
  */
 
 /**

@@ -32,6 +32,10 @@ export class JobNodeLease {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private renewing: Promise<void> = Promise.resolve();
+  /** True after a renewal failed, until the store answers again. */
+  private storeLost = false;
+  /** Other nodes' leases are judged from then on (0: at once). */
+  private judgeOthersFrom = 0;
 
   constructor(private readonly options: JobNodeLeaseOptions) {}
 
@@ -98,8 +102,17 @@ export class JobNodeLease {
         this.stopped = true;
         this.options.onLost(lease.holder);
       }
-      await this.failLapsedNodes();
+      if (this.storeLost) {
+        // Every node's lease lapsed while the store was down, not only a dead node's: the live
+        // ones renew theirs once they reconnect, so they get a full lease to do it before any of
+        // their running jobs is failed as lost.
+        this.storeLost = false;
+        this.judgeOthersFrom = Date.now() + leaseMs;
+        log.info({ leaseMs }, 'job store reachable again; other nodes get one lease to renew theirs');
+      }
+      if (Date.now() >= this.judgeOthersFrom) await this.failLapsedNodes();
     } catch (error) {
+      this.storeLost = true;
       log.warn({ err: error }, 'could not renew the node lease; will retry');
     }
   }

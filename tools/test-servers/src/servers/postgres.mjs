@@ -20,13 +20,16 @@ export const postgres = {
     const cluster = join(dataDir, 'cluster');
     const pgCtl = join(binFolder, 'pg_ctl');
 
-    // initdb and pg_ctl refuse to run as root.
-    if (isRoot) await chownToPostgres(dataDir);
-    await runAsPostgres(join(binFolder, 'initdb'), [
-      ...['-D', cluster, '-A', 'trust', '-U', 'postgres'],
-      ...['-E', 'UTF8', '--locale=C', '--no-sync'],
-    ]);
-    await appendFile(join(cluster, 'postgresql.conf'), settings(dataDir, port));
+    // A cluster made by an earlier start is started again with its data (tests that restart it).
+    if (!existsSync(join(cluster, 'PG_VERSION'))) {
+      // initdb and pg_ctl refuse to run as root.
+      if (isRoot) await chownToPostgres(dataDir);
+      await runAsPostgres(join(binFolder, 'initdb'), [
+        ...['-D', cluster, '-A', 'trust', '-U', 'postgres'],
+        ...['-E', 'UTF8', '--locale=C', '--no-sync'],
+      ]);
+      await appendFile(join(cluster, 'postgresql.conf'), settings(dataDir, port));
+    }
     try {
       await runAsPostgres(pgCtl, ['-D', cluster, '-l', serverLogPath(dataDir), '-w', '-t', '60', 'start']);
     } catch (error) {

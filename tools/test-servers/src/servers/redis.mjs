@@ -11,12 +11,15 @@ export const redis = {
   debianPackages: ['redis-server'],
   isInstalled: () => findExecutable('redis-server') !== undefined,
 
-  async start({ dataDir, port }) {
+  async start({ dataDir, port, persistent = false }) {
+    const appendOnly = persistent
+      ? ['--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
     const server = spawnServerProcess(
       requireExecutable('redis-server'),
       [
         ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir],
-        ...['--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', ''],
+        ...['--save', '', ...appendOnly, '--daemonize', 'no', '--logfile', ''],
       ],
       { logFile: serverLogPath(dataDir), cwd: dataDir },
     );

@@ -51,6 +51,14 @@ export const API_ERROR_STATUS: Partial<Record<PaasmakerErrorCode, number>> = {
   E_SERVICE_FAILED: 502,
 };
 
+/** What a 503 says, without the store's address: the pacemaker reconnects by itself. */
+const UNAVAILABLE_MESSAGES: Partial<Record<PaasmakerErrorCode, string>> = {
+  E_JOBS_UNAVAILABLE:
+    "The pacemaker's job store cannot be reached, so no action can start now. Try again shortly: the pacemaker reconnects by itself.",
+  E_MODEL_UNAVAILABLE:
+    "The pacemaker's model database cannot be reached. Try again shortly: the pacemaker reconnects by itself.",
+};
+
 interface AjvIssue {
   instancePath?: string;
   keyword?: string;
@@ -101,8 +109,15 @@ export function handleApiError(error: FastifyError, request: FastifyRequest, rep
     const status = API_ERROR_STATUS[error.code];
     if (status !== undefined && status < 500) return send(reply, error.code, error.message);
     request.log.error({ err: error }, 'API request failed');
+    // Which store is down tells the caller what waits for it (actions on the job store, everything
+    // on the model); its address stays in the log.
     if (status === 503)
-      return send(reply, error.code, 'A database of the pacemaker cannot be reached; try again shortly.');
+      return send(
+        reply,
+        error.code,
+        UNAVAILABLE_MESSAGES[error.code] ??
+          'A database of the pacemaker cannot be reached; try again shortly.',
+      );
     // Which node or service server failed, and why, is for the caller to know; there are no internals in it.
     if (status === 502) return send(reply, error.code, error.message);
   } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {

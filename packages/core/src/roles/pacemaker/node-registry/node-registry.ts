@@ -126,6 +126,10 @@ export class NodeRegistry {
   private readonly stats = new Map<string, NonNullable<NodeReport['stats']>>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> | undefined;
+  /** True after a sweep failed (the model unreachable), until one succeeds. */
+  private modelLost = false;
+  /** When the model answered a sweep again after an outage: no report could be recorded before. */
+  private modelBackAt = 0;
 
   constructor(options: NodeRegistryOptions) {
     this.reportIntervalMs = checkPeriod('reportIntervalMs', options.reportIntervalMs);
@@ -296,12 +300,25 @@ export class NodeRegistry {
   async checkNodes(now: Date | number = this.clock()): Promise<NodeStateChange[]> {
     const at = toTime(now);
     const changes: NodeStateChange[] = [];
-    for (const listed of await this.nodes.list()) {
+    let nodes: ClusterNode[];
+    try {
+      nodes = await this.nodes.list();
+    } catch (error) {
+      this.modelLost = true;
+      throw error;
+    }
+    if (this.modelLost) {
+      // Reports failed while the model was down, from live nodes too: silence counts from now.
+      this.modelLost = false;
+      this.modelBackAt = at;
+      this.kernel.log?.info('model reachable again; node silence counts from now');
+    }
+    for (const listed of nodes) {
       if (listed.state === 'STOPPED' || listed.state === 'DOWN') continue;
       const change = await this.exclusive(listed.uuid, async () => {
         const node = await this.nodes.findByUuid(listed.uuid);
         if (!node || node.state === 'STOPPED' || node.state === 'DOWN') return undefined;
-        const silence = at - (node.lastHeardAt ?? node.createdAt).getTime();
+        const silence = at - Math.max((node.lastHeardAt ?? node.createdAt).getTime(), this.modelBackAt);
         const to: NodeState | undefined =
           silence >= this.downAfterMs
             ? 'DOWN'

@@ -228,6 +228,27 @@ describe('node registry on sqlite', () => {
     expect(changes).toContainEqual({ nodeId: uuid, from: 'ACTIVE', to: 'DOWN' });
   });
 
+  it('counts silence from when the model answered again after a sweep failed, not from the last report', async () => {
+    const registry = f.registry({ inactiveAfterMs: 1000, downAfterMs: 3000 });
+    const uuid = await registry.register(registration());
+    const list = vi
+      .spyOn(f.model.nodes, 'list')
+      .mockRejectedValueOnce(
+        new PaasmakerError('E_MODEL_UNAVAILABLE', 'cannot list nodes: the model database is unreachable.'),
+      );
+    expect((await rejection(registry.checkNodes(f.now.ms + 2000))).code).toBe('E_MODEL_UNAVAILABLE');
+    list.mockRestore();
+    // Back after 10 s without a report (none could be recorded): the node gets the full window again.
+    const backAt = f.now.ms + 10_000;
+    expect((await registry.checkNodes(backAt)).filter((c) => c.nodeId === uuid)).toEqual([]);
+    expect((await registry.checkNodes(backAt + 2999)).filter((c) => c.nodeId === uuid)).toEqual([
+      { nodeId: uuid, from: 'ACTIVE', to: 'INACTIVE' },
+    ]);
+    expect((await registry.checkNodes(backAt + 3000)).filter((c) => c.nodeId === uuid)).toEqual([
+      { nodeId: uuid, from: 'INACTIVE', to: 'DOWN' },
+    ]);
+  });
+
   it('rejects invalid input with E_NODE_INVALID naming the field', async () => {
     const registry = f.registry();
     const cases: [Promise<unknown>, string][] = [

@@ -1,0 +1,236 @@
+// The job Redis stopped for 30 s under load: a pacemaker (SQLite model, jobs on a Redis of this
+// test's own, with an append-only file as a production Redis would have) and a heart on a node
+// of its own. While Redis is down the app keeps serving, actions are refused at once with
+// E_JOBS_UNAVAILABLE (503); once Redis is back, actions run again without restarting any node,
+// and no job is left unfinished.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PaasmakerNode } from '@paasmaker/core';
+import nodeRuntime from '@paasmaker/plugin-runtime-node';
+import gitScm from '@paasmaker/plugin-scm-git';
+import { pickFreePort, redisServer } from '@paasmaker/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiAnswer, apiRequester } from './api-request';
+import {
+  eventually,
+  gitRepo,
+  HELLO_NODE,
+  hostnameOf,
+  httpGet,
+  instancePortBlock,
+  killLeftovers,
+  newToken,
+  routerPort,
+  startNode,
+  TempFolders,
+} from './paas-test-helpers';
+import { SteadyLoad } from './steady-load';
+
+const OUTAGE_MS = 30_000;
+/** How long the in-flight work takes: it must still run when Redis is back. */
+const SLOW_S = 45;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const plugins = (data: string) => [
+  nodeRuntime,
+  { plugin: gitScm, options: { cacheDirectory: path.join(data, 'git-cache') } },
+];
+
+describe('the job Redis stopped for 30 s under load', () => {
+  const temp = new TempFolders();
+  const suffix = Math.random().toString(16).slice(2, 8);
+  const superToken = newToken();
+  const nodeToken = newToken();
+  let redisFolder: string;
+  let redisPort: number;
+  let stopRedis: (() => Promise<void>) | undefined;
+  let pacemaker: PaasmakerNode;
+  let heart: PaasmakerNode;
+  let heartData: string;
+
+  /** hello-node named `name`, with a prepare command of its own or a server that listens only after `listenAfter` s. */
+  const slowRepo = async (name: string, slow: { prepare?: string; listenAfter?: number }) => {
+    let manifest = (await readFile(path.join(HELLO_NODE, 'manifest.yml'), 'utf8'))
+      .replace('name: hello-node', `name: ${name}`)
+      .replace('timeout: 20', 'timeout: 120');
+    if (slow.prepare) manifest = manifest.replace(/- echo "built at .*"/, `- ${slow.prepare}`);
+    let server = await readFile(path.join(HELLO_NODE, 'server.js'), 'utf8');
+    if (slow.listenAfter)
+      server = server.replace(
+        'server.listen(',
+        `setTimeout(server.listen.bind(server), ${slow.listenAfter * 1000}, `,
+      );
+    return gitRepo(temp, { 'manifest.yml': manifest, 'server.js': server });
+  };
+
+  const startRedis = async () => {
+    stopRedis = (await redisServer.start({ dataDir: redisFolder, port: redisPort, persistent: true })).stop;
+  };
+
+  beforeAll(async () => {
+    redisFolder = await temp.make('job-redis-');
+    redisPort = await pickFreePort();
+    await startRedis();
+    const jobStore = `redis://127.0.0.1:${redisPort}`;
+    const pacemakerData = await temp.make();
+    pacemaker = await startNode(
+      {
+        name: `pm-${suffix}`,
+        dataFolder: pacemakerData,
+        roles: {
+          pacemaker: {
+            database: path.join(pacemakerData, 'model.db'),
+            superToken,
+            nodeToken,
+            jobStore,
+            api: { port: 0 },
+            nodeReportIntervalMs: 1000,
+          },
+          router: { port: 0 },
+        },
+      },
+      plugins(pacemakerData),
+    );
+    heartData = await temp.make();
+    heart = await startNode(
+      {
+        name: `heart-${suffix}`,
+        dataFolder: heartData,
+        roles: {
+          heart: {
+            ports: instancePortBlock(19),
+            stopInstancesOnClose: true,
+            pacemaker: { url: pacemaker.pacemaker?.url, nodeToken, jobStore },
+          },
+        },
+      },
+      plugins(heartData),
+    );
+    const { model, jobs } = pacemaker.pacemaker ?? expect.unreachable();
+    await eventually(
+      async () =>
+        (await jobs.knownNodes()).has(`heart-${suffix}`) &&
+        (await model.nodes.list({ state: 'ACTIVE' })).some((node) => node.name === `heart-${suffix}`),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await heart?.close();
+    await pacemaker?.close();
+    await stopRedis?.();
+    if (heartData) await killLeftovers(heartData);
+    await temp.removeAll();
+  }, 60_000);
+
+  it('keeps serving, refuses actions clearly, then runs them again by itself with no job left unfinished', async () => {
+    const { url, jobs } = pacemaker.pacemaker ?? expect.unreachable();
+    const api = apiRequester(url, superToken);
+    const workspace = await api('POST', '/workspaces', { name: `Outage ${suffix}`, stub: `o-${suffix}` });
+    expect(workspace.status, JSON.stringify(workspace.body)).toBe(201);
+    const workspaceId: number = workspace.body.data.id;
+    const deploy = (location: string) =>
+      api('POST', `/workspaces/${workspaceId}/deploys`, {
+        scm: 'paasmaker.scm.git',
+        parameters: { location },
+      });
+    const finished = async (answer: ApiAnswer) => {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      const tree = await jobs.waitForTree(answer.body.data.treeId);
+      expect(tree.jobs.filter((job) => job.state !== 'SUCCESS').map((job) => job.summary)).toEqual([]);
+      return tree;
+    };
+    const repo = await gitRepo(temp);
+    await finished(await deploy(repo));
+    const applications = await api('GET', `/workspaces/${workspaceId}/applications`);
+    const applicationId: number = applications.body.data[0].id;
+    const versions = await api('GET', `/applications/${applicationId}/versions`);
+    const versionId: number = versions.body.data[0].id;
+    const host = hostnameOf('hello-node').replace('.default.', `.o-${suffix}.`);
+    expect((await httpGet(routerPort(pacemaker), host)).status).toBe(200);
+
+    // Work in flight on both nodes across the outage: a prepare command on the pacemaker and an
+    // instance starting on the heart, each still running when Redis comes back.
+    const inFlight = [
+      await deploy(await slowRepo('slow-prepare', { prepare: `sleep ${SLOW_S}` })),
+      await deploy(await slowRepo('slow-start', { listenAfter: SLOW_S })),
+    ].map((answer) => answer.body.data.treeId as string);
+    await eventually(async () => {
+      const running = await Promise.all(
+        inFlight.map(async (treeId) =>
+          (await jobs.getTree(treeId)).jobs.filter((j) => j.state === 'RUNNING'),
+        ),
+      );
+      return (
+        running[0]?.some(
+          (job) => job.type === 'paasmaker.job.prepare.preparer' && job.nodeId === `pm-${suffix}`,
+        ) === true && running[1]?.some((job) => job.type === 'paasmaker.job.heart.startup') === true
+      );
+    });
+
+    const load = new SteadyLoad(routerPort(pacemaker), host, 20);
+    await sleep(2_000);
+    const stoppedAt = Date.now();
+    await stopRedis?.();
+    // Actions during the outage: each must be refused promptly, naming the job store.
+    const refused: ApiAnswer[] = [];
+    while (Date.now() - stoppedAt < OUTAGE_MS - 6_000) {
+      refused.push(await deploy(repo));
+      refused.push(await api('POST', `/versions/${versionId}/start`));
+      refused.push(await api('POST', `/versions/${versionId}/stop`));
+      await sleep(3_000);
+    }
+    await sleep(Math.max(0, stoppedAt + OUTAGE_MS - Date.now()));
+    const restartedAt = Date.now();
+    await startRedis();
+
+    // Actions run again once the engine has reconnected: no node is restarted.
+    let resumed: ApiAnswer | undefined;
+    const whileReconnecting: ApiAnswer[] = [];
+    await eventually(async () => {
+      const answer = await api('POST', `/versions/${versionId}/start`);
+      if (answer.status === 202) resumed = answer;
+      else whileReconnecting.push(answer);
+      return resumed !== undefined;
+    });
+    const resumedAt = Date.now();
+    await finished(resumed ?? expect.unreachable());
+    // What ran on a live node across the outage finishes as it would have: no node was lost.
+    for (const treeId of inFlight) {
+      const tree = await jobs.waitForTree(treeId).catch(() => jobs.getTree(treeId));
+      const states = tree.jobs.map((job) =>
+        job.state === 'SUCCESS' ? `${job.title}: SUCCESS` : `${job.title}: ${job.state} ${job.summary}`,
+      );
+      expect(states).toEqual(tree.jobs.map((job) => `${job.title}: SUCCESS`));
+    }
+    // A new deploy goes through every step again, the heart's jobs included.
+    await finished(await deploy(repo));
+    expect((await httpGet(routerPort(pacemaker), host)).body).toBe('Hello from hello-node version 2\n');
+    await sleep(2_000);
+    await load.stop();
+
+    const codes = (answers: ApiAnswer[]) => answers.map((a) => `${a.status} ${a.body?.error?.code}`);
+    console.log(
+      `job Redis outage: ${load.sent(stoppedAt, restartedAt).length} requests during the ${OUTAGE_MS / 1000} s outage, ` +
+        `${load.failed().length} of ${load.results.length} failed in all; ${refused.length} actions refused ` +
+        `(slowest answer ${Math.max(...refused.map((a) => a.ms))} ms); actions resumed ${(resumedAt - restartedAt) / 1000} s ` +
+        `after Redis restarted (${whileReconnecting.length} refused meanwhile)`,
+    );
+    expect(load.failed()).toEqual([]);
+    expect(new Set(codes(refused))).toEqual(new Set(['503 E_JOBS_UNAVAILABLE']));
+    expect(refused.every((answer) => /job store/i.test(answer.body.error.message))).toBe(true);
+    expect(new Set(codes(whileReconnecting))).toEqual(
+      new Set(whileReconnecting.length ? ['503 E_JOBS_UNAVAILABLE'] : []),
+    );
+
+    // No job of any tree, the pacemaker's own included, is left behind.
+    const unfinished = async () => {
+      const found: string[] = [];
+      for (const { treeId } of (await jobs.listTrees()).trees)
+        for (const job of (await jobs.getTree(treeId)).jobs)
+          if (!['SUCCESS', 'FAILED', 'ABORTED'].includes(job.state)) found.push(`${job.title}: ${job.state}`);
+      return found;
+    };
+    const settleBy = Date.now() + 20_000;
+    while ((await unfinished()).length > 0 && Date.now() < settleBy) await sleep(500);
+    expect(await unfinished()).toEqual([]);
+  }, 180_000);
+});
