@@ -5,13 +5,14 @@
 // answering "hello world" itself, so it is never the bottleneck. Each nginx has one worker. The
 // last line is a summary a script can read:
 // `bench:nginx-router static-rps=<n> lua-rps=<n> ratio=<n>`.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { publishRoutingTable, RoutingTable, startNginxRouter } from '@paasmaker/core';
 import { Redis } from 'ioredis';
+import { helloBackend, plainNginx, staticProxyPass } from './bench-nginx.mjs';
 
 const seconds = Number(process.argv[2] ?? 5);
 const connections = Number(process.argv[3] ?? 32);
@@ -28,32 +29,6 @@ const freePort = () =>
     });
   });
 
-/** An nginx of its own in `folder` with `server` as its only server block. */
-async function plainNginx(/** @type {string} */ folder, /** @type {string} */ http) {
-  const config = `daemon off;
-worker_processes 1;
-pid ${folder}/nginx.pid;
-error_log ${folder}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${folder}/cbt; proxy_temp_path ${folder}/pt; fastcgi_temp_path ${folder}/ft;
-  uwsgi_temp_path ${folder}/ut; scgi_temp_path ${folder}/st;
-${http}
-}
-`;
-  await writeFile(path.join(folder, 'nginx.conf'), config);
-  const child = spawn(
-    nginxBin,
-    ['-p', `${folder}/`, '-c', path.join(folder, 'nginx.conf'), '-e', `${folder}/error.log`],
-    {
-      stdio: 'inherit',
-    },
-  );
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return child;
-}
-
 /** wrk's requests/s against `port` with Host bench.test. */
 function wrk(/** @type {number} */ port) {
   const output = execFileSync(
@@ -68,23 +43,10 @@ function wrk(/** @type {number} */ port) {
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-bench-'));
 const [backendPort, staticPort, luaPort] = [await freePort(), await freePort(), await freePort()];
-const backend = await plainNginx(
-  await mkdtemp(path.join(folder, 'backend-')),
-  `  server { listen 127.0.0.1:${backendPort}; location / { return 200 "hello world\\n"; } }`,
-);
+const backend = await plainNginx(await mkdtemp(path.join(folder, 'backend-')), helloBackend(backendPort));
 const staticProxy = await plainNginx(
   await mkdtemp(path.join(folder, 'static-')),
-  `  upstream backend { server 127.0.0.1:${backendPort}; keepalive 256; }
-  server {
-    listen 127.0.0.1:${staticPort};
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Host $http_host;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-    }
-  }`,
+  staticProxyPass(staticPort, backendPort),
 );
 const redis = new Redis(redisUrl.toString());
 const table = new RoutingTable();
