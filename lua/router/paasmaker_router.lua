@@ -4,11 +4,13 @@
 -- The table is one Redis string, `<prefix>table`, read whole by each worker when `<prefix>serial`
 -- rises above the serial it holds (checked every `refresh` seconds), so a request never waits on
 -- Redis. A lower serial (Redis restored from an older snapshot) or a missing one (Redis restarted
--- empty) never replaces the table a worker holds. Its format, one hostname per line:
+-- empty) never replaces the table a worker holds; a worker nginx respawns starts from the table
+-- the others hold (shared memory), not from Redis. Its format, one hostname per line:
 --   <hostname>\t<instanceId> <host> <port> <versionTypeKey> <nodeId>\t...
--- Each worker reports the serial it holds in the hash `<prefix>loaded`, field `<name>/<pid>`,
--- value `<serial> <ngx.now()>`, at once after a load and every second, so the pacemaker can wait
--- until every router serves a change (and tell a live worker from a gone one by the value moving).
+-- Each worker reports the serial it holds (0 before its first) in the hash `<prefix>loaded`, field
+-- `<name>/<pid>`, value `<serial> <ngx.now()>`, at start, at once after a load and every second,
+-- so the pacemaker can wait until every router serves a change (and tell a live worker from a gone
+-- one by the value moving).
 -- Stats are counted in each worker's memory and added to Redis hashes `<prefix>stats:<kind>:<key>`
 -- (`vt:<versionTypeKey>`, `node:<nodeId>`, `instance:<instanceId>`, and `uncaught` for the
 -- answers no instance was picked for: 400, 404, 500, 503) every second, never one write per request.
@@ -64,12 +66,32 @@ local function with_redis(work)
   return result, werr
 end
 
+-- A worker with no table yet reports serial 0, so the pacemaker waits for it to load one too.
 local function report_loaded(red)
-  if serial_text == nil then return true end
   local ok, err = red:hset(settings.prefix .. "loaded", settings.name .. "/" .. ngx.worker.pid(),
-    serial_text .. " " .. ngx.now())
+    (serial_text or "0") .. " " .. ngx.now())
   if not ok then return nil, err end
   return true
+end
+
+-- The last table loaded by any worker of this nginx, as `<serial>\n<table>` in the shared dict
+-- `paasmaker_table`: a worker nginx respawns starts from it, so it serves at once even while
+-- Redis is away, empty or older. Kept only when newer than what the dict holds.
+local function share(number, current, text)
+  local dict = ngx.shared.paasmaker_table
+  local held = dict:get("table")
+  if held ~= nil and (tonumber(string.match(held, "^(%d+)\n")) or 0) >= number then return end
+  local ok, err = dict:set("table", current .. "\n" .. text)
+  if not ok then ngx.log(ngx.WARN, "paasmaker router: cannot keep the table in shared memory: ", err) end
+end
+
+local function take_shared()
+  local held = ngx.shared.paasmaker_table:get("table")
+  if held == nil then return end
+  local current, text = string.match(held, "^(%d+)\n(.*)$")
+  if current == nil then return end
+  hosts = parse_table(text)
+  serial, serial_text = tonumber(current), current
 end
 
 local function refresh(premature)
@@ -86,6 +108,7 @@ local function refresh(premature)
     if serial ~= nil and number <= serial then return true end
     hosts = parse_table(text)
     serial, serial_text = number, current
+    share(number, current, text)
     return report_loaded(red)
   end)
   if err then ngx.log(ngx.WARN, "paasmaker router: cannot refresh the routing table: ", err) end
@@ -137,10 +160,13 @@ local function flush_stats(premature)
   end
 end
 
--- init_worker_by_lua: read the table now and keep it fresh; flush stats every second.
+-- init_worker_by_lua: take the table another worker loaded (a respawned worker), read Redis's now
+-- and keep it fresh; flush stats every second.
 function _M.init_worker(options)
   for key, value in pairs(options or {}) do settings[key] = value end
+  take_shared()
   ngx.timer.at(0, refresh)
+  ngx.timer.at(0, heartbeat)
   ngx.timer.every(settings.refresh, refresh)
   ngx.timer.every(1, flush_stats)
   ngx.timer.every(1, heartbeat)

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { nginxSettings, redisServer } from '@paasmaker/test-servers';
@@ -138,13 +138,36 @@ describe('nginx routers confirm the table they serve; a lost or rolled-back tabl
     console.log(`[measure] routing Redis down: ${seen.requests} requests, ${seen.failed} failed`);
   });
 
+  it('a worker nginx respawns while Redis is down serves the table the others hold', async () => {
+    const master = routers[0]?.pid ?? expect.unreachable();
+    const workers = () =>
+      readFile(`/proc/${master}/task/${master}/children`, 'utf8').then((text) =>
+        text.split(' ').filter(Boolean).map(Number),
+      );
+    const [victim, other] = await workers();
+    expect(other).toBeDefined();
+    process.kill(victim ?? expect.unreachable(), 'SIGKILL');
+    await until(async () => {
+      const now = await workers();
+      return now.length === 2 && !now.includes(victim ?? 0);
+    });
+    // Connections spread over both workers' sockets (reuseport): about half reach the new one.
+    const statuses: Record<number, number> = {};
+    for (let i = 0; i < 40; i += 1) {
+      const { status } = await send({ port }, { host: 'app.test' });
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+    expect(statuses).toEqual({ 200: 40 });
+  });
+
   it('publishes the table again when Redis restarts empty; a respawned worker and a new router serve it', async () => {
     const load = traffic(port, 'app.test');
     const restarted = Date.now();
     await startRedis();
     // A worker that starts now (nginx respawns a crashed one) has only what Redis holds.
-    const workers = Object.keys(publisher.routers()).filter((field) => field.startsWith('first/'));
-    process.kill(Number(workers[0]?.split('/')[1]), 'SIGKILL');
+    const master = routers[0]?.pid ?? expect.unreachable();
+    const [worker] = (await readFile(`/proc/${master}/task/${master}/children`, 'utf8')).split(' ');
+    process.kill(Number(worker), 'SIGKILL');
     const second = await startNginx('second');
     await until(async () => (await send({ port: second }, { host: 'app.test' })).status === 200);
     const recovered = Date.now() - restarted;

@@ -62,6 +62,8 @@ http {
   # Loaded by the master, before workers drop privileges (they may not be able to read the folder).
   init_by_lua_block { package.loaded.paasmaker_router = dofile("${file('paasmaker_router.lua')}") }
   lua_shared_dict paasmaker_dead 1m;
+  # The last table loaded, for a worker nginx respawns (about 100 bytes per route).
+  lua_shared_dict paasmaker_table 32m;
   init_worker_by_lua_block { require("paasmaker_router").init_worker(${lua}) }
 
   map $http_upgrade $paasmaker_connection {
