@@ -43,20 +43,6 @@ export class RequestStream {
     return this.results.filter((r) => r.at >= from).length;
   }
 
-  /** When the last answer that was not ok ended, if any did since `from`. */
-  lastFailureSince(from: number): number | undefined {
-    return this.failedBetween(from).at(-1)?.at;
-  }
-
-  /** Resolves once `count` answers in a row are ok (the stream's own pace sets how long that takes). */
-  async okInARow(count: number): Promise<void> {
-    for (;;) {
-      const tail = this.results.slice(-count);
-      if (tail.length === count && tail.every((r) => r.ok)) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
   /** Failed answers grouped by detail, for a report (`502×3, ECONNREFUSED×12`). */
   summary(from = 0): string {
     const counts = new Map<string, number>();
