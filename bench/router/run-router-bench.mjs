@@ -1,92 +1,214 @@
 // @ts-check
-// Requests per second through the built-in router vs straight to the backend, on loopback.
-// `npm run build && node bench/router/run-router-bench.mjs [seconds] [connections]`.
-// The backend and the load client each run in a process of their own (the same file with a role
-// argument) so the router's event loop is the only thing measured in this process. The client is
-// a small keep-alive loop (no autocannon dependency). The last line is a summary a script can
-// read: `bench:router direct-rps=<n> router-rps=<n> ratio=<n>`.
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { Agent, createServer, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+// The built-in router against its peers on loopback, measured with wrk (`apt-get install wrk`):
+// straight to the backend, the built-in router, a static nginx `proxy_pass` (keep-alive upstream,
+// one worker) and `http-proxy` with a keep-alive agent. Run under the test servers' nginx:
+// `npm run bench:router [seconds] [connections] [rounds]`. The backend is an nginx answering
+// "hello world" itself, so it is never the bottleneck. The Node proxies run in this process,
+// which does nothing else while wrk runs; their CPU comes from process.cpuUsage(), nginx's from
+// /proc (master + worker). Rounds are interleaved (direct, router, nginx, http-proxy, direct, …)
+// and every figure is a median over rounds, ratios the median of per-round ratios, so a machine
+// that gets busier mid-run does not favour one column. The last line is a summary a script can
+// read: `bench:router node/static=<x> node/http-proxy=<x> cpu-us=<n> …`.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, createServer } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { RoutingTable, startRouter } from '@paasmaker/core';
+import { pickFreePort } from '@paasmaker/test-servers';
+import httpProxy from 'http-proxy';
+import { helloBackend, plainNginx, processTreeCpuMicros, staticProxyPass } from './bench-nginx.mjs';
 
-const self = fileURLToPath(import.meta.url);
-const argv = process.argv.slice(2);
-const role = argv[0] === 'backend' || argv[0] === 'client' ? argv[0] : 'main';
-const rest = role === 'main' ? argv : argv.slice(1);
+const seconds = Number(process.argv[2] ?? 5);
+const connections = Number(process.argv[3] ?? 32);
+const rounds = Number(process.argv[4] ?? 5);
+const wrkThreads = 1;
 
-if (role === 'backend') {
-  const server = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '12' });
-    response.end('hello world\n');
-  });
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
-  });
-  process.on('disconnect', () => process.exit(0));
-} else if (role === 'client') {
-  const [port, host, seconds, connections] = rest;
-  const agent = new Agent({ keepAlive: true, maxSockets: Number(connections) });
-  const deadline = performance.now() + Number(seconds) * 1000;
-  let done = 0;
-  let failed = 0;
-  /** @returns {Promise<void>} */
-  const once200 = () =>
-    new Promise((resolve) => {
-      const req = request({ host: '127.0.0.1', port: Number(port), agent, headers: { host } }, (response) => {
-        if (response.statusCode === 200) done += 1;
-        else failed += 1;
-        response.resume();
-        response.on('end', resolve);
-      });
-      req.on('error', () => {
-        failed += 1;
-        resolve();
-      });
-      req.end();
-    });
-  const worker = async () => {
-    while (performance.now() < deadline) await once200();
-  };
-  await Promise.all(Array.from({ length: Number(connections) }, worker));
-  agent.destroy();
-  process.send?.({ rps: Math.round(done / Number(seconds)), failed });
-  process.disconnect?.();
-} else {
-  const { RoutingTable, startRouter } = await import('@paasmaker/core');
-  const seconds = Number(rest[0] ?? 5);
-  const connections = Number(rest[1] ?? 32);
+/**
+ * @typedef {{ rps: number, requests: number, p50: number, p99: number, errors: number, cpuUs: number | null }} Run
+ * @typedef {{ name: string, port: number, cpuMicros: (() => number) | null, runs: Run[] }} Column
+ */
 
-  const backend = fork(self, ['backend']);
-  const [{ port: backendPort }] = /** @type {[{ port: number }]} */ (await once(backend, 'message'));
-  const table = new RoutingTable();
-  table.add('bench.test', {
-    instanceId: 'bench',
-    host: '127.0.0.1',
-    port: backendPort,
-    versionTypeKey: 'bench',
-    nodeId: 'bench',
-  });
-  const router = await startRouter({ table });
-
-  /** @param {number} port */
-  const load = async (port) => {
-    const client = fork(self, ['client', String(port), 'bench.test', String(seconds), String(connections)]);
-    const [result] = /** @type {[{ rps: number, failed: number }]} */ (await once(client, 'message'));
-    return result;
-  };
-  await load(backendPort); // warm-up, both paths share the backend
-  const direct = await load(backendPort);
-  const routed = await load(router.port);
-  await router.close();
-  backend.kill();
-
-  const ratio = (routed.rps / direct.rps).toFixed(2);
-  console.log(
-    `connections=${connections} seconds=${seconds} (keep-alive client, loopback, ${process.version})`,
+/** wrk against `port` with Host bench.test: req/s, requests, p50/p99 latency (ms), errors. */
+async function wrk(/** @type {number} */ port, /** @type {number} */ duration) {
+  const child = spawn(
+    'wrk',
+    [
+      `-t${wrkThreads}`,
+      `-c${connections}`,
+      `-d${duration}s`,
+      '--latency',
+      '-H',
+      'Host: bench.test',
+      `http://127.0.0.1:${port}/`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  console.log(`direct: ${direct.rps} req/s (${direct.failed} failed)`);
-  console.log(`router: ${routed.rps} req/s (${routed.failed} failed)`);
-  console.log(`bench:router direct-rps=${direct.rps} router-rps=${routed.rps} ratio=${ratio}`);
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    output += chunk;
+  });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`wrk exited with ${code}:\n${output}`);
+  const number = (/** @type {RegExp} */ pattern) => Number(pattern.exec(output)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  return {
+    rps: number(/Requests\/sec:\s+([\d.]+)/),
+    requests: number(/(\d+) requests in/),
+    p50: latencyMs(output, '50%'),
+    p99: latencyMs(output, '99%'),
+    errors:
+      number(/Non-2xx or 3xx responses: (\d+)/) +
+      (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
+  };
 }
+
+/** A percentile line of wrk's --latency distribution (`99%    1.52ms`), in milliseconds. */
+function latencyMs(/** @type {string} */ output, /** @type {string} */ percentile) {
+  const match = new RegExp(`^\\s*${percentile}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(output);
+  if (!match) return 0;
+  const scale = { us: 0.001, ms: 1, s: 1000 }[/** @type {'us' | 'ms' | 's'} */ (match[2])];
+  return Number(match[1]) * scale;
+}
+
+/** One wrk run against `column`, with the CPU its proxy spent per request. */
+async function measure(/** @type {Column} */ column, duration = seconds) {
+  const cpuBefore = column.cpuMicros?.() ?? 0;
+  const result = await wrk(column.port, duration);
+  const cpuUs = column.cpuMicros ? (column.cpuMicros() - cpuBefore) / Math.max(result.requests, 1) : null;
+  // Let the closed connections' TIME_WAIT and the proxies' pools settle before the next column.
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  return { ...result, cpuUs };
+}
+
+const inProcessCpu = () => {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+};
+
+/** @param {number[]} values */
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? Number.NaN;
+  return sorted.length % 2 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
+};
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
+const folder = await mkdtemp(path.join(tmpdir(), 'pm-router-bench-'));
+const [backendPort, staticPort, proxyPort] = [
+  await pickFreePort(),
+  await pickFreePort(),
+  await pickFreePort(),
+];
+const backend = await plainNginx(await mkdtemp(path.join(folder, 'backend-')), helloBackend(backendPort));
+const staticProxy = await plainNginx(
+  await mkdtemp(path.join(folder, 'static-')),
+  staticProxyPass(staticPort, backendPort),
+);
+
+const table = new RoutingTable();
+table.add('bench.test', {
+  instanceId: 'bench',
+  host: '127.0.0.1',
+  port: backendPort,
+  versionTypeKey: 'bench',
+  nodeId: 'bench',
+});
+const router = await startRouter({ table, port: await pickFreePort() });
+
+// http-proxy as its README sets it up for keep-alive upstreams, with X-Forwarded-* like the router.
+const proxyAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+const proxy = httpProxy.createProxyServer({
+  target: `http://127.0.0.1:${backendPort}`,
+  agent: proxyAgent,
+  xfwd: true,
+});
+proxy.on('error', (_error, _request, response) => {
+  if ('writeHead' in response && !response.headersSent) response.writeHead(502);
+  response.end();
+});
+const proxyServer = createServer((request, response) => proxy.web(request, response));
+await new Promise((resolve) => proxyServer.listen(proxyPort, '127.0.0.1', () => resolve(undefined)));
+
+/** @type {Column[]} */
+const columns = [
+  { name: 'direct', port: backendPort, cpuMicros: null, runs: [] },
+  { name: 'built-in router', port: router.port, cpuMicros: inProcessCpu, runs: [] },
+  {
+    name: 'static nginx',
+    port: staticPort,
+    cpuMicros: () => processTreeCpuMicros(/** @type {number} */ (staticProxy.pid)),
+    runs: [],
+  },
+  { name: 'http-proxy', port: proxyPort, cpuMicros: inProcessCpu, runs: [] },
+];
+const [direct, routed, staticNginx, httpProxyColumn] = /** @type {[Column, Column, Column, Column]} */ (
+  columns
+);
+const loadBefore = load();
+const warmUp = [];
+for (const column of columns) warmUp.push(await measure(column, 2)); // JIT, pools
+for (let round = 0; round < rounds; round += 1) {
+  for (const column of columns) column.runs.push(await measure(column));
+}
+const loadAfter = load();
+const routedRequests = [warmUp[1], ...routed.runs].reduce((sum, run) => sum + (run?.requests ?? 0), 0);
+const routerCounted = router.stats().instances.bench?.requests ?? 0;
+
+await router.close();
+await new Promise((resolve) => proxyServer.close(() => resolve(undefined)));
+proxyServer.closeAllConnections();
+proxyAgent.destroy();
+proxy.close();
+staticProxy.kill('SIGQUIT');
+backend.kill('SIGQUIT');
+await new Promise((resolve) => setTimeout(resolve, 300));
+await rm(folder, { recursive: true, force: true });
+
+/** Median over rounds of the ratio of two columns' req/s in the same round. */
+const ratio = (/** @type {Column} */ a, /** @type {Column} */ b) =>
+  median(a.runs.map((run, round) => run.rps / (b.runs[round]?.rps ?? Number.NaN))).toFixed(2);
+/** Median of one figure over a column's rounds. */
+const figure = (/** @type {Column} */ column, /** @type {(run: Run) => number} */ pick) =>
+  median(column.runs.map(pick));
+const cpuUs = (/** @type {Column} */ column) =>
+  column.cpuMicros ? figure(column, (run) => run.cpuUs ?? Number.NaN) : null;
+
+console.log(
+  `wrk -t${wrkThreads} -c${connections} -d${seconds}s --latency, loopback, Node ${process.version}; ` +
+    `backend: nginx (1 worker) answering "hello world"; ${rounds} interleaved rounds, medians`,
+);
+console.log(`load average before: ${loadBefore}; after: ${loadAfter}`);
+console.log('column            req/s   p50 ms   p99 ms  proxy CPU µs/req  req/s per round');
+for (const column of columns) {
+  const cpu = cpuUs(column);
+  const errors = column.runs.reduce((sum, run) => sum + run.errors, 0);
+  console.log(
+    column.name.padEnd(16) +
+      String(Math.round(figure(column, (run) => run.rps))).padStart(7) +
+      figure(column, (run) => run.p50)
+        .toFixed(2)
+        .padStart(9) +
+      figure(column, (run) => run.p99)
+        .toFixed(2)
+        .padStart(9) +
+      (cpu === null ? '-' : cpu.toFixed(1)).padStart(18) +
+      `  ${column.runs.map((run) => Math.round(run.rps)).join(', ')}${errors ? ` (${errors} errors)` : ''}`,
+  );
+}
+console.log(
+  `ratios (median of per-round): router/static-nginx=${ratio(routed, staticNginx)} ` +
+    `router/http-proxy=${ratio(routed, httpProxyColumn)} router/direct=${ratio(routed, direct)} ` +
+    `static-nginx/direct=${ratio(staticNginx, direct)} http-proxy/static-nginx=${ratio(httpProxyColumn, staticNginx)}`,
+);
+// wrk does not count the responses still in flight when it stops; the router does.
+console.log(`router stats: ${routerCounted} requests counted, wrk completed ${routedRequests}`);
+console.log(
+  `bench:router node/static=${ratio(routed, staticNginx)} node/http-proxy=${ratio(routed, httpProxyColumn)} ` +
+    `cpu-us=${cpuUs(routed)?.toFixed(0)} static-cpu-us=${cpuUs(staticNginx)?.toFixed(0)} ` +
+    `http-proxy-cpu-us=${cpuUs(httpProxyColumn)?.toFixed(0)} node/direct=${ratio(routed, direct)}`,
+);

@@ -14,6 +14,10 @@ export interface ProxyContext {
   readonly logger: Logger;
   /** Milliseconds a backend connection may take before it counts as refused. */
   readonly connectTimeoutMs: number;
+  /** Logs a client request stream's error (one function for all requests: no closure per request). */
+  readonly onClientRequestError: (error: Error) => void;
+  /** Logs a client response stream's error. */
+  readonly onClientResponseError: (error: Error) => void;
 }
 
 /** Errors of the connect phase: the backend never saw a byte, so another instance may be tried. */

@@ -2,14 +2,15 @@ import {
   type ClientRequest,
   request as httpRequest,
   type IncomingMessage,
-  type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { upstreamHeaders, withoutHopByHop } from './forwarded-headers';
-import { connectTimeoutError, errorText, isConnectError, type ProxyContext } from './proxy-context';
+import { responseRawHeaders, upstreamRawHeaders } from './forwarded-headers';
+import { errorText, isConnectError, type ProxyContext } from './proxy-context';
 import type { Route } from './route';
 import { pickRoute } from './route-picker';
+import { UpstreamAgent } from './upstream-agent';
 
 /** Stale keep-alive sockets a request may run into before the router gives up on that instance. */
 const MAX_STALE_RETRIES = 2;
@@ -21,8 +22,8 @@ const MAX_STALE_RETRIES = 2;
  */
 export function proxyHttp(context: ProxyContext, request: IncomingMessage, response: ServerResponse): void {
   const started = performance.now();
-  request.on('error', (error) => context.logger.debug({ err: error }, 'client request error'));
-  response.on('error', (error) => context.logger.debug({ err: error }, 'client response error'));
+  request.on('error', context.onClientRequestError);
+  response.on('error', context.onClientResponseError);
 
   const host = request.headers.host;
   if (!host) {
@@ -48,9 +49,7 @@ function answerUncaught(
   detail: string,
 ): void {
   const body = errorText(status, detail);
-  response.on('close', () => {
-    context.stats.record({ route: null, status, bytes: Buffer.byteLength(body), timeMs: null });
-  });
+  response.on('close', () => context.stats.record(null, status, Buffer.byteLength(body), null));
   response.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -58,10 +57,23 @@ function answerUncaught(
   response.end(body);
 }
 
-/** One client request on its way to a backend, across retries. */
+/** Whether `request` has no body to forward (the parser has seen a complete message with none). */
+function isBodiless(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined;
+}
+
+/**
+ * One client request on its way to a backend, across retries. The hot path (a bodiless request
+ * on a pooled connection) adds no per-attempt listener beyond `error` and `response`: a request
+ * without a body is ended at once (the agent sends it when a connection is free), the connect
+ * timeout lives in {@link UpstreamAgent}, and the response is relayed chunk by chunk rather than
+ * with `pipe()` (whose listeners and cleanup cost more than the write itself for small bodies).
+ */
 class HttpForward {
   readonly #tried = new Set<string>();
-  readonly #headers: OutgoingHttpHeaders;
+  readonly #headers: string[];
+  readonly #bodiless: boolean;
   #route: Route | null = null;
   #bodyBytes = 0;
   #responseBytes = 0;
@@ -70,6 +82,7 @@ class HttpForward {
   #staleRetries = 0;
   #counting = false;
   #upstream: ClientRequest | null = null;
+  #upstreamResponse: IncomingMessage | null = null;
 
   constructor(
     readonly context: ProxyContext,
@@ -78,20 +91,24 @@ class HttpForward {
     readonly routes: readonly Route[],
     readonly started: number,
   ) {
-    this.#headers = upstreamHeaders(request);
-    response.on('close', () => {
-      if (!response.writableFinished) {
-        this.#clientGone = true;
-        this.#upstream?.destroy();
-      }
-      context.stats.record({
-        route: this.#route,
-        status: response.statusCode,
-        bytes: this.#responseBytes,
-        timeMs: performance.now() - started,
-      });
-    });
+    this.#headers = upstreamRawHeaders(request);
+    this.#bodiless = isBodiless(request);
+    response.on('close', this.#onClientClose);
   }
+
+  #onClientClose = (): void => {
+    const response = this.response;
+    if (!response.writableFinished) {
+      this.#clientGone = true;
+      this.#upstream?.destroy();
+    }
+    this.context.stats.record(
+      this.#route,
+      response.statusCode,
+      this.#responseBytes,
+      performance.now() - this.started,
+    );
+  };
 
   /** Sends the request to `again` (a stale keep-alive retry) or to a newly picked instance. */
   attempt(again: Route | null): void {
@@ -111,33 +128,22 @@ class HttpForward {
       agent: this.context.agent,
     });
     this.#upstream = upstream;
-    let connected = false;
-    let timer: NodeJS.Timeout | undefined;
-    const onConnected = (): void => {
-      clearTimeout(timer);
-      connected = true;
-      this.#sendBody(upstream);
-    };
-    upstream.on('socket', (socket) => {
-      if (!socket.connecting) {
-        onConnected();
-        return;
-      }
-      timer = setTimeout(
-        () => upstream.destroy(connectTimeoutError(this.context.connectTimeoutMs)),
-        this.context.connectTimeoutMs,
-      );
-      socket.once('connect', onConnected);
-    });
-    upstream.on('error', (error) => {
-      clearTimeout(timer);
-      this.request.unpipe(upstream);
-      this.#onUpstreamError(route, upstream, error, connected);
-    });
+    upstream.on('error', (error) => this.#onUpstreamError(route, upstream, error));
     upstream.on('response', (upstreamResponse) => this.#relay(route, upstreamResponse));
+    if (this.#bodiless) {
+      upstream.end();
+      return;
+    }
+    // A body goes out only once connected: until then it stays paused in the client request, so
+    // a retry on another instance (connection refused) still has all of it.
+    upstream.on('socket', (socket: Socket) => {
+      if (socket.connecting) socket.once('connect', () => this.#sendBody(upstream));
+      else this.#sendBody(upstream);
+    });
   }
 
   #sendBody(upstream: ClientRequest): void {
+    if (upstream.destroyed) return;
     if (this.request.readableEnded) {
       upstream.end();
       return;
@@ -152,7 +158,8 @@ class HttpForward {
     this.request.pipe(upstream);
   }
 
-  #onUpstreamError(route: Route, upstream: ClientRequest, error: Error, connected: boolean): void {
+  #onUpstreamError(route: Route, upstream: ClientRequest, error: Error): void {
+    if (!this.#bodiless) this.request.unpipe(upstream);
     if (this.#clientGone) return;
     if (this.#responded) {
       // Headers already went to the client: the only honest signal left is a cut connection.
@@ -160,7 +167,7 @@ class HttpForward {
       this.response.destroy();
       return;
     }
-    if (!connected && isConnectError(error)) {
+    if (!upstream.reusedSocket && !UpstreamAgent.isConnected(upstream.socket) && isConnectError(error)) {
       this.context.dead.mark(route.instanceId);
       this.context.logger.warn(
         { err: error, instanceId: route.instanceId },
@@ -186,24 +193,40 @@ class HttpForward {
       return;
     }
     this.context.dead.clear(route.instanceId);
-    upstreamResponse.on('data', (chunk: Buffer) => {
-      this.#responseBytes += chunk.length;
-    });
-    this.response.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
-    // pipe() rather than pipeline(): pipeline allocates an AbortController (and a DOMException on
-    // finish) per request, a measurable cost on the hot path. Both directions are handled here:
-    // a client that goes away destroys the upstream request (see the constructor); a backend that
-    // cuts the body short cuts the client connection, the only way left to say so.
+    this.#upstreamResponse = upstreamResponse;
+    this.response.writeHead(upstreamResponse.statusCode ?? 502, responseRawHeaders(upstreamResponse));
+    // Relayed by hand rather than with pipe(): see the class comment. A client that goes away
+    // destroys the upstream request (#onClientClose); a backend that cuts the body short cuts the
+    // client connection, the only way left to say so.
+    upstreamResponse.on('data', this.#onResponseData);
+    upstreamResponse.on('end', this.#onResponseEnd);
     upstreamResponse.on('error', (error) => {
       if (this.#clientGone) return;
       this.context.logger.warn({ err: error, instanceId: route.instanceId }, 'backend failed mid-response');
       this.response.destroy();
     });
-    upstreamResponse.on('close', () => {
-      if (!upstreamResponse.complete && !this.response.writableFinished) this.response.destroy();
-    });
-    upstreamResponse.pipe(this.response);
+    upstreamResponse.on('close', this.#onResponseClose);
   }
+
+  #onResponseData = (chunk: Buffer): void => {
+    this.#responseBytes += chunk.length;
+    if (!this.response.write(chunk)) {
+      this.#upstreamResponse?.pause();
+      this.response.once('drain', this.#onClientDrain);
+    }
+  };
+
+  #onClientDrain = (): void => {
+    this.#upstreamResponse?.resume();
+  };
+
+  #onResponseEnd = (): void => {
+    this.response.end();
+  };
+
+  #onResponseClose = (): void => {
+    if (!this.#upstreamResponse?.complete && !this.response.writableFinished) this.response.destroy();
+  };
 
   #fail(status: number, detail: string): void {
     if (this.response.headersSent) {

@@ -29,7 +29,7 @@ export function proxyUpgrade(
   if (refusal || !found) {
     const status = refusal?.status ?? 400;
     const bytes = reject(client, status, refusal?.detail ?? '');
-    context.stats.record({ route: null, status, bytes, timeMs: null });
+    context.stats.record(null, status, bytes, null);
     return;
   }
 
@@ -40,7 +40,7 @@ export function proxyUpgrade(
     const route = pickRoute(found.routes, tried, context.dead);
     if (!route) {
       const bytes = reject(client, 502, 'Bad Gateway: no instance accepted the connection.');
-      context.stats.record({ route: last, status: 502, bytes, timeMs: performance.now() - started });
+      context.stats.record(last, 502, bytes, performance.now() - started);
       return;
     }
     tried.add(route.instanceId);
@@ -106,7 +106,7 @@ function relay(
     backend.destroy();
     if (recorded) return;
     recorded = true;
-    context.stats.record({ route, status: status || 502, bytes, timeMs });
+    context.stats.record(route, status || 502, bytes, timeMs);
   };
   client.on('close', finish);
   backend.on('close', finish);

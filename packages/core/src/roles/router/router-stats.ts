@@ -37,26 +37,14 @@ export interface RouterStats {
   uncaught: RouterStatCounters;
 }
 
-/** One finished request, as the proxy reports it. */
-export interface RouterRequestRecord {
-  /** The instance that answered (or last failed), `null` when none was picked. */
-  route: Route | null;
-  status: number;
-  bytes: number;
-  /** Milliseconds, or `null` when not measured (uncaught requests). */
-  timeMs: number | null;
-}
-
 function emptyCounters(): RouterStatCounters {
   return { requests: 0, bytes: 0, time: 0, timeCount: 0, '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
 }
 
 type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
 
-function statusClass(status: number): StatusClass | null {
-  const digit = Math.floor(status / 100);
-  return digit >= 1 && digit <= 5 ? (`${digit}xx` as StatusClass) : null;
-}
+/** Status class by the status code's first digit. */
+const STATUS_CLASSES: readonly (StatusClass | undefined)[] = [undefined, '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 /** In-memory aggregation of request counters; a request costs a few additions, no I/O. */
 export class RouterStatsCollector {
@@ -65,15 +53,20 @@ export class RouterStatsCollector {
   readonly #instances = new Map<string, RouterStatCounters>();
   readonly #uncaught = emptyCounters();
 
-  /** Adds one finished request to every key it belongs to. */
-  record(entry: RouterRequestRecord): void {
-    if (!entry.route) {
-      add(this.#uncaught, entry);
+  /**
+   * Adds one finished request to every key it belongs to: `route` is the instance that answered
+   * (or last failed), `null` when none was picked; `timeMs` is `null` when not measured
+   * (uncaught requests). Plain arguments, no record object: this runs once per request.
+   */
+  record(route: Route | null, status: number, bytes: number, timeMs: number | null): void {
+    const cls = STATUS_CLASSES[Math.floor(status / 100)];
+    if (!route) {
+      add(this.#uncaught, cls, bytes, timeMs);
       return;
     }
-    add(counters(this.#versionTypes, entry.route.versionTypeKey), entry);
-    add(counters(this.#nodes, entry.route.nodeId), entry);
-    add(counters(this.#instances, entry.route.instanceId), entry);
+    add(counters(this.#versionTypes, route.versionTypeKey), cls, bytes, timeMs);
+    add(counters(this.#nodes, route.nodeId), cls, bytes, timeMs);
+    add(counters(this.#instances, route.instanceId), cls, bytes, timeMs);
   }
 
   /** A deep copy of the counters, safe to keep or serialise. */
@@ -97,14 +90,18 @@ function counters(map: Map<string, RouterStatCounters>, key: string): RouterStat
   return found;
 }
 
-function add(target: RouterStatCounters, entry: RouterRequestRecord): void {
+function add(
+  target: RouterStatCounters,
+  cls: StatusClass | undefined,
+  bytes: number,
+  timeMs: number | null,
+): void {
   target.requests += 1;
-  target.bytes += entry.bytes;
-  if (entry.timeMs !== null) {
-    target.time += entry.timeMs;
+  target.bytes += bytes;
+  if (timeMs !== null) {
+    target.time += timeMs;
     target.timeCount += 1;
   }
-  const cls = statusClass(entry.status);
   if (cls) target[cls] += 1;
 }
 

@@ -1,4 +1,4 @@
-import { Agent, createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
@@ -8,6 +8,7 @@ import { proxyHttp } from './proxy-http';
 import { proxyUpgrade } from './proxy-upgrade';
 import { type RouterStats, RouterStatsCollector } from './router-stats';
 import type { RoutingTable } from './routing-table';
+import { UpstreamAgent } from './upstream-agent';
 
 /** Options of {@link startRouter}. */
 export interface RouterOptions {
@@ -53,12 +54,16 @@ export interface Router {
  */
 export async function startRouter(options: RouterOptions): Promise<Router> {
   const logger = (options.logger ?? pino({ enabled: false })).child({ component: 'router' });
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: options.maxSocketsPerBackend ?? 256,
-    maxFreeSockets: 64,
-    scheduling: 'lifo',
-  });
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const agent = new UpstreamAgent(
+    {
+      keepAlive: true,
+      maxSockets: options.maxSocketsPerBackend ?? 256,
+      maxFreeSockets: 64,
+      scheduling: 'lifo',
+    },
+    connectTimeoutMs,
+  );
   const stats = new RouterStatsCollector();
   const context: ProxyContext = {
     table: options.table,
@@ -66,7 +71,9 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     dead: new DeadBackends(options.deadBackendMs ?? 2000),
     stats,
     logger,
-    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    connectTimeoutMs,
+    onClientRequestError: (error) => logger.debug({ err: error }, 'client request error'),
+    onClientResponseError: (error) => logger.debug({ err: error }, 'client response error'),
   };
   const upgraded = new Set<Duplex>();
   // No overall request deadline (uploads and long polls take what they need); a missing Host is

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Backend, type RouterRig, routeTo, send, startBackend, startRig } from './router-fixture';
 
@@ -78,6 +81,61 @@ describe('router', () => {
     expect(seen['x-private']).toBeUndefined();
     expect(reply.headers['x-backend']).toBe('echo');
     expect(reply.headers['x-backend-private']).toBeUndefined();
+  });
+
+  it("passes repeated headers on as repeated, both ways, and replaces a client's X-Forwarded-Host/-Port/-Proto", async () => {
+    const { table, router } = await rig();
+    let seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen = req.rawHeaders;
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.setHeader('x-multi', ['one', 'two']);
+      res.end('ok');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    table.add('dup.test', routeTo('dup', (server.address() as AddressInfo).port));
+    const req = request({
+      host: '127.0.0.1',
+      port: router.port,
+      agent: false,
+      headers: [
+        'Host',
+        'dup.test',
+        'X-Multi',
+        'a',
+        'X-Multi',
+        'b',
+        'Cookie',
+        'c=1',
+        'Cookie',
+        'd=2',
+        'X-Forwarded-Host',
+        'spoofed.test',
+        'X-Forwarded-Proto',
+        'https',
+        'X-Forwarded-Port',
+        '1',
+      ],
+    });
+    req.end();
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    res.resume();
+    await once(res, 'end');
+    // The values the backend got for one header name, in order, from its raw header list.
+    const pairs = (name: string): string[] =>
+      seen.flatMap((value, index) =>
+        index % 2 === 1 && seen[index - 1]?.toLowerCase() === name ? [value] : [],
+      );
+    expect(pairs('x-multi')).toEqual(['a', 'b']);
+    expect(pairs('cookie')).toEqual(['c=1', 'd=2']);
+    expect(pairs('host')).toEqual(['dup.test']);
+    expect(pairs('x-forwarded-host')).toEqual(['dup.test']);
+    expect(pairs('x-forwarded-proto')).toEqual(['http']);
+    expect(pairs('x-forwarded-port')).toEqual([String(router.port)]);
+    expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(res.rawHeaders.filter((name) => name.toLowerCase() === 'x-multi')).toHaveLength(2);
   });
 
   it('applies table changes to the next request without a restart', async () => {
