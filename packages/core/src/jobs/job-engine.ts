@@ -6,6 +6,7 @@ import type { Kernel } from '../kernel/kernel';
 import type { JobSpec } from '../kernel/providers/job-type-provider';
 import { JobExecutor } from './job-executor';
 import { installJobFailureTrap } from './job-failure-trap';
+import { rereadMissedEvents } from './job-missed-events';
 import { JobNodeLease } from './job-node-lease';
 import type { JobEvent, JobRecord, JobStore, TreeQuery, TreeRecord, TreeSummary } from './job-store';
 import { type JobTags, toTagStrings } from './job-tags';
@@ -164,16 +165,10 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   await store.init();
   await lease.acquire();
   await store.registerNode(nodeId, { streamUrl: options.streamUrl });
-  /** Re-reads what a missed event would have said: ready jobs, and aborts of trees running here. */
-  const reread = async (): Promise<void> => {
-    executor.enqueue(await store.readyJobs(nodeId));
-    for (const treeId of executor.runningTreeIds()) {
-      const tree = await store.getTree(treeId);
-      if (tree?.aborted) executor.abortTree(treeId, 'Aborted due to a related job.');
-    }
-  };
   const rereadLogged = (): void => {
-    reread().catch((error: unknown) => log.warn({ err: error }, 'could not re-read ready jobs and aborts'));
+    rereadMissedEvents(store, executor, nodeId).catch((error: unknown) =>
+      log.warn({ err: error }, 'could not re-read ready jobs and aborts'),
+    );
   };
   const unsubscribe = await store.subscribe(
     (event) => {

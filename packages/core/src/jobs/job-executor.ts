@@ -3,7 +3,7 @@ import { PaasmakerError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
 import type { JobOutcome, JobSpec } from '../kernel/providers/job-type-provider';
 import { runInJobScope } from './job-failure-trap';
-import type { ClaimedJob, JobRef, JobStore } from './job-store';
+import { type ClaimedJob, type JobRef, type JobStore, relatedJobSummary } from './job-store';
 import type { JobLogFiles, JobLogger } from './logs/job-log-files';
 import { retryWhileUnavailable } from './store-retry';
 
@@ -331,7 +331,7 @@ export class JobExecutor {
     const aborted = await this.write(`the failure of job ${jobId}`, () =>
       this.options.store.fail(jobId, `Failed: ${message}`, Date.now()),
     );
-    if (aborted) this.abortTree(aborted.treeId, 'Aborted due to a related job.');
+    if (aborted) this.abortTree(aborted.treeId, relatedJobSummary);
   }
 
   private async settleAborted(jobId: string, running: RunningJob, summary: string): Promise<void> {

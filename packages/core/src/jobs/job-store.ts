@@ -288,6 +288,9 @@ export interface JobStore {
   close(): Promise<void>;
 }
 
+/** The summary of jobs aborted because another job of their tree failed or was aborted. */
+export const relatedJobSummary = 'Aborted due to a related job.';
+
 /** The summary of a job that was RUNNING on a node whose lease lapsed. */
 export function lostNodeSummary(nodeId: string): string {
   return `Failed: node ${nodeId} lost (its lease lapsed).`;

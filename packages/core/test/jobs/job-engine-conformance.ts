@@ -14,7 +14,13 @@ import {
 } from '@paasmaker/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { errorFrom } from '../kernel/test-plugin';
-import { type JobEngineProcess, startJobEngineProcess, type WorkerStore } from './job-engine-process';
+import {
+  type JobEngineProcess,
+  startJobEngineProcess,
+  type WorkerOptions,
+  type WorkerStore,
+} from './job-engine-process';
+import { type BreakableEventsStore, describeJobEngineReconnectCases } from './job-engine-reconnect-cases';
 import { asParameter, createJournal, gate, type JobJournal, step, testJobTypes } from './test-job-types';
 
 /** Makes a fresh store; every store made in one test shares one database (or Redis prefix). */
@@ -25,6 +31,8 @@ export interface StoreFactory {
   cleanUp(): Promise<void>;
   /** How a job engine in another process opens a store on the test's database. */
   readonly worker: WorkerStore;
+  /** A new store whose event connection the test can break; absent when events need none (SQLite). */
+  openBreakable?(): Promise<BreakableEventsStore>;
 }
 
 const byTitle = (tree: TreeRecord) =>
@@ -47,14 +55,19 @@ export function describeJobEngineConformance(
     const engines: JobEngine[] = [];
     const stores: JobStore[] = [];
     const workers: JobEngineProcess[] = [];
+    const breakables: BreakableEventsStore[] = [];
 
     /** A job engine for `nodeId` in a process of its own, started. */
-    const startWorker = async (nodeId: string): Promise<JobEngineProcess> => {
+    const startWorker = async (
+      nodeId: string,
+      options: Partial<WorkerOptions> = {},
+    ): Promise<JobEngineProcess> => {
       const worker = startJobEngineProcess({
         store: factory.worker,
         nodeId,
         leaseMs: 1_000,
         logDirectory: path.join(logRoot, `${nodeId}-worker`),
+        ...options,
       });
       workers.push(worker);
       expect(await worker.started).toBe('ready');
@@ -64,7 +77,7 @@ export function describeJobEngineConformance(
       byTitle(await engine.getTree(treeId))[title]?.state;
 
     const startEngine = async (options: Partial<JobEngineOptions> = {}): Promise<JobEngine> => {
-      const store = await factory.open();
+      const store = options.store ?? (await factory.open());
       stores.push(store);
       const nodeId = options.nodeId ?? 'node-a';
       const engine = await createJobEngine({
@@ -88,9 +101,11 @@ export function describeJobEngineConformance(
 
     afterEach(async () => {
       for (const gateEntry of journal.gates.values()) gateEntry.open();
+      for (const breakable of breakables) breakable.restore();
       for (const worker of workers.splice(0)) await worker.kill();
       for (const engine of engines.splice(0)) await engine.close();
       for (const store of stores.splice(0)) await store.close();
+      for (const breakable of breakables.splice(0)) await breakable.close();
       await kernel.close();
       await factory.cleanUp();
       await rm(logRoot, { recursive: true, force: true });
@@ -542,5 +557,19 @@ export function describeJobEngineConformance(
       expect(await engine.logs.has(tree.treeId)).toBe(false);
       expect((await errorFrom(() => engine.getTree(tree.treeId))).code).toBe('E_JOB_NOT_FOUND');
     });
+
+    describeJobEngineReconnectCases(() => ({
+      factory,
+      journal,
+      startEngine,
+      startWorker,
+      async openBreakable() {
+        if (!factory.openBreakable)
+          throw new Error(`the ${storeName} backend has no event connection to break`);
+        const breakable = await factory.openBreakable();
+        breakables.push(breakable);
+        return breakable;
+      },
+    }));
   });
 }

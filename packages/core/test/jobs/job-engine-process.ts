@@ -13,6 +13,11 @@ export interface WorkerOptions {
   nodeId: string;
   leaseMs: number;
   logDirectory: string;
+  /**
+   * A tree for the worker to wait for: it prints `read <state>` for each read of the tree's root
+   * and `finished <root state>` once `waitForTree` resolved.
+   */
+  waitForTree?: string;
 }
 
 /** A job engine running in a child process. */
@@ -20,6 +25,8 @@ export interface JobEngineProcess {
   child: ChildProcess;
   /** `ready`, or `refused <code>` when the engine did not start. */
   started: Promise<string>;
+  /** Every complete line the process printed so far. */
+  readonly lines: readonly string[];
   /** Kills the process (SIGKILL by default) and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -41,17 +48,24 @@ export function startJobEngineProcess(options: WorkerOptions): JobEngineProcess 
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines: string[] = [];
   const started = new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('\n')) resolve(output.split('\n')[0] as string);
+      const complete = output.split('\n');
+      output = complete.pop() as string;
+      lines.push(...complete);
+      if (lines.length) resolve(lines[0] as string);
     });
-    child.once('exit', (code) => reject(new Error(`the job engine process exited (${code}): ${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the job engine process exited (${code}): ${[...lines, output].join('\n')}`)),
+    );
   });
   return {
     child,
     started,
+    lines,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

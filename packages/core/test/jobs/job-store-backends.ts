@@ -9,10 +9,25 @@ import { createRedisJobStore, type RedisJobStore } from '../../src/jobs/redis/re
 import { createSqlJobStore, type SqlJobStoreOptions } from '../../src/jobs/sql/create-sql-job-store';
 import type { SqlJobStore } from '../../src/jobs/sql/sql-job-store';
 import { createPostgresTestDatabase } from '../postgres-database';
+import { HoldingTcpProxy } from './holding-tcp-proxy';
 import type { StoreFactory } from './job-engine-conformance';
+import type { BreakableEventsStore } from './job-engine-reconnect-cases';
 
 // One backend per test: a Redis key prefix, a SQLite file or a PostgreSQL database of its own,
 // so that tests (and test files running in parallel) never see each other's data or events.
+
+/** A proxy to the server at `url` and the same URL through it. */
+async function proxyTo(url: string, defaultPort: number): Promise<{ proxy: HoldingTcpProxy; url: URL }> {
+  const direct = new URL(url);
+  const proxy = await HoldingTcpProxy.start({
+    host: direct.hostname,
+    port: Number(direct.port || defaultPort),
+  });
+  const proxied = new URL(url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return { proxy, url: proxied };
+}
 
 export interface RedisBackend extends StoreFactory {
   readonly url: string;
@@ -46,6 +61,31 @@ export async function redisBackend(): Promise<RedisBackend> {
     keyPrefix,
     worker: { kind: 'redis', url, keyPrefix },
     open: async (redis) => createRedisJobStore({ url, keyPrefix, redis }),
+    // Its connections carry a name of their own; the subscriber is the one of type pubsub.
+    async openBreakable(): Promise<BreakableEventsStore> {
+      const { proxy, url: proxied } = await proxyTo(url, 6379);
+      const connectionName = `pm-test-${randomUUID()}`;
+      const store = createRedisJobStore({ url: proxied.toString(), keyPrefix, redis: { connectionName } });
+      return {
+        store,
+        async breakEvents() {
+          proxy.hold();
+          const killed = await withAdmin(async (admin) => {
+            const clients = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+            const ids = clients
+              .split('\n')
+              .filter((line) => line.includes(` name=${connectionName} `))
+              .map((line) => /^id=(\d+) /.exec(line)?.[1] as string);
+            let count = 0;
+            for (const id of ids) count += (await admin.call('CLIENT', 'KILL', 'ID', id)) as number;
+            return count;
+          });
+          if (killed !== 1) throw new Error(`expected to kill 1 job event connection, killed ${killed}`);
+        },
+        restore: () => proxy.release(),
+        close: () => proxy.close(),
+      };
+    },
     keys,
     async cleanUp() {
       const found = await keys();
@@ -84,6 +124,33 @@ export async function postgresBackend(): Promise<SqlBackend> {
     worker: { kind: 'sql', options: { connection } },
     open: async () => createSqlJobStore({ connection }),
     knex: () => knexFactory({ client: 'pg', connection, pool: { min: 0, max: 2 } }),
+    // Its connections carry an application_name of their own; the LISTEN one last ran LISTEN.
+    async openBreakable(): Promise<BreakableEventsStore> {
+      const { proxy, url: proxied } = await proxyTo(connection, 5432);
+      const applicationName = `pm-test-${randomUUID()}`;
+      proxied.searchParams.set('application_name', applicationName);
+      const store = createSqlJobStore({ connection: proxied.toString() });
+      return {
+        store,
+        async breakEvents() {
+          proxy.hold();
+          const admin = knexFactory({ client: 'pg', connection, pool: { min: 0, max: 1 } });
+          try {
+            // With a timeout, pg_terminate_backend returns once the backend is gone.
+            const { rows } = await admin.raw(
+              "SELECT pg_terminate_backend(pid, 10000) AS gone FROM pg_stat_activity WHERE application_name = ? AND query LIKE 'LISTEN%'",
+              [applicationName],
+            );
+            if (rows.length !== 1 || !rows[0].gone)
+              throw new Error(`expected to end 1 LISTEN connection, got ${JSON.stringify(rows)}`);
+          } finally {
+            await admin.destroy();
+          }
+        },
+        restore: () => proxy.release(),
+        close: () => proxy.close(),
+      };
+    },
     cleanUp: drop,
   };
 }

@@ -17,7 +17,7 @@ import type {
   TreeRecord,
   TreeSummary,
 } from '../job-store';
-import { lostNodeSummary } from '../job-store';
+import { lostNodeSummary, relatedJobSummary } from '../job-store';
 import { jobStoreRedisOptions, RedisJobConnection } from './redis-job-connection';
 import { RedisJobEvents } from './redis-job-events';
 import { RedisJobKeys } from './redis-job-keys';
@@ -45,8 +45,6 @@ export interface RedisJobStoreOptions {
   log?: Logger;
 }
 
-/** Summary of the jobs a failure or a crash aborts. */
-const relatedAbortSummary = 'Aborted due to a related job.';
 /** Trees deleted per script call by `pruneFinishedTrees`, so that one call never blocks Redis long. */
 const pruneBatch = 100;
 
@@ -133,7 +131,7 @@ export class RedisJobStore implements JobStore {
   ): Promise<{ results: { recorded: boolean; readyParent?: JobRef }[]; claimed: ClaimedJob[] }> {
     const args: (string | number)[] = [
       now,
-      relatedAbortSummary,
+      relatedJobSummary,
       options.claimFor ?? '',
       options.maxClaims ?? '',
       successes.length,
@@ -175,7 +173,7 @@ export class RedisJobStore implements JobStore {
       jobId,
       now,
       outcome.summary,
-      relatedAbortSummary,
+      relatedJobSummary,
       hasResult ? '1' : '0',
       hasResult ? JSON.stringify(outcome.result) : '',
       options.claimReadyParentFor ?? '',
@@ -188,7 +186,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async fail(jobId: string, summary: string, now: number): Promise<AbortResult> {
-    const reply = (await this.run('fail', [jobId, summary, now, relatedAbortSummary])) as string[];
+    const reply = (await this.run('fail', [jobId, summary, now, relatedJobSummary])) as string[];
     return { treeId: reply[0] as string, running: refsFromReply(reply, 1) };
   }
 
@@ -198,11 +196,11 @@ export class RedisJobStore implements JobStore {
   }
 
   async markAborted(jobId: string, summary: string, now: number): Promise<void> {
-    await this.run('markAborted', [jobId, summary, now, relatedAbortSummary]);
+    await this.run('markAborted', [jobId, summary, now, relatedJobSummary]);
   }
 
   async failRunningJobsOf(nodeId: string, summary: string, now: number): Promise<string[]> {
-    return (await this.run('failRunningJobsOf', [nodeId, summary, now, relatedAbortSummary])) as string[];
+    return (await this.run('failRunningJobsOf', [nodeId, summary, now, relatedJobSummary])) as string[];
   }
 
   async leaseNode(nodeId: string, holder: string, expiresAt: number, now: number): Promise<NodeLease> {
@@ -223,7 +221,7 @@ export class RedisJobStore implements JobStore {
     const [before, after] = lostNodeSummary('\u0000').split('\u0000') as [string, string];
     const [nodeIds, treeIds] = (await this.run('failLapsedNodes', [
       now,
-      relatedAbortSummary,
+      relatedJobSummary,
       before,
       after,
     ])) as [string[], string[]];

@@ -6,9 +6,6 @@ import { byPosition, toJobRef } from './sql-job-rows';
 
 const { trees: TREES, jobs: JOBS } = sqlJobTables;
 
-/** The summary of jobs aborted because another job of their tree failed or was aborted. */
-export const relatedJobSummary = 'Aborted due to a related job.';
-
 /** States a job never leaves. */
 export const finishedStates: ReadonlySet<JobState> = new Set<JobState>(['SUCCESS', 'FAILED', 'ABORTED']);
 

@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from '../../kernel/json-schema';
-import type { ClaimedJob, JobRef } from '../job-store';
-import { lockTreeClause, markTreeFinished, relatedJobSummary } from './sql-job-aborts';
+import { type ClaimedJob, type JobRef, relatedJobSummary } from '../job-store';
+import { lockTreeClause, markTreeFinished } from './sql-job-aborts';
 import type { SqlTransaction } from './sql-job-connection';
 import { sqlJobTables } from './sql-job-migrations';
 import { type JobRow, jobColumns, parseObject, toJobRecord } from './sql-job-rows';

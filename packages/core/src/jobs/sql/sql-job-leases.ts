@@ -1,5 +1,5 @@
-import { type LapsedNodes, lostNodeSummary, type NodeLease } from '../job-store';
-import { abortLockedTree, finishRunningJob, lockJobTree, relatedJobSummary } from './sql-job-aborts';
+import { type LapsedNodes, lostNodeSummary, type NodeLease, relatedJobSummary } from '../job-store';
+import { abortLockedTree, finishRunningJob, lockJobTree } from './sql-job-aborts';
 import type { SqlTransaction } from './sql-job-connection';
 import { activeJobPredicate, sqlJobTables } from './sql-job-migrations';
 

@@ -1,26 +1,21 @@
 import { PaasmakerError } from '../../kernel/errors';
-import type {
-  AbortResult,
-  ClaimedJob,
-  JobEvent,
-  JobRecord,
-  JobRef,
-  JobStore,
-  LapsedNodes,
-  NewJob,
-  NodeLease,
-  SubscribeOptions,
-  TreeQuery,
-  TreeRecord,
-  TreeSummary,
-} from '../job-store';
 import {
-  abortLockedTree,
-  finishedStates,
-  finishRunningJob,
-  lockJobTree,
+  type AbortResult,
+  type ClaimedJob,
+  type JobEvent,
+  type JobRecord,
+  type JobRef,
+  type JobStore,
+  type LapsedNodes,
+  type NewJob,
+  type NodeLease,
   relatedJobSummary,
-} from './sql-job-aborts';
+  type SubscribeOptions,
+  type TreeQuery,
+  type TreeRecord,
+  type TreeSummary,
+} from '../job-store';
+import { abortLockedTree, finishedStates, finishRunningJob, lockJobTree } from './sql-job-aborts';
 import {
   claimJob,
   claimJobs,
