@@ -8,6 +8,7 @@ import type { PluginKernel } from '../../kernel/plugin-kernel';
 import type { InstanceState } from '../../kernel/providers/lifecycle-events';
 import type { ProviderCall } from '../../kernel/providers/provider-call';
 import type { RuntimeInstance, RuntimeProvider } from '../../kernel/providers/runtime-provider';
+import { RestartBackoff } from '../../process/restart-backoff';
 import type { Tenant } from '../../tenancy/tenant';
 import { DATA_FOLDER_LAYOUT, giveToTenant, lockDataFolder } from '../../tenancy/tenant-folders';
 import { TenantUsers } from '../../tenancy/tenant-users';
@@ -26,7 +27,6 @@ import { appendInstanceLog } from './instance-log';
 import { InstancePaths } from './instance-paths';
 import { InstancePortAllocator } from './instance-port-allocator';
 import { installPackage } from './package-installer';
-import { RestartBackoff } from '../../process/restart-backoff';
 
 const DEFAULT_PORT_RANGE = { min: 42600, max: 42699 };
 /** An instance that stayed up this long starts its restart backoff from the beginning again. */
