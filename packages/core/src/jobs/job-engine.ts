@@ -165,8 +165,8 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   await store.init();
   await lease.acquire();
   await store.registerNode(nodeId, { streamUrl: options.streamUrl });
-  const rereadLogged = (): void => {
-    rereadMissedEvents(store, executor, nodeId).catch((error: unknown) =>
+  const rereadLogged = (whenIdle = false): void => {
+    rereadMissedEvents(store, executor, nodeId, { whenIdle }).catch((error: unknown) =>
       log.warn({ err: error }, 'could not re-read ready jobs and aborts'),
     );
   };
@@ -180,7 +180,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
           .catch((error: unknown) => log.error({ err: error }, 'a jobStateChanged tap failed'));
       }
     },
-    { onResubscribed: rereadLogged },
+    { onResubscribed: () => rereadLogged() },
   );
   const recovered = await store.failRunningJobsOf(nodeId, 'Failed: node restarted.', Date.now());
   if (recovered.length)
@@ -190,7 +190,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
   const uninstallTrap = installJobFailureTrap();
   executor.enqueue(await store.readyJobs(nodeId));
 
-  const rescan = setInterval(rereadLogged, rescanIntervalMs);
+  const rescan = setInterval(() => rereadLogged(true), rescanIntervalMs);
   rescan.unref();
 
   const engine: JobEngine = {

@@ -97,6 +97,11 @@ export class JobExecutor {
     }
   }
 
+  /** True while jobs are queued for at least every slot: a rescan would find nothing it needs now. */
+  hasBacklog(): boolean {
+    return this.queue.length >= this.options.concurrency;
+  }
+
   /** The trees this node runs jobs of. */
   runningTreeIds(): Set<string> {
     return new Set([...this.running.values()].map((job) => job.treeId));

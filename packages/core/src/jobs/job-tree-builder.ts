@@ -34,7 +34,18 @@ export class JobTreeBuilder {
     }
     const jobs: NewJob[] = [];
     const ancestors = new Set<unknown>();
-    const visit = (spec: JobSpec, parent: string | null, path: string): void => {
+    // Depth first with a stack of its own rather than recursion, so that a chain of 100,000
+    // jobs does not overflow the call stack; a `leave` entry takes a spec off the ancestors.
+    type Step = { spec: JobSpec; parent: string | null; path: string } | { leave: JobSpec };
+    const stack: Step[] = specs
+      .map((spec, index) => ({ spec, parent: parentId, path: parentId === null ? '' : `/${index}` }))
+      .reverse();
+    for (let step = stack.pop(); step !== undefined; step = stack.pop()) {
+      if ('leave' in step) {
+        ancestors.delete(step.leave);
+        continue;
+      }
+      const { spec, parent, path } = step;
       const where = path || '/';
       if (ancestors.has(spec)) {
         throw new PaasmakerError(
@@ -60,14 +71,12 @@ export class JobTreeBuilder {
         title: spec.title ?? spec.type,
       });
       ancestors.add(spec);
-      (spec.children ?? []).forEach((child, index) => {
-        visit(child, id, `${path}/children/${index}`);
-      });
-      ancestors.delete(spec);
-    };
-    specs.forEach((spec, index) => {
-      visit(spec, parentId, parentId === null ? '' : `/${index}`);
-    });
+      stack.push({ leave: spec });
+      const children = spec.children ?? [];
+      for (let index = children.length - 1; index >= 0; index--) {
+        stack.push({ spec: children[index] as JobSpec, parent: id, path: `${path}/children/${index}` });
+      }
+    }
     return jobs;
   }
 

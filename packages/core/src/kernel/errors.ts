@@ -17,6 +17,8 @@ export const errorCatalogue = {
   E_KERNEL_CLOSE: 'One or more plugin teardowns failed while the kernel was closing.',
   E_KERNEL_CLOSED: 'The kernel was used after close().',
   E_JOBS_UNAVAILABLE: 'The job store (Redis or SQL database) cannot be reached.',
+  E_JOBS_STORE_FAILED:
+    'The job store answered, but an operation failed inside it (a script error, a refused command): a bug, not an outage.',
   E_JOB_TYPE_UNKNOWN: 'A job tree names a job type that no plugin provides.',
   E_JOB_PARAMETERS: "A job's parameters do not match its job type's JSON Schema.",
   E_JOB_TREE_INVALID: 'A job tree is malformed: a cycle, an unknown node, or no jobs.',

@@ -7,6 +7,7 @@ import {
   type JobEngine,
   type JobEngineOptions,
   type JobRecord,
+  type JobSpec,
   type JobStore,
   JobStreamClient,
   type Kernel,
@@ -468,6 +469,44 @@ export function describeJobEngineConformance(
       const stranded = byTitle(await engine.getTree(treeId)).stranded;
       expect([stranded?.state, stranded?.nodeId]).toEqual(['WAITING', 'node-gone']);
       expect(journal.started).toEqual([]);
+    });
+
+    it('creates, reads, aborts and runs trees of 30,000 jobs', { timeout: 240_000 }, async () => {
+      const size = 30_000;
+      const engine = await startEngine({ concurrency: 16 });
+      const noop = (title: string, children: JobSpec[] = []): JobSpec => ({
+        type: 'test.noop',
+        title,
+        children,
+      });
+      const wide = () =>
+        noop(
+          'root',
+          Array.from({ length: size - 1 }, (_, i) => noop(`leaf-${i}`)),
+        );
+      let deep = noop(`link-${size - 1}`);
+      for (let link = size - 2; link >= 0; link--) deep = noop(`link-${link}`, [deep]);
+
+      for (const [spec, last] of [
+        [wide(), `leaf-${size - 2}`],
+        [deep, `link-${size - 1}`],
+      ] as const) {
+        const held = await engine.createTree(spec, { start: false });
+        const created = await engine.getTree(held);
+        expect(created.jobs).toHaveLength(size);
+        expect(created.jobs.at(-1)?.title).toBe(last);
+        expect(created.jobs.every((job) => job.state === 'NEW')).toBe(true);
+        await engine.abort(held, 'Too big to run here.');
+        const aborted = await engine.getTree(held);
+        expect(aborted.aborted).toBe(true);
+        expect(aborted.jobs.every((job) => job.state === 'ABORTED')).toBe(true);
+      }
+
+      const tree = await engine.run(wide());
+      expect(tree.jobs).toHaveLength(size);
+      expect(tree.jobs.every((job) => job.state === 'SUCCESS')).toBe(true);
+      expect(tree.jobs[0]?.childIds).toHaveLength(size - 1);
+      expect((await engine.getJob(tree.treeId)).childIds).toHaveLength(size - 1);
     });
 
     it('refuses bad trees with a clear error and creates nothing', async () => {

@@ -72,6 +72,20 @@ describe('RedisJobStore', () => {
     );
   });
 
+  it('reports an error inside a script as E_JOBS_STORE_FAILED, never as an unreachable Redis', async () => {
+    const store = await openStore();
+    const id = idsFor('root');
+    await createStartedTree(store, [job(id.root, null)]);
+    // A job key of the wrong type makes the claim script's HMGET fail inside Redis.
+    await admin.del(`${backend().keyPrefix}job:${id.root}`);
+    await admin.set(`${backend().keyPrefix}job:${id.root}`, 'not a hash');
+    const failed = await rejection(store.claim(id.root, 'node-a', 2));
+    expect(failed.code).toBe('E_JOBS_STORE_FAILED');
+    expect(failed.message).toContain(`job store Redis at ${store.address} is reachable`);
+    expect(failed.message).toContain('WRONGTYPE');
+    expect(failed.message).not.toContain('unreachable');
+  });
+
   it('fails fast with E_JOBS_UNAVAILABLE naming the server when Redis is unreachable', async () => {
     const port = await unusedPort();
     const store = track(

@@ -103,6 +103,12 @@ export function testJobTypes(journal: JobJournal) {
           }),
       }));
 
+      // Does nothing, records nothing: for trees of many thousands of jobs.
+      kernel.hooks.jobType.for('test.noop').tap('test.jobs', () => ({
+        parametersSchema: { type: 'object' },
+        run: async () => undefined,
+      }));
+
       kernel.hooks.jobType.for('test.fail').tap('test.jobs', () => ({
         parametersSchema: named,
         run: (job) =>

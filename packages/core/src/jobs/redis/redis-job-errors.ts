@@ -1,3 +1,4 @@
+import { ReplyError } from 'ioredis';
 import { PaasmakerError, type PaasmakerErrorCode } from '../../kernel/errors';
 
 /** What a script reports with a contract violation: `<code> <JSON details>`. */
@@ -42,9 +43,28 @@ function violationMessage(code: PaasmakerErrorCode, details: ContractViolation, 
 }
 
 /**
+ * Error replies of a server that cannot serve right now (loading, out of memory, busy with a
+ * script, a read-only replica, auth...): the operator's to fix, like a lost connection.
+ */
+const serverStatePattern =
+  /^(LOADING|OOM|BUSY|READONLY|MASTERDOWN|MISCONF|NOAUTH|NOPERM|WRONGPASS|CLUSTERDOWN|TRYAGAIN) /;
+
+/** The store reached Redis, but the operation failed there or here: a bug, with its own code. */
+export function jobStoreFailed(address: string, cause: unknown): PaasmakerError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new PaasmakerError(
+    'E_JOBS_STORE_FAILED',
+    `job store Redis at ${address} is reachable, but the operation failed: ${reason}`,
+    { cause },
+  );
+}
+
+/**
  * Turns anything a Redis call threw into a PaasmakerError: a script's contract violation into
- * its own code with a message naming the job; everything else (connection lost, offline,
- * server errors such as LOADING or OOM) into `E_JOBS_UNAVAILABLE` naming the server.
+ * its own code with a message naming the job; a script error, any other error reply and an
+ * exception of the store's own code (a RangeError, say) into `E_JOBS_STORE_FAILED`, since
+ * sending the operator to a server that is up would hide the bug; the rest (connection lost,
+ * offline, server states such as LOADING or OOM) into `E_JOBS_UNAVAILABLE` naming the server.
  */
 export function toJobStoreError(error: unknown, address: string): PaasmakerError {
   if (error instanceof PaasmakerError) return error;
@@ -54,5 +74,17 @@ export function toJobStoreError(error: unknown, address: string): PaasmakerError
     const details = JSON.parse(match[2] as string) as ContractViolation;
     return new PaasmakerError(code, violationMessage(code, details, address), { cause: error });
   }
+  if (error instanceof ReplyError) {
+    return serverStatePattern.test((error as Error).message)
+      ? jobStoreUnavailable(address, error)
+      : jobStoreFailed(address, error);
+  }
+  if (
+    error instanceof RangeError ||
+    error instanceof TypeError ||
+    error instanceof SyntaxError ||
+    error instanceof ReferenceError
+  )
+    return jobStoreFailed(address, error);
   return jobStoreUnavailable(address, error);
 }

@@ -41,8 +41,11 @@ const scriptSources = {
   pruneFinishedTrees,
 } as const;
 
-/** Calls one script: `(prefix, ...argv)`; the reply is whatever the script returns. */
-export type RedisJobScript = (prefix: string, ...argv: (string | number)[]) => Promise<unknown>;
+/**
+ * Calls one script with the key prefix and its arguments as one array (ioredis flattens it): a
+ * tree of 100,000 jobs has 600,000 arguments, far more than a JavaScript call can spread.
+ */
+export type RedisJobScript = (prefix: string, argv: readonly (string | number)[]) => Promise<unknown>;
 
 /** Every job store script, callable on the connection it was defined on. */
 export type RedisJobScripts = Record<keyof typeof scriptSources, RedisJobScript>;
@@ -58,7 +61,7 @@ export function defineRedisJobScripts(redis: Redis): RedisJobScripts {
   for (const [name, source] of Object.entries(scriptSources) as [keyof RedisJobScripts, string][]) {
     const command = `pmJobs_${name}`;
     redis.defineCommand(command, { numberOfKeys: 1, lua: `${helpers}\n${source}` });
-    scripts[name] = (prefix, ...argv) => commands[command]?.(prefix, ...argv) as Promise<unknown>;
+    scripts[name] = (prefix, argv) => commands[command]?.(prefix, argv) as Promise<unknown>;
   }
   return scripts as RedisJobScripts;
 }

@@ -298,8 +298,9 @@ export class RedisJobStore implements JobStore {
         number,
         ...string[],
       ];
-      const [examined, skippedNow, ...jobIds] = reply;
-      deleted.push(...jobIds);
+      const [examined, skippedNow] = reply;
+      // One push per id: a spread of a large tree's ids would overflow the call stack.
+      for (let i = 2; i < reply.length; i++) deleted.push(reply[i] as string);
       skipped += skippedNow;
       if (examined < pruneBatch) return deleted;
     }
@@ -323,7 +324,7 @@ export class RedisJobStore implements JobStore {
   }
 
   private run(script: keyof RedisJobScripts, argv: (string | number)[]): Promise<unknown> {
-    return this.command(() => this.scripts[script](this.keys.prefix, ...argv));
+    return this.command(() => this.scripts[script](this.keys.prefix, argv));
   }
 
   private async command<T>(call: () => Promise<T>): Promise<T> {
