@@ -1,14 +1,16 @@
 // @ts-check
 // The built-in router against its peers on loopback, measured with wrk (`apt-get install wrk`):
 // straight to the backend, the built-in router, a static nginx `proxy_pass` (keep-alive upstream,
-// one worker) and `http-proxy` with a keep-alive agent. Run under the test servers' nginx:
-// `npm run bench:router [seconds] [connections] [rounds]`. The backend is an nginx answering
-// "hello world" itself, so it is never the bottleneck. The Node proxies run in this process,
-// which does nothing else while wrk runs; their CPU comes from process.cpuUsage(), nginx's from
-// /proc (master + worker). Rounds are interleaved (direct, router, nginx, http-proxy, direct, …)
-// and every figure is a median over rounds, ratios the median of per-round ratios, so a machine
-// that gets busier mid-run does not favour one column. The last line is a summary a script can
-// read: `bench:router node/static=<x> node/http-proxy=<x> cpu-us=<n> …`.
+// one worker) and `http-proxy` with a keep-alive agent. `npm run bench:router` runs it under the
+// test servers' nginx (by hand: `node tools/test-servers/src/run-with-servers.mjs --servers nginx
+// -- node bench/router/run-router-bench.mjs [seconds] [connections] [rounds]`). The backend is an
+// nginx answering "hello world" itself, so it is never the bottleneck. The Node proxies run in
+// this process, which does nothing else while wrk runs; their CPU comes from process.cpuUsage(),
+// nginx's from /proc (master + worker). Rounds are interleaved (direct, router, nginx, http-proxy,
+// direct, …), each starting one column later; every figure is a median over rounds and every ratio
+// the median of per-round ratios, so a machine that gets busier mid-run favours no column. Short
+// runs (3 s) and more rounds (7) keep compared columns within seconds of each other. The last
+// line is a summary a script can read: `bench:router node/static=<x> node/http-proxy=<x> cpu-us=<n> …`.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer } from 'node:http';
@@ -19,9 +21,9 @@ import { pickFreePort } from '@paasmaker/test-servers';
 import httpProxy from 'http-proxy';
 import { helloBackend, plainNginx, processTreeCpuMicros, staticProxyPass } from './bench-nginx.mjs';
 
-const seconds = Number(process.argv[2] ?? 5);
+const seconds = Number(process.argv[2] ?? 3);
 const connections = Number(process.argv[3] ?? 32);
-const rounds = Number(process.argv[4] ?? 5);
+const rounds = Number(process.argv[4] ?? 7);
 const wrkThreads = 1;
 
 /**
@@ -153,7 +155,11 @@ const loadBefore = load();
 const warmUp = [];
 for (const column of columns) warmUp.push(await measure(column, 2)); // JIT, pools
 for (let round = 0; round < rounds; round += 1) {
-  for (const column of columns) column.runs.push(await measure(column));
+  // Each round starts one column later, so no column always runs first (or right after nginx).
+  for (let step = 0; step < columns.length; step += 1) {
+    const column = /** @type {Column} */ (columns[(round + step) % columns.length]);
+    column.runs.push(await measure(column));
+  }
 }
 const loadAfter = load();
 const routedRequests = [warmUp[1], ...routed.runs].reduce((sum, run) => sum + (run?.requests ?? 0), 0);
@@ -172,6 +178,11 @@ await rm(folder, { recursive: true, force: true });
 /** Median over rounds of the ratio of two columns' req/s in the same round. */
 const ratio = (/** @type {Column} */ a, /** @type {Column} */ b) =>
   median(a.runs.map((run, round) => run.rps / (b.runs[round]?.rps ?? Number.NaN))).toFixed(2);
+/** Median over rounds of the ratio of two columns' CPU µs/request in the same round. */
+const cpuRatio = (/** @type {Column} */ a, /** @type {Column} */ b) =>
+  median(
+    a.runs.map((run, round) => (run.cpuUs ?? Number.NaN) / (b.runs[round]?.cpuUs ?? Number.NaN)),
+  ).toFixed(2);
 /** Median of one figure over a column's rounds. */
 const figure = (/** @type {Column} */ column, /** @type {(run: Run) => number} */ pick) =>
   median(column.runs.map(pick));
@@ -205,10 +216,15 @@ console.log(
     `router/http-proxy=${ratio(routed, httpProxyColumn)} router/direct=${ratio(routed, direct)} ` +
     `static-nginx/direct=${ratio(staticNginx, direct)} http-proxy/static-nginx=${ratio(httpProxyColumn, staticNginx)}`,
 );
+console.log(
+  `CPU per request (median of per-round): router/static-nginx=${cpuRatio(routed, staticNginx)} ` +
+    `router/http-proxy=${cpuRatio(routed, httpProxyColumn)}`,
+);
 // wrk does not count the responses still in flight when it stops; the router does.
 console.log(`router stats: ${routerCounted} requests counted, wrk completed ${routedRequests}`);
 console.log(
   `bench:router node/static=${ratio(routed, staticNginx)} node/http-proxy=${ratio(routed, httpProxyColumn)} ` +
     `cpu-us=${cpuUs(routed)?.toFixed(0)} static-cpu-us=${cpuUs(staticNginx)?.toFixed(0)} ` +
-    `http-proxy-cpu-us=${cpuUs(httpProxyColumn)?.toFixed(0)} node/direct=${ratio(routed, direct)}`,
+    `http-proxy-cpu-us=${cpuUs(httpProxyColumn)?.toFixed(0)} cpu/http-proxy=${cpuRatio(routed, httpProxyColumn)} ` +
+    `node/direct=${ratio(routed, direct)}`,
 );
