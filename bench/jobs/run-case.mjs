@@ -1,5 +1,8 @@
 // @ts-check
-// One case of bench:jobs in a process of its own: `node run-case.mjs <case> <shape index>`.
+// One case of bench:jobs in a process of its own:
+//   node run-case.mjs <case> <shape> [warm-ups] [timed runs]
+// <case>: paasmaker-redis | paasmaker-sqlite | paasmaker-postgres | bullmq | minimal;
+// <shape>: an index into `shapes`, or `wide:<jobs>` (1 root + jobs-1 leaves) for the scaling rows.
 // Prints one JSON line: { jobsPerSecond, peakMiB } (median of the timed runs, peak RSS).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,22 +15,28 @@ import {
   definePlugin,
 } from '@paasmaker/core';
 import { FlowProducer, QueueEvents, Worker } from 'bullmq';
-import { shapes } from './tree-shapes.mjs';
+import pg from 'pg';
+import { createMinimalEngine } from './minimal-engine.mjs';
+import { shapes, wideShape } from './tree-shapes.mjs';
 
-const [caseName, shapeIndex] = process.argv.slice(2);
-const chosen = shapes[Number(shapeIndex)];
+const [caseName, shapeArgument = '', warmUpArgument = '3', timedArgument = '5'] = process.argv.slice(2);
+const chosen = shapeArgument.startsWith('wide:')
+  ? wideShape(Number(shapeArgument.slice(5)))
+  : shapes[Number(shapeArgument)];
 const redisUrl = process.env.PAASMAKER_TEST_REDIS_URL;
 if (!chosen || !redisUrl)
   throw new Error(
-    'usage: run-case.mjs <paasmaker-redis|paasmaker-sqlite|bullmq> <shape>, with PAASMAKER_TEST_REDIS_URL set',
+    'usage: run-case.mjs <paasmaker-redis|paasmaker-sqlite|paasmaker-postgres|bullmq|minimal> <shape> [warm-ups] [runs], with PAASMAKER_TEST_REDIS_URL set',
   );
 const shape = chosen;
 const concurrency = 16;
-const warmUps = 3;
-const timedRuns = 5;
+const warmUps = Number(warmUpArgument);
+const timedRuns = Number(timedArgument);
 const folder = await mkdtemp(path.join(tmpdir(), 'paasmaker-bench-'));
 
-/** @returns {Promise<{ runOnce(): Promise<void>, close(): Promise<void> }>} */
+/** @typedef {{ runOnce(): Promise<void>, close(): Promise<void> }} Subject */
+
+/** @returns {Promise<Subject>} */
 async function paasmaker(/** @type {import('@paasmaker/core').JobStore} */ store) {
   const noop = definePlugin({
     name: 'bench.jobs',
@@ -60,7 +69,28 @@ async function paasmaker(/** @type {import('@paasmaker/core').JobStore} */ store
   };
 }
 
-/** @returns {Promise<{ runOnce(): Promise<void>, close(): Promise<void> }>} */
+/** A database of its own on the test server, dropped at the end. @returns {Promise<Subject>} */
+async function paasmakerPostgres() {
+  const serverUrl = process.env.PAASMAKER_TEST_POSTGRES_URL;
+  if (!serverUrl) throw new Error('paasmaker-postgres needs PAASMAKER_TEST_POSTGRES_URL');
+  const database = `bench_jobs_${process.pid}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  const subject = await paasmaker(createSqlJobStore({ connection: url.toString() }));
+  return {
+    runOnce: subject.runOnce,
+    close: async () => {
+      await subject.close();
+      await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** @returns {Promise<Subject>} */
 async function bullmq() {
   const connection = { url: redisUrl, maxRetriesPerRequest: null };
   const queueName = `bench-${process.pid}`;
@@ -81,12 +111,28 @@ async function bullmq() {
   };
 }
 
-const subject =
-  caseName === 'paasmaker-redis'
-    ? await paasmaker(createRedisJobStore({ url: redisUrl, keyPrefix: `bench:${process.pid}:` }))
-    : caseName === 'paasmaker-sqlite'
-      ? await paasmaker(createSqlJobStore({ filename: path.join(folder, 'jobs.db') }))
-      : await bullmq();
+/** @returns {Promise<Subject>} */
+async function minimal() {
+  const engine = await createMinimalEngine({
+    url: /** @type {string} */ (redisUrl),
+    concurrency,
+    prefix: `bench-minimal:${process.pid}:`,
+  });
+  return { runOnce: () => engine.run(shape.tree), close: engine.close };
+}
+
+/** @type {Record<string, () => Promise<Subject>>} */
+const subjects = {
+  'paasmaker-redis': () =>
+    paasmaker(createRedisJobStore({ url: redisUrl, keyPrefix: `bench:${process.pid}:` })),
+  'paasmaker-sqlite': () => paasmaker(createSqlJobStore({ filename: path.join(folder, 'jobs.db') })),
+  'paasmaker-postgres': paasmakerPostgres,
+  bullmq,
+  minimal,
+};
+const makeSubject = subjects[caseName ?? ''];
+if (!makeSubject) throw new Error(`unknown case ${caseName}`);
+const subject = await makeSubject();
 for (let i = 0; i < warmUps; i++) await subject.runOnce();
 const seconds = [];
 for (let i = 0; i < timedRuns; i++) {

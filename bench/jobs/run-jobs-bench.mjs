@@ -1,20 +1,38 @@
 // @ts-check
-// npm run bench:jobs — no-op job trees in three shapes on Paasmaker's Redis and SQLite job
-// stores and as BullMQ flows on the same Redis, with the same worker concurrency. Each case runs
-// in a process of its own (clean memory, no idle connections of the others); cases alternate per
-// shape. Prints jobs/s and peak RSS per case and the ratios, and writes bench/results/jobs.txt.
+// npm run bench:jobs — no-op job trees on Paasmaker's Redis and SQLite job stores, as BullMQ
+// flows, and on a minimal two-EVALSHA engine (the floor of a Redis engine; minimal-engine.mjs),
+// all on the same Redis with the same worker concurrency. Every case runs in a process of its
+// own (clean memory, no idle connections of the others). The shapes run in interleaved rounds
+// (every case once per round, in a rotating order), and each ratio is the median of its
+// per-round ratios, so that load from elsewhere on the machine hits both sides of a ratio.
+// Then the scaling rows: trees of 1 root + N leaves of 1,000 / 10,000 / 100,000 jobs on every
+// store, one run each. Prints jobs/s and peak RSS, and writes bench/results/jobs.txt.
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { concurrencyNote, shapes } from './tree-shapes.mjs';
+import { scalingSizes, shapes } from './tree-shapes.mjs';
 
 const run = promisify(execFile);
+// Fewer rounds or other sizes for a quick look: BENCH_JOBS_ROUNDS=1 BENCH_JOBS_SIZES=1000,10000.
+const rounds = Number(process.env.BENCH_JOBS_ROUNDS ?? 5);
+const sizes = process.env.BENCH_JOBS_SIZES?.split(',').map(Number) ?? scalingSizes;
+const warmUps = 2;
+const timedRuns = 3;
 const cases = [
   { id: 'paasmaker-redis', title: 'Paasmaker Redis' },
   { id: 'paasmaker-sqlite', title: 'Paasmaker SQLite' },
   { id: 'bullmq', title: 'BullMQ flows' },
+  { id: 'minimal', title: 'minimal 2-EVALSHA' },
+];
+const scalingCases = [
+  { id: 'paasmaker-redis', title: 'Paasmaker Redis' },
+  { id: 'paasmaker-sqlite', title: 'Paasmaker SQLite' },
+  { id: 'paasmaker-postgres', title: 'Paasmaker Postgres' },
+  { id: 'bullmq', title: 'BullMQ flows' },
+  { id: 'minimal', title: 'minimal 2-EVALSHA' },
 ];
 /** @type {string[]} */
 const lines = [];
@@ -22,36 +40,110 @@ const say = (/** @type {string} */ line) => {
   lines.push(line);
   process.stdout.write(`${line}\n`);
 };
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(', ');
+const median = (/** @type {number[]} */ values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return /** @type {number} */ (sorted[Math.floor(sorted.length / 2)]);
+};
 
 /** @returns {Promise<{ jobsPerSecond: number, peakMiB: number }>} */
-async function measure(/** @type {string} */ caseId, /** @type {number} */ shapeIndex) {
+async function measure(
+  /** @type {string} */ caseId,
+  /** @type {string} */ shape,
+  /** @type {number} */ warm,
+  /** @type {number} */ timed,
+) {
   const script = fileURLToPath(new URL('./run-case.mjs', import.meta.url));
-  const { stdout } = await run(process.execPath, [script, caseId, String(shapeIndex)], {
+  const { stdout } = await run(process.execPath, [script, caseId, shape, String(warm), String(timed)], {
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
 }
 
-say(`bench:jobs — ${new Date().toISOString()} — Node ${process.version}, ${concurrencyNote}`);
+const jobsPerSecond = (/** @type {number} */ value) => `${Math.round(value)} jobs/s`;
+say(
+  `bench:jobs — ${new Date().toISOString()} — Node ${process.version}, worker concurrency 16, one process per case and round`,
+);
+say(
+  `shapes: ${rounds} interleaved rounds, each case ${warmUps} warm-ups + median of ${timedRuns} timed runs per round; figures are medians over the rounds, ratios medians of per-round ratios`,
+);
+say(`load average at start (1, 5, 15 min): ${load()} on ${(await import('node:os')).cpus().length} cores`);
 say('');
-say(`${'shape'.padEnd(34)}${cases.map((c) => c.title.padStart(18)).join('')}  Redis/BullMQ  SQLite/Redis`);
-const ratios = [];
+const header = `${'shape'.padEnd(32)}${cases.map((c) => c.title.padStart(19)).join('')}  Redis/BullMQ  Redis/minimal  SQLite/Redis`;
+say(header);
+const vsBullmq = [];
+const vsMinimal = [];
 for (const [index, shape] of shapes.entries()) {
-  const results = [];
-  for (const benchCase of cases) results.push(await measure(benchCase.id, index));
-  const [redis, sqlite, bullmq] = results.map((result) => result.jobsPerSecond);
-  if (redis === undefined || sqlite === undefined || bullmq === undefined)
-    throw new Error('a case is missing');
-  ratios.push(redis / bullmq);
+  /** @type {{ jobsPerSecond: number, peakMiB: number }[][]} */
+  const perRound = [];
+  for (let round = 0; round < rounds; round++) {
+    /** @type {{ jobsPerSecond: number, peakMiB: number }[]} */
+    const results = new Array(cases.length);
+    for (let k = 0; k < cases.length; k++) {
+      const at = (k + round) % cases.length;
+      results[at] = await measure(
+        /** @type {{ id: string }} */ (cases[at]).id,
+        String(index),
+        warmUps,
+        timedRuns,
+      );
+    }
+    perRound.push(results);
+  }
+  const rate = (/** @type {number} */ at) =>
+    perRound.map((results) => results[at]?.jobsPerSecond ?? Number.NaN);
+  const ratio = (/** @type {number} */ a, /** @type {number} */ b) =>
+    median(
+      perRound.map(
+        (results) => (results[a]?.jobsPerSecond ?? Number.NaN) / (results[b]?.jobsPerSecond ?? Number.NaN),
+      ),
+    );
+  const [redisBullmq, redisMinimal, sqliteRedis] = [ratio(0, 2), ratio(0, 3), ratio(1, 0)];
+  vsBullmq.push(redisBullmq);
+  vsMinimal.push(redisMinimal);
   say(
-    `${`${shape.name} (${shape.jobs} jobs)`.padEnd(34)}${results.map((r) => `${Math.round(r.jobsPerSecond)} jobs/s`.padStart(18)).join('')}  ${(redis / bullmq).toFixed(2).padStart(12)}  ${(sqlite / redis).toFixed(2).padStart(12)}`,
+    `${`${shape.name} (${shape.jobs} jobs)`.padEnd(32)}${cases.map((_, at) => jobsPerSecond(median(rate(at))).padStart(19)).join('')}  ${redisBullmq.toFixed(2).padStart(12)}  ${redisMinimal.toFixed(2).padStart(13)}  ${sqliteRedis.toFixed(2).padStart(12)}`,
   );
   say(
-    `${'  peak RSS'.padEnd(34)}${results.map((r) => `${Math.round(r.peakMiB)} MiB`.padStart(18)).join('')}`,
+    `${'  peak RSS'.padEnd(32)}${cases.map((_, at) => `${Math.round(Math.max(...perRound.map((results) => results[at]?.peakMiB ?? 0)))} MiB`.padStart(19)).join('')}`,
+  );
+  say(
+    `${'  per-round Redis/BullMQ'.padEnd(32)}${perRound.map((results) => ((results[0]?.jobsPerSecond ?? 0) / (results[2]?.jobsPerSecond ?? 1)).toFixed(2)).join(' ')}`,
   );
 }
+say(`load average after the shapes: ${load()}`);
 say('');
-say(`bench:jobs min-ratio-vs-bullmq=${Math.min(...ratios).toFixed(2)}`);
+say(
+  'scaling: 1 root + N leaves, one process per case and size, one timed run (after one warm-up below 100,000)',
+);
+say(`${'jobs'.padEnd(32)}${scalingCases.map((c) => c.title.padStart(19)).join('')}`);
+for (const size of sizes) {
+  /** @type {string[]} */
+  const rates = [];
+  /** @type {string[]} */
+  const memory = [];
+  for (const benchCase of scalingCases) {
+    try {
+      const result = await measure(benchCase.id, `wide:${size}`, size < 100_000 ? 1 : 0, 1);
+      rates.push(jobsPerSecond(result.jobsPerSecond));
+      memory.push(`${Math.round(result.peakMiB)} MiB`);
+    } catch (error) {
+      process.stderr.write(`${benchCase.id} at ${size} jobs failed: ${String(error)}\n`);
+      rates.push('failed');
+      memory.push('-');
+    }
+  }
+  say(`${size.toLocaleString('en').padEnd(32)}${rates.map((r) => r.padStart(19)).join('')}`);
+  say(`${'  peak RSS'.padEnd(32)}${memory.map((m) => m.padStart(19)).join('')}`);
+}
+say(`load average at the end: ${load()}`);
+say('');
+say(
+  `bench:jobs min-ratio-vs-bullmq=${Math.min(...vsBullmq).toFixed(2)} min-ratio-vs-minimal=${Math.min(...vsMinimal).toFixed(2)}`,
+);
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 await mkdir(resultsDir, { recursive: true });
 await writeFile(path.join(resultsDir, 'jobs.txt'), `${lines.join('\n')}\n`);

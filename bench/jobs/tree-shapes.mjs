@@ -1,9 +1,10 @@
 // @ts-check
-// The three tree shapes of bench:jobs, each as a Paasmaker job spec and as a BullMQ flow.
+// The tree shapes of bench:jobs, each as a Paasmaker job spec, a BullMQ flow and a plain tree
+// (for the minimal engine).
 
 /**
  * @typedef {{ title: string, children: TreeNode[] }} TreeNode
- * @typedef {{ name: string, jobs: number, paasmaker(): object, bullmq(queueName: string): object }} Shape
+ * @typedef {{ name: string, jobs: number, tree: TreeNode, paasmaker(): object, bullmq(queueName: string): object }} Shape
  */
 
 /** @param {TreeNode} node @returns {object} */
@@ -35,20 +36,24 @@ function binary(levels, title = 'node') {
 const shape = (name, jobs, tree) => ({
   name,
   jobs,
+  tree,
   paasmaker: () => toSpec(tree),
   bullmq: (queueName) => toFlow(tree, queueName),
 });
 
+/** A tree of `jobs` jobs: one root and `jobs - 1` leaves. @param {number} jobs @returns {Shape} */
+export const wideShape = (jobs) =>
+  shape(`1 root + ${(jobs - 1).toLocaleString('en')} leaves`, jobs, {
+    title: 'root',
+    children: Array.from({ length: jobs - 1 }, (_, i) => ({ title: `leaf-${i}`, children: [] })),
+  });
+
 /** @type {Shape[]} */
 export const shapes = [
-  shape('1 root + 1,000 leaves', 1001, {
-    title: 'root',
-    children: Array.from({ length: 1000 }, (_, i) => ({ title: `leaf-${i}`, children: [] })),
-  }),
+  wideShape(1001),
   shape('chain of depth 200', 200, chain(200)),
   shape('binary tree of 1,023', 1023, binary(10)),
 ];
 
-/** How every case is run, for the report's header. */
-export const concurrencyNote =
-  'worker concurrency 16, one process per case, median of 5 timed runs after 3 warm-ups';
+/** Sizes of the scaling rows: trees of 1 root + (size - 1) leaves. */
+export const scalingSizes = [1_000, 10_000, 100_000];
