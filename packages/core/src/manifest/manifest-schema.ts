@@ -7,8 +7,9 @@ export const MANIFEST_PLUGIN_PATTERN = '^[-a-z0-9._]+$';
 /** A lower-case DNS name, optionally starting with one `*.` wildcard label. */
 export const MANIFEST_HOSTNAME_PATTERN =
   '^(\\*\\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$';
-/** Five whitespace-separated cron fields (minute hour day-of-month month day-of-week). */
-export const MANIFEST_CRON_PATTERN = '^\\s*[-0-9A-Za-z*,/]+(\\s+[-0-9A-Za-z*,/]+){4}\\s*$';
+/** Five whitespace-separated cron fields (minute hour day-of-month month day-of-week), or a nickname. */
+export const MANIFEST_CRON_PATTERN =
+  '^\\s*(@(yearly|annually|monthly|weekly|daily|hourly)|[-0-9A-Za-z*,/]+(\\s+[-0-9A-Za-z*,/]+){4})\\s*$';
 /** The default placement policy. */
 export const DEFAULT_MANIFEST_PLACEMENT = 'paasmaker.placement.default';
 /** The default health check timeout, in seconds. */
@@ -20,7 +21,8 @@ export const manifestPatternMessages: Readonly<Record<string, string>> = {
   [MANIFEST_PLUGIN_PATTERN]: 'must be a plugin name of lower-case letters, digits, "-", "_" and "."',
   [MANIFEST_HOSTNAME_PATTERN]:
     'must be a lower-case DNS name; a wildcard is allowed only as one leading label ("*.example.com")',
-  [MANIFEST_CRON_PATTERN]: 'must be a cron expression of five fields ("*/5 * * * *")',
+  [MANIFEST_CRON_PATTERN]:
+    'must be a cron expression of five fields ("*/5 * * * *") or @hourly, @daily, @weekly, @monthly, @yearly',
   '^/': 'must start with "/"',
 };
 

@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { PaasmakerError } from '../kernel/errors';
 import { buildManifest } from './manifest-build';
+import { cronProblems } from './manifest-cron-check';
 import { duplicateNameProblems } from './manifest-duplicate-names';
 import { ManifestError, type ManifestProblem } from './manifest-error';
 import { type ManifestKernel, pluginProblems } from './manifest-plugin-check';
@@ -60,7 +61,8 @@ export function parseManifest(text: string, options: ParseManifestOptions = {}):
   if (!validate(data))
     for (const problem of schemaProblems(validate.errors ?? [], manifestJsonSchema))
       report(problem.path, problem.at, problem.message);
-  for (const problem of duplicateNameProblems(data)) report(problem.path, problem.path, problem.message);
+  for (const problem of [...duplicateNameProblems(data), ...cronProblems(data)])
+    report(problem.path, problem.path, problem.message);
   if (options.kernel)
     for (const problem of pluginProblems(uses, options.kernel))
       report(problem.path, problem.at, problem.message);

@@ -87,19 +87,26 @@ describe('manifest problems', () => {
     );
   });
 
-  it('checks crons: five-field runspec and a path', () => {
+  it('checks crons: a five-field runspec or a nickname, values in range, and a path', () => {
     const text = `    crons:
       - {runspec: "*/5 * * * *", uri: /ok}
       - {runspec: "* * * *", uri: /four-fields}
       - {runspec: "0 0 * * * *", uri: /six-fields}
       - {runspec: "0 3 * * 1", uri: "http://elsewhere/"}
       - {uri: /no-runspec}
+      - {runspec: "@daily", uri: /nightly}
+      - {runspec: "61 * * * *", uri: /minute-61}
+      - {runspec: "@fortnightly", uri: /unknown-nickname}
 `;
+    const shape =
+      'must be a cron expression of five fields ("*/5 * * * *") or @hourly, @daily, @weekly, @monthly, @yearly';
     expect(problemLines(() => withWeb(text))).toEqual([
-      '8 instances.0.crons.1.runspec: must be a cron expression of five fields ("*/5 * * * *")',
-      '9 instances.0.crons.2.runspec: must be a cron expression of five fields ("*/5 * * * *")',
+      `8 instances.0.crons.1.runspec: ${shape}`,
+      `9 instances.0.crons.2.runspec: ${shape}`,
       '10 instances.0.crons.3.uri: must start with "/"',
       '11 instances.0.crons.4.runspec: is required',
+      '13 instances.0.crons.6.runspec: Cron "61 * * * *": Invalid value for minute: 61',
+      `14 instances.0.crons.7.runspec: ${shape}`,
     ]);
   });
 

@@ -26,14 +26,34 @@ describe('cron expressions', () => {
     expect(schedule.matches(at('2026-12-08T12:00:00'))).toBe(false);
   });
 
-  it('refuses malformed schedules with a message naming the field', () => {
+  it('takes nicknames and any second of the minute', () => {
+    const daily = parseCronExpression('@daily');
+    expect(daily.matches(at('2026-11-30T00:00:59'))).toBe(true);
+    expect(daily.matches(at('2026-11-30T00:01:00'))).toBe(false);
+    expect(parseCronExpression('@hourly').matches(at('2026-11-30T16:00:00'))).toBe(true);
+    expect(parseCronExpression('@weekly').matches(at('2026-11-29T00:00:00'))).toBe(true); // a Sunday
+    expect(parseCronExpression('*/5 * * * *').matches(at('2026-11-30T16:40:30'))).toBe(true);
+  });
+
+  it('refuses malformed schedules with a message naming what is wrong', () => {
     for (const [spec, words] of [
-      ['* * * *', 'five fields'],
-      ['61 * * * *', 'minute "61"'],
-      ['* 24 * * *', 'hour "24"'],
-      ['*/0 * * * *', 'step "0"'],
-      ['* * * FOO *', 'month "FOO"'],
-    ] as const)
-      expect(() => parseCronExpression(spec)).toThrow(words);
+      ['* * * *', 'exactly five'],
+      ['0 0 * * * *', 'requires exactly 5 parts'],
+      ['61 * * * *', 'minute: 61'],
+      ['* 24 * * *', 'hour: 24'],
+      ['*/0 * * * *', 'illegal stepping: 0'],
+      ['* * * FOO *', '(FOO) contains illegal characters'],
+      ['@fortnightly', 'exactly five'],
+    ] as const) {
+      const error = (() => {
+        try {
+          parseCronExpression(spec);
+        } catch (caught) {
+          return caught as Error & { code?: string };
+        }
+      })();
+      expect([error?.code, error?.message]).toEqual(['E_MANIFEST_INVALID', expect.stringContaining(words)]);
+      expect(error?.message).toContain(`Cron "${spec}": `);
+    }
   });
 });
