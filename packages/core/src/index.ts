@@ -4,6 +4,7 @@
 export * from './auth/index';
 export * from './commands/index';
 export * from './jobs/index';
+export { type JobLogSources, readJobLog } from './jobs/logs/index';
 export * from './kernel/index';
 export * from './manifest/index';
 export * from './model/index';
