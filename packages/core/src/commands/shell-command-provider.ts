@@ -1,5 +1,5 @@
-import type { JsonSchema } from '../kernel/json-schema';
-import type { CommandProvider } from '../kernel/providers/command-provider';
+import type { JsonSchemaObject } from '../kernel/json-schema';
+import { type CommandProvider, defineCommand } from '../kernel/providers/command-provider';
 import { runShellCommand } from './run-shell-command';
 
 /** Default timeout of each shell command, in seconds. */
@@ -14,7 +14,7 @@ export const shellCommandParametersSchema = {
   },
   required: ['commands'],
   additionalProperties: false,
-} as const satisfies JsonSchema;
+} as const satisfies JsonSchemaObject;
 
 /**
  * The shell step (the original's ShellPrepare): runs each of the manifest's `commands` in order
@@ -23,12 +23,11 @@ export const shellCommandParametersSchema = {
  * failing command fails the step (`E_COMMAND_FAILED`) and the rest are not run.
  */
 export function createShellCommandProvider(): CommandProvider {
-  return {
+  return defineCommand({
     parametersSchema: shellCommandParametersSchema,
     async run(request, call) {
-      const commands = request.parameters.commands as string[];
-      const timeout = (request.parameters.timeout as number | undefined) ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
-      for (const command of commands) {
+      const timeout = request.parameters.timeout ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
+      for (const command of request.parameters.commands) {
         await runShellCommand(command, {
           cwd: request.directory,
           env: request.environment,
@@ -38,5 +37,5 @@ export function createShellCommandProvider(): CommandProvider {
         });
       }
     },
-  };
+  });
 }

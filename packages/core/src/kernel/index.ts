@@ -26,13 +26,25 @@ export type { AnyPlugin, PluginEntry } from './plugin-entry';
 export type { PluginKernel } from './plugin-kernel';
 export { ProviderHookMap } from './provider-hook-map';
 export type { AuthCredentials, AuthDecision, AuthPrincipal } from './providers/auth';
-export type { CommandProvider, CommandRunRequest } from './providers/command-provider';
+export {
+  type CommandDeclaration,
+  type CommandProvider,
+  type CommandRunRequest,
+  defineCommand,
+} from './providers/command-provider';
 export type { HealthCheckProvider, HealthCheckResult } from './providers/health-check-provider';
 export type {
   InstanceEnvironment,
   InstanceEnvironmentContext,
 } from './providers/instance-environment';
-export type { JobOutcome, JobRun, JobSpec, JobTypeProvider } from './providers/job-type-provider';
+export {
+  defineJobType,
+  type JobOutcome,
+  type JobRun,
+  type JobSpec,
+  type JobTypeDeclaration,
+  type JobTypeProvider,
+} from './providers/job-type-provider';
 export type {
   InstanceState,
   InstanceStateChange,
@@ -48,21 +60,33 @@ export type {
   StorerProvider,
   UnpackerProvider,
 } from './providers/package-pipeline-providers';
-export type {
-  PlacementCandidate,
-  PlacementProvider,
-  PlacementRequest,
+export {
+  definePlacement,
+  type PlacementCandidate,
+  type PlacementDeclaration,
+  type PlacementProvider,
+  type PlacementRequest,
 } from './providers/placement-provider';
 export type { ProviderCall } from './providers/provider-call';
-export type {
-  RuntimeInstance,
-  RuntimeInstanceStatus,
-  RuntimeProvider,
+export {
+  defineRuntime,
+  type RuntimeDeclaration,
+  type RuntimeInstance,
+  type RuntimeInstanceStatus,
+  type RuntimeProvider,
 } from './providers/runtime-provider';
-export type { ScmCheckoutRequest, ScmCheckoutResult, ScmProvider } from './providers/scm-provider';
-export type {
-  ServiceCredentials,
-  ServiceDeprovisionRequest,
-  ServiceProvider,
-  ServiceProvisionRequest,
+export {
+  defineScm,
+  type ScmCheckoutRequest,
+  type ScmCheckoutResult,
+  type ScmDeclaration,
+  type ScmProvider,
+} from './providers/scm-provider';
+export {
+  defineService,
+  type ServiceCredentials,
+  type ServiceDeclaration,
+  type ServiceDeprovisionRequest,
+  type ServiceProvider,
+  type ServiceProvisionRequest,
 } from './providers/service-provider';

@@ -56,10 +56,13 @@ export interface JsonSchemaObject {
 }
 
 /**
- * The TypeScript type of the data a JSON Schema accepts, after ajv applied its defaults: a
- * property is present when it is `required` or has a `default`, optional otherwise.
+ * The TypeScript type of the data a JSON Schema accepts. `D` says whether ajv applied the
+ * schema's defaults first: then (`true`, plugin options and job parameters) a property is present
+ * when it is `required` or has a `default`; otherwise (`false`, provider parameters, which are
+ * checked as written) only when it is `required`. An object schema that names neither
+ * `properties` nor `additionalProperties` accepts any object: a {@link JsonObject}.
  */
-export type InferFromSchema<S> = S extends true
+export type InferFromSchema<S, D extends boolean = true> = S extends true
   ? JsonValue
   : S extends false
     ? never
@@ -68,15 +71,15 @@ export type InferFromSchema<S> = S extends true
       : S extends { readonly enum: readonly (infer E)[] }
         ? E
         : S extends { readonly anyOf: readonly (infer A)[] }
-          ? InferFromSchema<A>
+          ? InferFromSchema<A, D>
           : S extends { readonly oneOf: readonly (infer A)[] }
-            ? InferFromSchema<A>
+            ? InferFromSchema<A, D>
             : S extends { readonly type: infer T }
-              ? InferFromType<T, S>
+              ? InferFromType<T, S, D>
               : JsonValue;
 
-type InferFromType<T, S> = T extends readonly (infer U)[]
-  ? InferFromType<U, S>
+type InferFromType<T, S, D extends boolean> = T extends readonly (infer U)[]
+  ? InferFromType<U, S, D>
   : T extends 'string'
     ? string
     : T extends 'number' | 'integer'
@@ -87,22 +90,26 @@ type InferFromType<T, S> = T extends readonly (infer U)[]
           ? null
           : T extends 'array'
             ? S extends { readonly items: infer I }
-              ? InferFromSchema<I>[]
+              ? InferFromSchema<I, D>[]
               : JsonValue[]
             : T extends 'object'
-              ? InferObject<S>
+              ? S extends { readonly properties: unknown } | { readonly additionalProperties: unknown }
+                ? InferObject<S, D>
+                : JsonObject
               : never;
 
-type PresentKeys<S, P> =
+type PresentKeys<S, P, D extends boolean> =
   | (S extends { readonly required: readonly (infer R)[] } ? R : never)
-  | { [K in keyof P]: P[K] extends { readonly default: unknown } ? K : never }[keyof P];
+  | (D extends true
+      ? { [K in keyof P]: P[K] extends { readonly default: unknown } ? K : never }[keyof P]
+      : never);
 
 type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
-type InferObject<S> = Flatten<
+type InferObject<S, D extends boolean> = Flatten<
   (S extends { readonly properties: infer P }
-    ? { -readonly [K in keyof P as K extends PresentKeys<S, P> ? K : never]: InferFromSchema<P[K]> } & {
-        -readonly [K in keyof P as K extends PresentKeys<S, P> ? never : K]?: InferFromSchema<P[K]>;
+    ? { -readonly [K in keyof P as K extends PresentKeys<S, P, D> ? K : never]: InferFromSchema<P[K], D> } & {
+        -readonly [K in keyof P as K extends PresentKeys<S, P, D> ? never : K]?: InferFromSchema<P[K], D>;
       }
     : unknown) &
     (S extends { readonly additionalProperties: infer X }
@@ -110,6 +117,6 @@ type InferObject<S> = Flatten<
         ? unknown
         : X extends true
           ? { [key: string]: JsonValue }
-          : { [key: string]: InferFromSchema<X> }
+          : { [key: string]: InferFromSchema<X, D> }
       : unknown)
 >;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { JsonObject, JsonSchema, JsonValue } from '../json-schema';
+import type { InferFromSchema, JsonObject, JsonSchema, JsonSchemaObject, JsonValue } from '../json-schema';
 
 /**
  * One job of a tree to create: its type, parameters and the node that runs it, with the jobs
@@ -17,8 +17,11 @@ export interface JobSpec {
   children?: JobSpec[];
 }
 
-/** Everything a job handler receives when its job starts. */
-export interface JobRun {
+/**
+ * Everything a job handler receives when its job starts. `P` is the type of its parameters;
+ * {@link defineJobType} infers it from the job type's `parametersSchema`.
+ */
+export interface JobRun<P = JsonObject> {
   jobId: string;
   /** The root job's id, which is also the tree's id. */
   treeId: string;
@@ -26,8 +29,8 @@ export interface JobRun {
   parentId?: string;
   /** The node running the job. */
   nodeId: string;
-  /** The job's parameters, validated against the job type's `parametersSchema`. */
-  parameters: JsonObject;
+  /** The job's parameters, validated against the job type's `parametersSchema`, defaults applied. */
+  parameters: P;
   /** The tree's shared context as it was when this job started. */
   context: Readonly<JsonObject>;
   /** Results of this job's children, keyed by child job id. */
@@ -54,9 +57,44 @@ export interface JobOutcome {
   summary?: string;
 }
 
-/** The handler for one job type. Registered on `hooks.jobType`. Rejecting fails the job (and aborts its tree). */
-export interface JobTypeProvider {
-  /** JSON Schema the job's parameters must match when the tree is created. */
+/**
+ * The handler for one job type. Registered on `hooks.jobType`. Rejecting fails the job (and
+ * aborts its tree). `P` is the type of its parameters: write one with {@link defineJobType} to
+ * have it inferred from `parametersSchema`; the hook holds any job type as `JobTypeProvider`.
+ */
+export interface JobTypeProvider<P = JsonObject> {
+  /** JSON Schema the job's parameters must match when the tree is created (defaults are applied). */
   parametersSchema: JsonSchema;
-  run(job: JobRun): Promise<JobOutcome | undefined>;
+  /** Runs one job; resolve with its outcome (or nothing), reject to fail it. */
+  run(job: JobRun<P>): Promise<JobOutcome | undefined>;
+}
+
+/** What {@link defineJobType} takes: a {@link JobTypeProvider} whose parameters schema is `S`. */
+export interface JobTypeDeclaration<S extends JsonSchemaObject> extends JobTypeProvider<InferFromSchema<S>> {
+  readonly parametersSchema: S;
+}
+
+/**
+ * Declares a job type. The parameters schema is written once; `run` sees `job.parameters` typed
+ * from it (a property is present when it is `required` or has a `default`).
+ *
+ * ```ts
+ * kernel.hooks.jobType.for('acme.job.resize').tap('acme.jobs', () =>
+ *   defineJobType({
+ *     parametersSchema: {
+ *       type: 'object',
+ *       properties: { count: { type: 'integer' }, note: { type: 'string' } },
+ *       required: ['count'],
+ *     },
+ *     async run(job) {
+ *       return { result: job.parameters.count * 2 }; // count: number, note: string | undefined
+ *     },
+ *   }),
+ * );
+ * ```
+ */
+export function defineJobType<const S extends JsonSchemaObject>(
+  declaration: JobTypeDeclaration<S>,
+): JobTypeProvider<InferFromSchema<S>> {
+  return declaration;
 }

@@ -1,8 +1,8 @@
-import type { JsonObject, JsonSchema } from '../json-schema';
+import type { InferFromSchema, JsonObject, JsonSchema, JsonSchemaObject } from '../json-schema';
 import type { ProviderCall } from './provider-call';
 
-/** One instance as a runtime sees it when asked to start, stop or inspect it. */
-export interface RuntimeInstance {
+/** One instance as a runtime sees it when asked to start, stop or inspect it; `P` types its parameters. */
+export interface RuntimeInstance<P = JsonObject> {
   /** The instance's UUID. */
   instanceId: string;
   /** Folder the instance's package was unpacked into. */
@@ -16,8 +16,8 @@ export interface RuntimeInstance {
   port?: number;
   /** Runtime version the manifest asked for, as one of {@link RuntimeProvider.versions}. */
   version: string;
-  /** The instance type's runtime parameters, already validated against `parametersSchema`. */
-  parameters: JsonObject;
+  /** The instance type's runtime parameters as written, already validated against `parametersSchema`. */
+  parameters: P;
   /** Environment the instance's process must be given. */
   environment: Readonly<Record<string, string>>;
   /** File the instance's stdout and stderr are appended to. */
@@ -29,9 +29,10 @@ export type RuntimeInstanceStatus = 'running' | 'stopped';
 
 /**
  * Runs application instances of one language or server (the original's RUNTIME_EXECUTE,
- * RUNTIME_VERSIONS and RUNTIME_ENVIRONMENT modes). Registered on `hooks.runtime`.
+ * RUNTIME_VERSIONS and RUNTIME_ENVIRONMENT modes). Registered on `hooks.runtime`. `P` is the
+ * type of the instances' parameters: write one with {@link defineRuntime} to have it inferred.
  */
-export interface RuntimeProvider {
+export interface RuntimeProvider<P = JsonObject> {
   /** JSON Schema for the instance type's runtime parameters in the manifest. */
   parametersSchema?: JsonSchema;
   /** Versions this node can serve, most specific last (`['20', '20.11.1']`); empty if none. */
@@ -43,9 +44,25 @@ export interface RuntimeProvider {
    * (or wrap the argv with `tenantArgv(currentTenant())`). `directory` is the tenant's;
    * `stateDirectory` is the heart's, passable by the tenant.
    */
-  start(instance: RuntimeInstance, call: ProviderCall): Promise<void>;
+  start(instance: RuntimeInstance<P>, call: ProviderCall): Promise<void>;
   /** Stop the instance; resolve once it no longer runs. Stopping a stopped instance succeeds. */
-  stop(instance: RuntimeInstance, call: ProviderCall): Promise<void>;
+  stop(instance: RuntimeInstance<P>, call: ProviderCall): Promise<void>;
   /** Report whether the instance runs, e.g. after a heart restart. */
-  status(instance: RuntimeInstance, call: ProviderCall): Promise<RuntimeInstanceStatus>;
+  status(instance: RuntimeInstance<P>, call: ProviderCall): Promise<RuntimeInstanceStatus>;
+}
+
+/** What {@link defineRuntime} takes: a {@link RuntimeProvider} whose parameters schema is `S`. */
+export interface RuntimeDeclaration<S extends JsonSchemaObject>
+  extends RuntimeProvider<InferFromSchema<S, false>> {
+  readonly parametersSchema: S;
+}
+
+/**
+ * Declares a runtime whose `instance.parameters` are typed from its `parametersSchema`. They are
+ * validated as written (defaults are not filled in), so a property is present only when `required`.
+ */
+export function defineRuntime<const S extends JsonSchemaObject>(
+  declaration: RuntimeDeclaration<S>,
+): RuntimeProvider<InferFromSchema<S, false>> {
+  return declaration;
 }

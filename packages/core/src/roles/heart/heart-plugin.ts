@@ -2,8 +2,9 @@ import { PaasmakerError } from '../../kernel/errors';
 import { definePlugin, KERNEL_API_VERSION } from '../../kernel/plugin-definition';
 import type { AnyPlugin } from '../../kernel/plugin-entry';
 import type { PluginKernel } from '../../kernel/plugin-kernel';
+import { defineJobType } from '../../kernel/providers/job-type-provider';
 import type { ProviderCall } from '../../kernel/providers/provider-call';
-import type { Heart, InstanceRegistration } from './heart-types';
+import type { Heart } from './heart-types';
 import { instanceRegistrationSchema } from './registration-schema';
 
 /** Name of the plugin every heart adds to its kernel. */
@@ -91,47 +92,57 @@ export function heartPlugin(heart: Heart, attach: (kernel: PluginKernel) => void
     setup(kernel) {
       attach(kernel);
       const jobType = (type: string) => kernel.hooks.jobType.for(type);
-      jobType(HEART_JOB_TYPES.register).tap(HEART_PLUGIN, () => ({
-        parametersSchema: registerParameters,
-        async run(job) {
-          const registration = job.parameters.registration as unknown as InstanceRegistration;
-          const instance = await heart.register(registration, callOf(job));
-          return { result: { port: instance.port }, summary: `Registered instance ${instance.instanceId}.` };
-        },
-      }));
-      jobType(HEART_JOB_TYPES.startup).tap(HEART_PLUGIN, () => ({
-        parametersSchema: startupParameters,
-        async run(job) {
-          const environment = job.parameters.environment as Record<string, string> | undefined;
-          const instance = await heart.startInstance(
-            String(job.parameters.instanceId),
-            callOf(job),
-            environment ? { environment } : {},
-          );
-          return {
-            result: { state: instance.state },
-            summary: `Instance ${instance.instanceId} is ${instance.state}.`,
-          };
-        },
-      }));
-      jobType(HEART_JOB_TYPES.shutdown).tap(HEART_PLUGIN, () => ({
-        parametersSchema: byInstanceId,
-        async run(job) {
-          const instance = await heart.stopInstance(String(job.parameters.instanceId), callOf(job));
-          return {
-            result: { state: instance.state },
-            summary: `Instance ${instance.instanceId} is ${instance.state}.`,
-          };
-        },
-      }));
-      jobType(HEART_JOB_TYPES.deregister).tap(HEART_PLUGIN, () => ({
-        parametersSchema: byInstanceId,
-        async run(job) {
-          const instanceId = String(job.parameters.instanceId);
-          await heart.deregister(instanceId, callOf(job));
-          return { result: { state: 'DEREGISTERED' }, summary: `Instance ${instanceId} deregistered.` };
-        },
-      }));
+      jobType(HEART_JOB_TYPES.register).tap(HEART_PLUGIN, () =>
+        defineJobType({
+          parametersSchema: registerParameters,
+          async run(job) {
+            const instance = await heart.register(job.parameters.registration, callOf(job));
+            return {
+              result: { port: instance.port },
+              summary: `Registered instance ${instance.instanceId}.`,
+            };
+          },
+        }),
+      );
+      jobType(HEART_JOB_TYPES.startup).tap(HEART_PLUGIN, () =>
+        defineJobType({
+          parametersSchema: startupParameters,
+          async run(job) {
+            const { instanceId, environment } = job.parameters;
+            const instance = await heart.startInstance(
+              instanceId,
+              callOf(job),
+              environment ? { environment } : {},
+            );
+            return {
+              result: { state: instance.state },
+              summary: `Instance ${instance.instanceId} is ${instance.state}.`,
+            };
+          },
+        }),
+      );
+      jobType(HEART_JOB_TYPES.shutdown).tap(HEART_PLUGIN, () =>
+        defineJobType({
+          parametersSchema: byInstanceId,
+          async run(job) {
+            const instance = await heart.stopInstance(job.parameters.instanceId, callOf(job));
+            return {
+              result: { state: instance.state },
+              summary: `Instance ${instance.instanceId} is ${instance.state}.`,
+            };
+          },
+        }),
+      );
+      jobType(HEART_JOB_TYPES.deregister).tap(HEART_PLUGIN, () =>
+        defineJobType({
+          parametersSchema: byInstanceId,
+          async run(job) {
+            const { instanceId } = job.parameters;
+            await heart.deregister(instanceId, callOf(job));
+            return { result: { state: 'DEREGISTERED' }, summary: `Instance ${instanceId} deregistered.` };
+          },
+        }),
+      );
       kernel.onClose(() => heart.close());
     },
   }) as AnyPlugin;

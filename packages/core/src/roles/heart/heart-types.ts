@@ -4,8 +4,11 @@ import type { AnyPlugin } from '../../kernel/plugin-entry';
 import type { ProviderCall } from '../../kernel/providers/provider-call';
 import type { TenantUsers } from '../../tenancy/tenant-users';
 
-/** Everything a heart needs to run one instance: what the pacemaker sends when it registers one. */
-export interface InstanceRegistration {
+/**
+ * Everything a heart needs to run one instance: what the pacemaker sends when it registers one
+ * (the register job's parameters carry it, so it is a JSON object type, not an interface).
+ */
+export type InstanceRegistration = {
   /** The instance's UUID; also names its folders and log file. */
   instanceId: string;
   application: {
@@ -27,7 +30,7 @@ export interface InstanceRegistration {
   package: { url: string; checksum: string; packageType: string };
   /** Variables from the pacemaker (PM_METADATA, PM_SERVICES, config vars), given to the process. */
   environment: Record<string, string>;
-}
+};
 
 /** States of an instance as its heart sees it (a subset of the pacemaker's instance states). */
 export type HeartInstanceState = 'REGISTERED' | 'STARTING' | 'RUNNING' | 'STOPPED' | 'ERROR' | 'SUSPENDED';

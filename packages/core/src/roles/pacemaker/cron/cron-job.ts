@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { PaasmakerError } from '../../../kernel/errors';
-import type { JobTypeProvider } from '../../../kernel/providers/job-type-provider';
+import { defineJobType, type JobTypeProvider } from '../../../kernel/providers/job-type-provider';
 import type { Model } from '../../../model/create-model';
 
 /** Job type of a cron run. */
@@ -14,10 +14,10 @@ const REQUEST_TIMEOUT_MS = 300_000;
  * to the job log. A connection error or a status other than 2xx fails the job.
  */
 export function cronJob(model: Model): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: { type: 'object', required: ['cronId'], properties: { cronId: { type: 'integer' } } },
     async run(job) {
-      const cron = await model.instanceTypes.cron(Number(job.parameters.cronId));
+      const cron = await model.instanceTypes.cron(job.parameters.cronId);
       const [instance] = await model.instances.list({
         instanceTypeId: cron.instanceTypeId,
         state: 'RUNNING',
@@ -60,5 +60,5 @@ export function cronJob(model: Model): JobTypeProvider {
         throw new PaasmakerError('E_INSTANCE_START', `Cron request to ${url} answered ${status}.`);
       return { summary: `GET ${cron.uri} answered ${status}.` };
     },
-  };
+  });
 }

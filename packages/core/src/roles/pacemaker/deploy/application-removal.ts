@@ -1,6 +1,6 @@
 import { PaasmakerError } from '../../../kernel/errors';
 import type { KernelHooks } from '../../../kernel/kernel-hooks';
-import type { JobTypeProvider } from '../../../kernel/providers/job-type-provider';
+import { defineJobType, type JobTypeProvider } from '../../../kernel/providers/job-type-provider';
 import type { Model } from '../../../model/create-model';
 import { typeHostname, versionHostname } from './cluster-hostnames';
 import type { CoordinateJobsOptions } from './coordinate-job-types';
@@ -17,7 +17,7 @@ const ON_A_HEART = new Set(['REGISTERED', 'STARTING', 'RUNNING', 'STOPPED', 'SUS
 export function deleteApplicationJob(
   options: CoordinateJobsOptions & { hooks: Pick<KernelHooks, 'storer'> },
 ): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: {
       type: 'object',
       required: ['applicationId'],
@@ -25,7 +25,7 @@ export function deleteApplicationJob(
     },
     async run(job) {
       const { model } = options;
-      const application = await model.applications.get(Number(job.parameters.applicationId));
+      const application = await model.applications.get(job.parameters.applicationId);
       const workspace = await model.workspaces.get(application.workspaceId);
       const versions = await model.versions.list({ applicationId: application.id });
       const hostnames = new Set<string>();
@@ -67,7 +67,7 @@ export function deleteApplicationJob(
         summary: `Application ${application.name} deleted (${versions.length} version(s), ${urls.size} package(s)).`,
       };
     },
-  };
+  });
 }
 
 /**

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PaasmakerError } from '../../../kernel/errors';
-import type { JobRun, JobTypeProvider } from '../../../kernel/providers/job-type-provider';
-import type { InstanceState } from '../../../kernel/providers/lifecycle-events';
+import {
+  defineJobType,
+  type JobRun,
+  type JobTypeProvider,
+} from '../../../kernel/providers/job-type-provider';
 import type { Model } from '../../../model/create-model';
 import type { VersionState } from '../../../model/model-states';
 import { INSTANCE_STATES, VERSION_STATES } from '../../../model/model-states';
@@ -34,26 +37,26 @@ const instanceParameters = {
 
 /** Sets a version's state once everything below it succeeded. */
 export function versionStateJob(options: CoordinateJobsOptions): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: {
       type: 'object',
       required: ['versionId', 'state'],
       properties: { versionId: { type: 'integer' }, state: { enum: [...VERSION_STATES] } },
     },
     async run(job) {
-      const state = job.parameters.state as VersionState;
-      const version = await options.model.versions.update(Number(job.parameters.versionId), { state });
+      const { versionId, state } = job.parameters;
+      const version = await options.model.versions.update(versionId, { state });
       return { result: { versionId: version.id, state }, summary: `Version ${version.number} is ${state}.` };
     },
-  };
+  });
 }
 
 /** Records the port and REGISTERED state the heart's register job reported for an instance. */
 export function instanceRegisteredJob(options: CoordinateJobsOptions): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: instanceParameters,
     async run(job) {
-      const instance = await findInstance(options.model, job);
+      const instance = await findInstance(options.model, job.parameters.instanceId);
       const reported = Object.values(job.childResults)[0] as { port?: number | null } | undefined;
       await options.model.instances.update(instance.id, {
         port: reported?.port ?? null,
@@ -61,40 +64,40 @@ export function instanceRegisteredJob(options: CoordinateJobsOptions): JobTypePr
       });
       return { summary: `Instance registered${reported?.port ? ` on port ${reported.port}` : ''}.` };
     },
-  };
+  });
 }
 
 /** Records an instance's new state (after its heart job below succeeded). */
 export function instanceStateJob(options: CoordinateJobsOptions): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: {
       type: 'object',
       required: ['instanceId', 'state'],
       properties: { instanceId: uuidSchema, state: { enum: [...INSTANCE_STATES] } },
     },
     async run(job) {
-      const instance = await findInstance(options.model, job);
-      const state = job.parameters.state as InstanceState;
+      const instance = await findInstance(options.model, job.parameters.instanceId);
+      const { state } = job.parameters;
       await options.model.instances.update(instance.id, { state });
       return { summary: `Instance is ${state}.` };
     },
-  };
+  });
 }
 
 /** Adds an instance to the routing table (on the hostnames its version's currency allows), or removes it. */
 export function routingJob(options: CoordinateJobsOptions): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: {
       type: 'object',
       required: ['instanceId', 'add'],
       properties: { instanceId: uuidSchema, add: { type: 'boolean' } },
     },
     async run(job) {
-      const context = await loadInstanceContext(options.model, String(job.parameters.instanceId));
+      const context = await loadInstanceContext(options.model, job.parameters.instanceId);
       const target = routeTargetOf(context);
       if (!target) return { summary: 'Standalone instance (or no port): no routing required.' };
       const hostnames = await routingHostnamesOf(options.model, context, options.clusterHostname);
-      applyInstanceRouting(options.routing, target, hostnames, job.parameters.add === true);
+      applyInstanceRouting(options.routing, target, hostnames, job.parameters.add);
       job.log.info(
         `${job.parameters.add ? 'Routed' : 'Unrouted'} ${target.host}:${target.port} on ${hostnames.yes.join(', ')}`,
       );
@@ -104,7 +107,7 @@ export function routingJob(options: CoordinateJobsOptions): JobTypeProvider {
           : 'Removed from routing.',
       };
     },
-  };
+  });
 }
 
 /**
@@ -115,11 +118,11 @@ export function routingJob(options: CoordinateJobsOptions): JobTypeProvider {
  * again, and still running) and the job fails with `E_ROUTER_UNCONFIRMED`.
  */
 export function makeCurrentJob(options: CoordinateJobsOptions): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: versionParameters,
     async run(job) {
       const { model } = options;
-      const version = await model.versions.get(Number(job.parameters.versionId));
+      const version = await model.versions.get(job.parameters.versionId);
       if (version.state !== 'RUNNING')
         throw new PaasmakerError(
           'E_INSTANCE_STATE',
@@ -143,7 +146,7 @@ export function makeCurrentJob(options: CoordinateJobsOptions): JobTypeProvider 
         ]);
       return { summary: `Version ${version.number} is current.` };
     },
-  };
+  });
 }
 
 /** Waits for the routers to serve the switch; undoes it (in the model and the table) when they do not. */
@@ -196,15 +199,15 @@ export function containerJob(): JobTypeProvider {
  * current version's exclusive instances beside it (break before make).
  */
 export function exclusiveSwitchJob(options: CoordinateJobsOptions): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: versionParameters,
     async run(job) {
-      const version = await options.model.versions.get(Number(job.parameters.versionId));
+      const version = await options.model.versions.get(job.parameters.versionId);
       const starts = await options.trees.startChains(version, 'exclusive');
       if (starts.length && job.parentId) await job.graft(job.parentId, starts);
       return { summary: `${starts.length} exclusive instance(s) to start.` };
     },
-  };
+  });
 }
 
 async function routeRunningInstances(
@@ -230,25 +233,25 @@ async function routeRunningInstances(
 
 /** Waits before an unrouted instance is stopped, so requests it is serving can finish. */
 export function drainJob(): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: {
       type: 'object',
       required: ['ms'],
       properties: { ms: { type: 'integer', minimum: 0, maximum: 600_000 } },
     },
     async run(job) {
-      await sleep(Number(job.parameters.ms), undefined, { signal: job.signal });
+      await sleep(job.parameters.ms, undefined, { signal: job.signal });
       return { summary: `Waited ${job.parameters.ms} ms for requests in flight.` };
     },
-  };
+  });
 }
 
 /** Deletes a version that is neither current nor running, once its instances are deregistered. */
 export function deleteVersionJob(options: CoordinateJobsOptions): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: versionParameters,
     async run(job) {
-      const version = await options.model.versions.get(Number(job.parameters.versionId));
+      const version = await options.model.versions.get(job.parameters.versionId);
       refuseDelete(version);
       const application = await options.model.applications.get(version.applicationId);
       const workspace = await options.model.workspaces.get(application.workspaceId);
@@ -261,7 +264,7 @@ export function deleteVersionJob(options: CoordinateJobsOptions): JobTypeProvide
       await options.model.versions.delete(version.id);
       return { summary: `Version ${version.number} deleted.` };
     },
-  };
+  });
 }
 
 /** Throws E_INSTANCE_STATE when a version may not be deleted: the current one, or one running. */
@@ -278,12 +281,9 @@ export function refuseDelete(version: { number: number; isCurrent: boolean; stat
     );
 }
 
-async function findInstance(model: Model, job: JobRun) {
-  const instance = await model.instances.findByUuid(String(job.parameters.instanceId));
+async function findInstance(model: Model, instanceId: string) {
+  const instance = await model.instances.findByUuid(instanceId);
   if (!instance)
-    throw new PaasmakerError(
-      'E_INSTANCE_NOT_FOUND',
-      `Instance ${job.parameters.instanceId} is not in the model.`,
-    );
+    throw new PaasmakerError('E_INSTANCE_NOT_FOUND', `Instance ${instanceId} is not in the model.`);
   return instance;
 }

@@ -3,7 +3,11 @@ import path from 'node:path';
 import { PaasmakerError } from '../../../kernel/errors';
 import type { JsonObject } from '../../../kernel/json-schema';
 import type { KernelHooks } from '../../../kernel/kernel-hooks';
-import type { JobRun, JobTypeProvider } from '../../../kernel/providers/job-type-provider';
+import {
+  defineJobType,
+  type JobRun,
+  type JobTypeProvider,
+} from '../../../kernel/providers/job-type-provider';
 import type { Manifest } from '../../../manifest/manifest-types';
 import { parseManifest } from '../../../manifest/parse-manifest';
 import type { Model } from '../../../model/create-model';
@@ -53,14 +57,17 @@ const deployIdSchema = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
  * folder and its checkout go, so a failed deploy leaves nothing under the work folder. The
  * folder may belong to the tenant then (a prepare command failed); the node removes it anyway.
  */
-function removingWorkOnFailure(options: PrepareJobsOptions, step: JobTypeProvider): JobTypeProvider {
+function removingWorkOnFailure<P extends { deployId: string }>(
+  options: PrepareJobsOptions,
+  step: JobTypeProvider<P>,
+): JobTypeProvider<P> {
   return {
     ...step,
     async run(job) {
       try {
         return await step.run(job);
       } catch (error) {
-        const directory = workingDirectory(options, String(job.parameters.deployId));
+        const directory = workingDirectory(options, job.parameters.deployId);
         for (const folder of [directory, `${directory}.checkout`])
           await rm(folder, { recursive: true, force: true }).catch((removal: unknown) =>
             job.log.warn({ err: removal, folder }, 'Could not remove the working folder of a failed deploy.'),
@@ -73,47 +80,45 @@ function removingWorkOnFailure(options: PrepareJobsOptions, step: JobTypeProvide
 
 /** SCM export: writes the source into the deploy's working folder (only `directory` of it, if given) and records the revision. */
 export function scmJob(options: PrepareJobsOptions): JobTypeProvider {
-  return removingWorkOnFailure(options, {
-    parametersSchema: {
-      type: 'object',
-      required: ['deployId', 'scm', 'parameters'],
-      properties: {
-        deployId: deployIdSchema,
-        scm: { type: 'string' },
-        parameters: { type: 'object' },
-        directory: { type: 'string', minLength: 1 },
-      },
-    },
-    async run(job) {
-      const { deployId, scm, parameters, directory } = job.parameters as {
-        deployId: string;
-        scm: string;
-        parameters: JsonObject;
-        directory?: string;
-      };
-      const target = workingDirectory(options, deployId);
-      const checkout = directory ? `${target}.checkout` : target;
-      for (const folder of [target, checkout]) await rm(folder, { recursive: true, force: true });
-      await mkdir(checkout, { recursive: true });
-      job.log.info(`Checking out ${String(parameters.location ?? '')} with ${scm}`);
-      const result = await provider(options.hooks, 'scm', scm).checkout(
-        { parameters, workingDirectory: checkout },
-        call(job),
-      );
-      if (directory) await keepSubfolder(checkout, directory, target);
-      return {
-        context: {
-          scmRevision: result.revision ?? null,
-          scmParameters: {
-            ...parameters,
-            ...(result.outputParameters ?? {}),
-            ...(directory ? { directory } : {}),
-          },
+  return removingWorkOnFailure(
+    options,
+    defineJobType({
+      parametersSchema: {
+        type: 'object',
+        required: ['deployId', 'scm', 'parameters'],
+        properties: {
+          deployId: deployIdSchema,
+          scm: { type: 'string' },
+          parameters: { type: 'object' },
+          directory: { type: 'string', minLength: 1 },
         },
-        summary: result.revision ? `Checked out revision ${result.revision}.` : 'Source exported.',
-      };
-    },
-  });
+      },
+      async run(job) {
+        const { deployId, scm, parameters, directory } = job.parameters;
+        const target = workingDirectory(options, deployId);
+        const checkout = directory ? `${target}.checkout` : target;
+        for (const folder of [target, checkout]) await rm(folder, { recursive: true, force: true });
+        await mkdir(checkout, { recursive: true });
+        job.log.info(`Checking out ${String(parameters.location ?? '')} with ${scm}`);
+        const result = await provider(options.hooks, 'scm', scm).checkout(
+          { parameters, workingDirectory: checkout },
+          call(job),
+        );
+        if (directory) await keepSubfolder(checkout, directory, target);
+        return {
+          context: {
+            scmRevision: result.revision ?? null,
+            scmParameters: {
+              ...parameters,
+              ...(result.outputParameters ?? {}),
+              ...(directory ? { directory } : {}),
+            },
+          },
+          summary: result.revision ? `Checked out revision ${result.revision}.` : 'Source exported.',
+        };
+      },
+    }),
+  );
 }
 
 /** Makes `directory` of a checkout the working folder (a monorepo's app); refuses paths leaving the checkout. */
@@ -130,62 +135,60 @@ async function keepSubfolder(checkout: string, directory: string, target: string
 
 /** Manifest reader: reads and checks the manifest, then records the application, version, instance types and services. */
 export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
-  return removingWorkOnFailure(options, {
-    parametersSchema: {
-      type: 'object',
-      required: ['deployId', 'workspaceId', 'manifestPath', 'scm'],
-      properties: {
-        deployId: deployIdSchema,
-        workspaceId: { type: 'integer' },
-        manifestPath: { type: 'string', minLength: 1 },
-        scm: { type: 'string' },
+  return removingWorkOnFailure(
+    options,
+    defineJobType({
+      parametersSchema: {
+        type: 'object',
+        required: ['deployId', 'workspaceId', 'manifestPath', 'scm'],
+        properties: {
+          deployId: deployIdSchema,
+          workspaceId: { type: 'integer' },
+          manifestPath: { type: 'string', minLength: 1 },
+          scm: { type: 'string' },
+        },
       },
-    },
-    async run(job) {
-      const { deployId, workspaceId, manifestPath, scm } = job.parameters as {
-        deployId: string;
-        workspaceId: number;
-        manifestPath: string;
-        scm: string;
-      };
-      const directory = workingDirectory(options, deployId);
-      const file = path.resolve(directory, manifestPath);
-      if (!file.startsWith(directory + path.sep))
-        throw new PaasmakerError(
-          'E_MANIFEST_UNREADABLE',
-          `The manifest path ${manifestPath} is outside the source.`,
-        );
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        throw new PaasmakerError(
-          'E_MANIFEST_UNREADABLE',
-          `The source has no manifest at ${manifestPath}: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      const manifest: Manifest = parseManifest(text, {
-        file: manifestPath,
-        kernel: { hooks: options.hooks },
-      });
-      const recorded = await recordManifest(options.model, options.hooks, {
-        workspaceId,
-        manifest,
-        manifestText: text,
-        manifestPath,
-        scmName: scm,
-        scmParameters: (job.context.scmParameters ?? {}) as JsonObject,
-        scmRevision: (job.context.scmRevision as string | null) ?? null,
-        call: call(job),
-      });
-      job.log.info(`Application ${manifest.application.name}, version ${recorded.versionNumber}`);
-      return {
-        context: { applicationId: recorded.applicationId, versionId: recorded.versionId },
-        summary: `Version ${recorded.versionNumber} of ${manifest.application.name} recorded.`,
-      };
-    },
-  });
+      async run(job) {
+        const { deployId, workspaceId, manifestPath, scm } = job.parameters;
+        const directory = workingDirectory(options, deployId);
+        const file = path.resolve(directory, manifestPath);
+        if (!file.startsWith(directory + path.sep))
+          throw new PaasmakerError(
+            'E_MANIFEST_UNREADABLE',
+            `The manifest path ${manifestPath} is outside the source.`,
+          );
+        let text: string;
+        try {
+          text = await readFile(file, 'utf8');
+        } catch (error) {
+          throw new PaasmakerError(
+            'E_MANIFEST_UNREADABLE',
+            `The source has no manifest at ${manifestPath}: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        const manifest: Manifest = parseManifest(text, {
+          file: manifestPath,
+          kernel: { hooks: options.hooks },
+        });
+        const recorded = await recordManifest(options.model, options.hooks, {
+          workspaceId,
+          manifest,
+          manifestText: text,
+          manifestPath,
+          scmName: scm,
+          scmParameters: (job.context.scmParameters ?? {}) as JsonObject,
+          scmRevision: (job.context.scmRevision as string | null) ?? null,
+          call: call(job),
+        });
+        job.log.info(`Application ${manifest.application.name}, version ${recorded.versionNumber}`);
+        return {
+          context: { applicationId: recorded.applicationId, versionId: recorded.versionId },
+          summary: `Version ${recorded.versionNumber} of ${manifest.application.name} recorded.`,
+        };
+      },
+    }),
+  );
 }
 
 /**
@@ -194,53 +197,56 @@ export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
  * (and nobody else's to change) before it is packed.
  */
 export function prepareJob(options: PrepareJobsOptions): JobTypeProvider {
-  return removingWorkOnFailure(options, {
-    parametersSchema: { type: 'object', required: ['deployId'], properties: { deployId: deployIdSchema } },
-    async run(job) {
-      const versionId = Number(job.context.versionId);
-      const version = await options.model.versions.get(versionId);
-      const application = await options.model.applications.get(version.applicationId);
-      const manifest = parseManifest(version.manifest ?? '');
-      const directory = workingDirectory(options, String(job.parameters.deployId));
-      const workspace = await options.model.workspaces.get(application.workspaceId);
-      const key = { workspaceStub: workspace.stub, application: application.name };
-      const tenant = await options.tenants.forApplication(key);
-      const environment = {
-        ...tenantBaseEnvironment({
-          home: tenant?.home ?? options.tenants.sharedHome(key),
-          passEnvironment: options.tenants.passEnvironment,
-        }),
-        ...application.configVars,
-      };
-      if (tenant) await giveToTenant(directory, tenant);
-      try {
-        await runAsTenant(tenant, async () => {
-          for (const command of manifest.application.prepare.commands) {
-            job.log.info(`Prepare step ${command.name || command.plugin}`);
-            await provider(options.hooks, 'prepare', command.plugin).run(
-              { directory, environment, parameters: command.parameters },
-              call(job),
-            );
-          }
-        });
-      } finally {
-        if (tenant) await takeFromTenant(directory);
-      }
-      return { summary: `${manifest.application.prepare.commands.length} prepare step(s) done.` };
-    },
-  });
+  return removingWorkOnFailure(
+    options,
+    defineJobType({
+      parametersSchema: { type: 'object', required: ['deployId'], properties: { deployId: deployIdSchema } },
+      async run(job) {
+        const versionId = Number(job.context.versionId);
+        const version = await options.model.versions.get(versionId);
+        const application = await options.model.applications.get(version.applicationId);
+        const manifest = parseManifest(version.manifest ?? '');
+        const directory = workingDirectory(options, job.parameters.deployId);
+        const workspace = await options.model.workspaces.get(application.workspaceId);
+        const key = { workspaceStub: workspace.stub, application: application.name };
+        const tenant = await options.tenants.forApplication(key);
+        const environment = {
+          ...tenantBaseEnvironment({
+            home: tenant?.home ?? options.tenants.sharedHome(key),
+            passEnvironment: options.tenants.passEnvironment,
+          }),
+          ...application.configVars,
+        };
+        if (tenant) await giveToTenant(directory, tenant);
+        try {
+          await runAsTenant(tenant, async () => {
+            for (const command of manifest.application.prepare.commands) {
+              job.log.info(`Prepare step ${command.name || command.plugin}`);
+              await provider(options.hooks, 'prepare', command.plugin).run(
+                { directory, environment, parameters: command.parameters },
+                call(job),
+              );
+            }
+          });
+        } finally {
+          if (tenant) await takeFromTenant(directory);
+        }
+        return { summary: `${manifest.application.prepare.commands.length} prepare step(s) done.` };
+      },
+    }),
+  );
 }
 
 /** Packer: packs and stores the prepared source; the version becomes PREPARED and may go on to be made current. */
 export function packJob(options: PrepareJobsOptions): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: {
       type: 'object',
       required: ['deployId', 'makeCurrent'],
       properties: { deployId: deployIdSchema, makeCurrent: { type: 'boolean' } },
     },
     async run(job) {
-      const deployId = String(job.parameters.deployId);
+      const { deployId } = job.parameters;
       const versionId = Number(job.context.versionId);
       const directory = workingDirectory(options, deployId);
       try {
@@ -260,16 +266,16 @@ export function packJob(options: PrepareJobsOptions): JobTypeProvider {
         await rm(directory, { recursive: true, force: true });
         await rm(`${directory}.package.tar.gz`, { force: true });
       }
-      if (job.parameters.makeCurrent === true)
+      if (job.parameters.makeCurrent)
         await job.graft(job.treeId, [await options.trees.makeCurrent(versionId)]);
       return { result: { versionId }, summary: 'Source packed and stored.' };
     },
-  };
+  });
 }
 
 /** The deploy's root: done once the version is prepared (and, if asked, current). */
 export function deployJob(): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: { type: 'object', properties: { location: { type: 'string' } } },
     async run(job) {
       return {
@@ -280,5 +286,5 @@ export function deployJob(): JobTypeProvider {
         summary: 'Deployed.',
       };
     },
-  };
+  });
 }

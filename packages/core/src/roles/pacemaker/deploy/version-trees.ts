@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import { PaasmakerError } from '../../../kernel/errors';
-import type { JsonObject } from '../../../kernel/json-schema';
 import type { KernelHooks } from '../../../kernel/kernel-hooks';
 import type { JobSpec } from '../../../kernel/providers/job-type-provider';
 import type { PlacementCandidate } from '../../../kernel/providers/placement-provider';
@@ -290,7 +289,7 @@ export class VersionTrees {
           type: DEPLOY_JOBS.heartRegister,
           title: `Register instance ${short(instance.uuid)}`,
           node: await this.nodeName(instance),
-          parameters: { registration: (await this.registration(instance)) as unknown as JsonObject },
+          parameters: { registration: await this.registration(instance) },
         },
       ],
     };

@@ -1,4 +1,8 @@
-import type { JobSpec, JobTypeProvider } from '../../../kernel/providers/job-type-provider';
+import {
+  defineJobType,
+  type JobSpec,
+  type JobTypeProvider,
+} from '../../../kernel/providers/job-type-provider';
 import type { Model } from '../../../model/create-model';
 import type { Instance } from '../../../model/instance-repository';
 import { DEPLOY_JOBS } from '../deploy/deploy-job-names';
@@ -101,34 +105,34 @@ export async function replacementTree(
  * instances placed when it is next started.
  */
 export function replaceJob(trees: () => VersionTrees, model: Model): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: {
       type: 'object',
       required: ['versionId'],
       properties: { versionId: { type: 'integer' } },
     },
     async run(job) {
-      const version = await model.versions.get(Number(job.parameters.versionId));
+      const version = await model.versions.get(job.parameters.versionId);
       if (version.state !== 'RUNNING')
         return { summary: `Version ${version.number} is ${version.state}: nothing to start.` };
       const starts = await trees().startChains(version, 'startable');
       if (starts.length && job.parentId) await job.graft(job.parentId, starts);
       return { summary: `${starts.length} instance(s) to start.` };
     },
-  };
+  });
 }
 
 /** Removes an instance from every hostname of the routing table (it may no longer be in the model). */
 export function unrouteJob(table: { removeInstance(instanceId: string): void }): JobTypeProvider {
-  return {
+  return defineJobType({
     parametersSchema: {
       type: 'object',
       required: ['instanceId'],
       properties: { instanceId: { type: 'string', minLength: 1 } },
     },
     async run(job) {
-      table.removeInstance(String(job.parameters.instanceId));
+      table.removeInstance(job.parameters.instanceId);
       return { summary: 'Removed from routing.' };
     },
-  };
+  });
 }
