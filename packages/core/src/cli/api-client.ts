@@ -361,6 +361,15 @@ export class ApiClient {
 
   listInstances = (applicationId: number, options: ReadOptions = {}) =>
     this.request<ApplicationInstancesView>('GET', `/applications/${applicationId}/instances`, options);
+  /** A job's whole log, read from the node that ran it. */
+  async jobLog(jobId: string): Promise<string> {
+    const { response, text } = await this.send('GET', `/jobs/${encodeURIComponent(jobId)}/log`, {
+      accept: 'text/plain',
+    });
+    if (!response.ok) throw this.apiError(response.status, parseJson(text), text);
+    return text;
+  }
+
   /** The log of an instance from byte `offset`, and the offset to ask for next. */
   async instanceLog(
     applicationId: number,

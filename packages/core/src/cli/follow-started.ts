@@ -1,25 +1,13 @@
 import type { ApiClient, TreeView } from './api-client';
 import type { CliContext } from './context';
-import { CliError, EXIT } from './errors';
 import { followTree } from './job-commands';
+import { treeFailure } from './tree-failure';
 
 /** What `--no-follow` and `--json` leave of a command that starts a job tree. */
 export interface FollowOptions {
   /** false with `--no-follow`. */
   follow?: boolean;
   json?: boolean;
-}
-
-/**
- * The error of a tree that ended FAILED or ABORTED (exit 3): the root's state and the summary of
- * the job that failed (not of those aborted because of it); undefined when it succeeded.
- */
-export function treeFailure(tree: TreeView): CliError | undefined {
-  const root = tree.jobs[0];
-  if (!root || (root.state !== 'FAILED' && root.state !== 'ABORTED')) return undefined;
-  const failed = tree.jobs.find((job) => job.state === 'FAILED') ?? root;
-  const summary = failed.summary ? `: ${failed.title}: ${failed.summary}` : '';
-  return new CliError(`job tree ${tree.treeId} ended ${root.state}${summary}`, EXIT.jobFailed);
 }
 
 /**

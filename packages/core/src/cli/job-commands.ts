@@ -5,8 +5,10 @@ import type { JobState } from '../kernel/providers/lifecycle-events';
 import type { ApiClient, TreeView } from './api-client';
 import { type CliContext, leaf, table } from './context';
 import { CliError, EXIT } from './errors';
+import { followJobLog } from './job-log-follow';
 import { patientReader } from './patient-reader';
 import { type TreeChangeSignal, treeChangeSignal } from './tree-change-signal';
+import { treeFailure } from './tree-failure';
 
 const positiveInteger = (name: string) => (value: string) => {
   if (!/^[1-9][0-9]{0,6}$/.test(value)) throw new CliError(`${name} must be a positive integer`, EXIT.usage);
@@ -16,10 +18,10 @@ const positiveInteger = (name: string) => (value: string) => {
 export function addJobCommands(program: Command, context: CliContext): void {
   const job = program
     .command('job')
-    .description('job trees: list, show, abort, follow')
+    .description('job trees: list, show, abort, follow; job logs')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ paasmaker job list --tag workspace:3\n  $ paasmaker job follow <job id>\n',
+      '\nExamples:\n  $ paasmaker job list --tag workspace:3\n  $ paasmaker job follow <job id>\n  $ paasmaker job log <job id>\n',
     );
 
   leaf(
@@ -88,13 +90,23 @@ export function addJobCommands(program: Command, context: CliContext): void {
       ),
     ['paasmaker job follow 6c1f…', 'paasmaker job follow 6c1f… --json   # the finished tree as JSON'],
   ).action(async (jobId: string, options: { interval: number; json?: boolean }) => {
-    const tree = await followTree(await context.client(), jobId, context, options);
-    const root = tree.jobs[0];
-    if (root && (root.state === 'FAILED' || root.state === 'ABORTED'))
-      throw new CliError(
-        `job tree ${tree.treeId} ended ${root.state}${root.summary ? `: ${root.summary}` : ''}`,
-        EXIT.jobFailed,
-      );
+    const failure = treeFailure(await followTree(await context.client(), jobId, context, options));
+    if (failure) throw failure;
+  });
+
+  leaf(
+    job
+      .command('log')
+      .description(
+        "print a job's log (from the node that ran it); --follow prints new lines until the job ends",
+      )
+      .argument('<jobId>', 'the job id (paasmaker job show lists them with --json)')
+      .option('--follow', 'keep printing new lines until the job has finished'),
+    ['paasmaker job log 6c1f…', 'paasmaker job log 6c1f… --follow'],
+  ).action(async (jobId: string, options: { follow?: boolean }) => {
+    const client = await context.client();
+    if (options.follow) await followJobLog(client, jobId, context);
+    else context.io.stdout.write(await client.jobLog(jobId));
   });
 }
 

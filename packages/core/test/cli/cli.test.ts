@@ -66,7 +66,8 @@ describe('paasmaker CLI against a real pacemaker', () => {
     }));
     fx.kernel.hooks.jobType.for('test.cli.fail').tap('test.cli', () => ({
       parametersSchema: { type: 'object' },
-      run: async () => {
+      run: async (job) => {
+        job.log.info('Uploading 3 GiB.');
         await new Promise((resolve) => setTimeout(resolve, 100));
         throw new Error('The disk is full.');
       },
@@ -474,6 +475,29 @@ describe('paasmaker CLI against a real pacemaker', () => {
       const json = await run(['job', 'follow', treeId, '--json']);
       expect(json.code).toBe(3);
       expect(JSON.parse(json.stdout).treeId).toBe(treeId);
+      // The failed job is named once, with the command that prints its log.
+      const failed = JSON.parse(json.stdout).jobs.find((job: { state: string }) => job.state === 'FAILED');
+      expect(follow.stderr).toContain(
+        `: Upload release: The disk is full. (its log: paasmaker job log ${failed.id})`,
+      );
+    });
+
+    it('prints a job log, followed until the job ends or whole', async () => {
+      const treeId = await tree(true);
+      const upload =
+        (await fx.jobs.getTree(treeId)).jobs.find((job) => job.title === 'Upload release') ??
+        expect.unreachable();
+      const followed = await run(['job', 'log', upload.id, '--follow']);
+      expect([followed.code, followed.stderr]).toEqual([0, '']);
+      expect((await fx.jobs.getTree(treeId)).jobs.find((job) => job.id === upload.id)?.state).toBe('FAILED');
+      const whole = await run(['job', 'log', upload.id]);
+      expect([whole.code, whole.stderr]).toEqual([0, '']);
+      expect(whole.stdout).toContain('Uploading 3 GiB.');
+      expect(whole.stdout).toContain('The disk is full.');
+      expect(followed.stdout).toBe(whole.stdout);
+      const missing = await run(['job', 'log', '00000000-0000-4000-8000-000000000000']);
+      expect(missing.code).not.toBe(0);
+      expectOneLineError(missing.stderr, /^error: E_/);
     });
 
     it('aborts a tree, and refuses to abort it twice in one line', async () => {
