@@ -3,6 +3,7 @@ import type { JsonSchema } from '../kernel/json-schema';
 import type { Kernel } from '../kernel/kernel';
 import type { ManifestPluginUse } from './manifest-plugin-uses';
 import { type SchemaProblem, schemaProblems } from './schema-problems';
+import type { YamlPath } from './yaml-location';
 
 /** What the plugin check needs of a kernel: its hooks (a `Kernel` or a plugin's `PluginKernel`). */
 export type ManifestKernel = Pick<Kernel, 'hooks'>;
@@ -30,6 +31,21 @@ function validatorOf(schema: JsonSchema): ValidateFunction {
 }
 
 /**
+ * The problems of `parameters` against a provider's `parametersSchema` (none when it declares
+ * none), their paths under `prefix`. The parameters are checked, not changed (no defaults), which
+ * is what provider parameter types promise. Throws when the schema itself is invalid.
+ */
+export function parameterProblems(
+  schema: JsonSchema | undefined,
+  parameters: unknown,
+  prefix: YamlPath = [],
+): SchemaProblem[] {
+  if (schema === undefined) return [];
+  const validate = validatorOf(schema);
+  return validate(parameters) ? [] : schemaProblems(validate.errors ?? [], schema, prefix);
+}
+
+/**
  * Checks that each plugin a manifest names is provided in the right hook of `kernel`, and that
  * its parameters match the provider's `parametersSchema` when it declares one.
  */
@@ -49,23 +65,17 @@ export function pluginProblems(uses: readonly ManifestPluginUse[], kernel: Manif
       });
       continue;
     }
-    const schema = provider.parametersSchema;
-    if (schema === undefined) continue;
     const parameters = use.parameters ?? {};
     if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) continue;
-    let validate: ValidateFunction;
     try {
-      validate = validatorOf(schema);
+      problems.push(...parameterProblems(provider.parametersSchema, parameters, use.parametersPath));
     } catch (cause) {
       problems.push({
         path: use.path,
         at: use.path,
         message: `plugin ${use.plugin} has an invalid parametersSchema, so its parameters cannot be checked: ${(cause as Error).message}`,
       });
-      continue;
     }
-    if (!validate(parameters))
-      problems.push(...schemaProblems(validate.errors ?? [], schema, use.parametersPath));
   }
   return problems;
 }

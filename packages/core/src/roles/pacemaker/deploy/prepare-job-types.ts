@@ -8,8 +8,10 @@ import {
   type JobRun,
   type JobTypeProvider,
 } from '../../../kernel/providers/job-type-provider';
+import { parameterProblems } from '../../../manifest/manifest-plugin-check';
 import type { Manifest } from '../../../manifest/manifest-types';
 import { parseManifest } from '../../../manifest/parse-manifest';
+import { fieldName } from '../../../manifest/yaml-location';
 import type { Model } from '../../../model/create-model';
 import { runAsTenant } from '../../../tenancy/tenant-context';
 import { tenantBaseEnvironment } from '../../../tenancy/tenant-environment';
@@ -95,15 +97,21 @@ export function scmJob(options: PrepareJobsOptions): JobTypeProvider {
       },
       async run(job) {
         const { deployId, scm, parameters, directory } = job.parameters;
+        const source = provider(options.hooks, 'scm', scm);
+        // Checked here, as the manifest checks other providers' parameters, so that an SCM's
+        // parameters are what its schema (and so its parameter type) says.
+        const problems = parameterProblems(source.parametersSchema, parameters);
+        if (problems.length)
+          throw new PaasmakerError(
+            'E_DEPLOY_INVALID',
+            `The ${scm} parameters are invalid: ${problems.map((p) => `${fieldName(p.path)} ${p.message}`).join('; ')}.`,
+          );
         const target = workingDirectory(options, deployId);
         const checkout = directory ? `${target}.checkout` : target;
         for (const folder of [target, checkout]) await rm(folder, { recursive: true, force: true });
         await mkdir(checkout, { recursive: true });
         job.log.info(`Checking out ${String(parameters.location ?? '')} with ${scm}`);
-        const result = await provider(options.hooks, 'scm', scm).checkout(
-          { parameters, workingDirectory: checkout },
-          call(job),
-        );
+        const result = await source.checkout({ parameters, workingDirectory: checkout }, call(job));
         if (directory) await keepSubfolder(checkout, directory, target);
         return {
           context: {
