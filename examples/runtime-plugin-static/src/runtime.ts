@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Logger, RuntimeInstance, RuntimeProvider } from '@paasmaker/core';
+import { defineRuntime, type Logger, type RuntimeProvider } from '@paasmaker/core';
 import { resolveDocumentRoot } from './document-root';
 import { closeServer, listenStatic, type StaticServerOptions } from './static-server';
 
@@ -23,7 +23,8 @@ export function createStaticRuntime(options: StaticServerOptions): StaticRuntime
     log.info({ instanceId }, 'static instance stopped');
   }
 
-  const provider: RuntimeProvider = {
+  // defineRuntime types instance.parameters from the schema: { documentRoot?: string }.
+  const provider = defineRuntime({
     parametersSchema: {
       type: 'object',
       properties: { documentRoot: { type: 'string' } },
@@ -32,7 +33,7 @@ export function createStaticRuntime(options: StaticServerOptions): StaticRuntime
     async versions() {
       return ['1'];
     },
-    async start(instance: RuntimeInstance, call) {
+    async start(instance, call) {
       if (servers.has(instance.instanceId)) {
         call.log.info({ instanceId: instance.instanceId }, 'static instance already running');
         return;
@@ -56,7 +57,7 @@ export function createStaticRuntime(options: StaticServerOptions): StaticRuntime
     async status(instance) {
       return servers.has(instance.instanceId) ? 'running' : 'stopped';
     },
-  };
+  });
 
   return {
     provider,

@@ -1,5 +1,6 @@
 import {
-  type JsonSchema,
+  defineRuntime,
+  type JsonSchemaObject,
   type ProviderCall,
   type RuntimeProvider,
   runningProcessRecord,
@@ -19,7 +20,7 @@ export const nodeRuntimeParametersSchema = {
     command: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
   },
   additionalProperties: false,
-} as const satisfies JsonSchema;
+} as const satisfies JsonSchemaObject;
 
 /** How {@link createNodeRuntime} runs apps. */
 export interface NodeRuntimeOptions {
@@ -35,7 +36,7 @@ export interface NodeRuntimeOptions {
  * instance's `stateDirectory`, so `status` and `stop` work from a fresh heart process too.
  */
 export function createNodeRuntime(options: NodeRuntimeOptions): RuntimeProvider {
-  return {
+  return defineRuntime({
     parametersSchema: nodeRuntimeParametersSchema,
 
     async versions(call: ProviderCall) {
@@ -61,7 +62,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): RuntimeProvider 
       }
       const launch = await resolveNodeLaunch({
         directory: instance.directory,
-        command: instance.parameters.command as string[] | undefined,
+        command: instance.parameters.command,
         environment: instance.environment,
         nodeBinary: options.nodeBinary,
       });
@@ -89,5 +90,5 @@ export function createNodeRuntime(options: NodeRuntimeOptions): RuntimeProvider 
     async status(instance) {
       return (await runningProcessRecord(instance.stateDirectory)) !== undefined ? 'running' : 'stopped';
     },
-  };
+  });
 }

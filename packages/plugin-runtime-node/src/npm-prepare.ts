@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type CommandProvider, type JsonSchema, type ProviderCall, runCommand } from '@paasmaker/core';
+import {
+  type CommandProvider,
+  type CommandRunRequest,
+  defineCommand,
+  type InferFromSchema,
+  type JsonSchemaObject,
+  type ProviderCall,
+  runCommand,
+} from '@paasmaker/core';
 import { nodeVersionOf, npmBeside, withPathPrefix } from './node-binary';
 import { NPM_LOCK_FILES, npmCacheKey, readPackageScripts } from './npm-cache-key';
 import { NpmDependencyCache, type TenantCommand } from './npm-dependency-cache';
@@ -17,7 +25,10 @@ export const npmPrepareParametersSchema = {
     cache: { type: 'boolean', default: true },
   },
   additionalProperties: false,
-} as const satisfies JsonSchema;
+} as const satisfies JsonSchemaObject;
+
+/** A step's parameters as the manifest wrote them (the defaults above are not filled in). */
+type NpmPrepareRequest = CommandRunRequest<InferFromSchema<typeof npmPrepareParametersSchema, false>>;
 
 /** How many dependency trees each application keeps when the plugin is not told. */
 const DEFAULT_CACHE_ENTRIES = 3;
@@ -48,11 +59,11 @@ const ROOT_INSTALL_SCRIPTS = [
  */
 export function createNpmPrepare(options: { nodeBinary: string; cacheEntries?: number }): CommandProvider {
   const keep = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
-  return {
+  return defineCommand({
     parametersSchema: npmPrepareParametersSchema,
     async run(request, call) {
       const production = request.parameters.production !== false;
-      const timeout = (request.parameters.timeout as number | undefined) ?? 600;
+      const timeout = request.parameters.timeout ?? 600;
       const lockFile = NPM_LOCK_FILES.find((name) => existsSync(join(request.directory, name)));
       const args = [
         lockFile ? 'ci' : 'install',
@@ -106,7 +117,7 @@ export function createNpmPrepare(options: { nodeBinary: string; cacheEntries?: n
       }
       await cache.prune(key);
     },
-  };
+  });
 }
 
 /**
@@ -114,7 +125,7 @@ export function createNpmPrepare(options: { nodeBinary: string; cacheEntries?: n
  * dependencies, or why it does not.
  */
 function cachePlace(
-  request: Parameters<CommandProvider['run']>[0],
+  request: NpmPrepareRequest,
   lockFile: string | undefined,
   keep: number,
 ): { lockFile: string; folder: string } | string {
@@ -128,7 +139,7 @@ function cachePlace(
 
 /** The cache key of the working copy; `undefined` (logged) when it cannot be had. */
 async function cacheKey(
-  request: Parameters<CommandProvider['run']>[0],
+  request: NpmPrepareRequest,
   lockFile: string,
   nodeBinary: string,
   npmArguments: readonly string[],

@@ -2,7 +2,8 @@ import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   currentTenant,
-  type JsonSchema,
+  defineRuntime,
+  type JsonSchemaObject,
   type ProviderCall,
   type RuntimeProvider,
   runningProcessRecord,
@@ -23,7 +24,7 @@ export const phpRuntimeParametersSchema = {
     document_root: { type: 'string', maxLength: 255 },
   },
   additionalProperties: false,
-} as const satisfies JsonSchema;
+} as const satisfies JsonSchemaObject;
 
 /** How {@link createPhpRuntime} runs apps. */
 export interface PhpRuntimeOptions {
@@ -45,7 +46,7 @@ export interface PhpRuntimeOptions {
  * environment reaches PHP through `getenv()` and `$_SERVER`.
  */
 export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
-  return {
+  return defineRuntime({
     parametersSchema: phpRuntimeParametersSchema,
 
     async versions(call: ProviderCall) {
@@ -70,7 +71,7 @@ export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
       const configFile = path.join(instance.stateDirectory, 'httpd.conf');
       const config = apacheConfig({
         directory: instance.directory,
-        documentRoot: String(instance.parameters.document_root ?? ''),
+        documentRoot: instance.parameters.document_root ?? '',
         port: instance.port ?? 0,
         stateDirectory: instance.stateDirectory,
         modulesDirectory: options.modulesDirectory,
@@ -104,5 +105,5 @@ export function createPhpRuntime(options: PhpRuntimeOptions): RuntimeProvider {
     async status(instance) {
       return (await runningProcessRecord(instance.stateDirectory)) !== undefined ? 'running' : 'stopped';
     },
-  };
+  });
 }

@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  defineScm,
   type InferFromSchema,
   type JsonObject,
   PaasmakerError,
   type ProviderCall,
-  type ScmCheckoutRequest,
   type ScmCheckoutResult,
   type ScmProvider,
 } from '@paasmaker/core';
@@ -36,9 +36,10 @@ export function createGitScmProvider(options: GitScmOptions): ScmProvider {
   const lock = new KeyedLock();
   let toolVersion: Promise<string> | undefined;
 
-  return {
+  return defineScm({
     parametersSchema: gitScmParametersSchema,
-    async checkout(request: ScmCheckoutRequest, call: ProviderCall): Promise<ScmCheckoutResult> {
+    async checkout(request, call: ProviderCall): Promise<ScmCheckoutResult> {
+      // Deploys check the parameters against the schema; a direct caller may not have.
       const parameters = readParameters(request.parameters);
       const location = checkGitLocation(parameters.location).location;
       const branch =
@@ -77,7 +78,7 @@ export function createGitScmProvider(options: GitScmOptions): ScmProvider {
         clearTimeout(timer);
       }
     },
-  };
+  });
 }
 
 /** Re-checks the parameters' types: callers validate against the schema, but a wrong type here must not reach git. */
