@@ -29,6 +29,13 @@ if (!args.has('--no-links')) {
   for (const file of repositoryOnly) checkRepositoryLinks(file);
 }
 if (!args.has('--no-types')) {
+  for (const pkg of packages) {
+    const { types } = JSON.parse(readFileSync(join(root, pkg.dir, 'package.json'), 'utf8'));
+    if (types && !existsSync(join(root, pkg.dir, types))) {
+      console.error(`docs-check: ${pkg.dir}/${types} is missing: run \`npm run build\` first.`);
+      process.exit(1);
+    }
+  }
   const shipped = packages.flatMap((pkg) =>
     pkg.files.filter((f) => f.endsWith('.md')).map((f) => `${pkg.dir}/${f}`),
   );
