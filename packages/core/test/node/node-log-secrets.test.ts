@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../src/jobs';
-import { definePlugin, KERNEL_API_VERSION } from '../../src/kernel';
+import { defineJobType, definePlugin, KERNEL_API_VERSION } from '../../src/kernel';
 import { createNode, type PaasmakerNode, parseNodeConfig } from '../../src/node';
 import { API_PREFIX } from '../../src/roles/pacemaker';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../postgres-database';
@@ -17,27 +17,29 @@ const shellJob = definePlugin({
   version: '1.0.0',
   apiVersion: KERNEL_API_VERSION,
   setup(kernel) {
-    kernel.hooks.jobType.for('test.shell').tap('test.shell-job', () => ({
-      parametersSchema: {
-        type: 'object',
-        properties: { directory: { type: 'string' }, command: { type: 'string' } },
-        required: ['directory', 'command'],
-      },
-      async run(job) {
-        const shell = kernel.hooks.prepare.find('paasmaker.prepare.shell');
-        if (!shell) throw new Error('no shell prepare step');
-        const { directory, command } = job.parameters as { directory: string; command: string };
-        await shell.run(
-          {
-            directory,
-            environment: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-            parameters: { commands: [command] },
-          },
-          { log: job.log, signal: job.signal },
-        );
-        return { summary: 'Ran.' };
-      },
-    }));
+    kernel.hooks.jobType.for('test.shell').tap('test.shell-job', () =>
+      defineJobType({
+        parametersSchema: {
+          type: 'object',
+          properties: { directory: { type: 'string' }, command: { type: 'string' } },
+          required: ['directory', 'command'],
+        },
+        async run(job) {
+          const shell = kernel.hooks.prepare.find('paasmaker.prepare.shell');
+          if (!shell) throw new Error('no shell prepare step');
+          const { directory, command } = job.parameters;
+          await shell.run(
+            {
+              directory,
+              environment: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+              parameters: { commands: [command] },
+            },
+            { log: job.log, signal: job.signal },
+          );
+          return { summary: 'Ran.' };
+        },
+      }),
+    );
   },
 });
 

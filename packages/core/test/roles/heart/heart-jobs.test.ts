@@ -47,7 +47,7 @@ describe('heart job types on a real job engine', () => {
     const registration = registrationFor(await packageApp(fx.root, 'echo'));
     const { instanceId } = registration;
     const registered = (await runJob(HEART_JOB_TYPES.register, {
-      registration: registration as unknown as JsonObject,
+      registration,
     })) as { port: number };
     expect(registered.port).toBe(heart.instance(instanceId)?.port);
     expect(await runJob(HEART_JOB_TYPES.startup, { instanceId })).toEqual({ state: 'RUNNING' });
@@ -62,7 +62,7 @@ describe('heart job types on a real job engine', () => {
     const registration = registrationFor(await packageApp(fx.root, 'silent'), {
       healthCheck: { timeoutSeconds: 1 },
     });
-    await runJob(HEART_JOB_TYPES.register, { registration: registration as unknown as JsonObject });
+    await runJob(HEART_JOB_TYPES.register, { registration });
     const treeId = await engine.createTree({
       type: HEART_JOB_TYPES.startup,
       parameters: { instanceId: registration.instanceId },
