@@ -1,100 +1,204 @@
 // @ts-check
-// Requests per second through the nginx + Lua router vs a static nginx `proxy_pass` to the same
-// backend, measured with wrk (`apt-get install wrk`) on loopback. Run under the test servers'
-// Redis and nginx: `npm run bench:nginx-router [seconds] [connections]`. The backend is an nginx
-// answering "hello world" itself, so it is never the bottleneck. Each nginx has one worker. The
-// last line is a summary a script can read:
-// `bench:nginx-router static-rps=<n> lua-rps=<n> ratio=<n>`.
-import { execFileSync } from 'node:child_process';
+// The nginx + Lua router against a static nginx `proxy_pass` to the same backend, and the router
+// with a routing table of 100,000 hostnames against one of 10, measured with wrk
+// (`apt-get install wrk`) on loopback. Run under the test servers' Redis and nginx:
+// `npm run bench:nginx-router [seconds] [connections] [rounds]`. The backend is an nginx answering
+// "hello world" itself, so it is never the bottleneck; every nginx has one worker. nginx CPU
+// (master + worker, user + system) comes from /proc. Rounds are interleaved (static, router,
+// router 100k, then the other way round), ratios are medians of per-round ratios, so a machine
+// that gets busier mid-run favours no column. After the rounds it checks that the router's stats
+// in Redis counted every answer wrk got. The last line is a summary a script can read:
+// `bench:nginx-router ratio=<x> cpu-ratio=<x> hosts100k/hosts10=<x> …`.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { publishRoutingTable, RoutingTable, startNginxRouter } from '@paasmaker/core';
+import { pickFreePort } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
-import { helloBackend, plainNginx, staticProxyPass } from './bench-nginx.mjs';
+import { helloBackend, plainNginx, processTreeCpuMicros, staticProxyPass } from './bench-nginx.mjs';
 
-const seconds = Number(process.argv[2] ?? 5);
+const seconds = Number(process.argv[2] ?? 3);
 const connections = Number(process.argv[3] ?? 32);
+const rounds = Number(process.argv[4] ?? 11);
 const redisUrl = new URL(process.env.PAASMAKER_TEST_REDIS_URL ?? '');
 const nginxBin = process.env.PAASMAKER_TEST_NGINX_BIN ?? 'nginx';
 const modules = process.env.PAASMAKER_TEST_NGINX_MODULES_DIR ?? '/usr/lib/nginx/modules';
+const host = 'bench.test';
 
-/** @returns {Promise<number>} */
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+/**
+ * @typedef {{ rps: number, requests: number, errors: number, cpuUs: number }} Run
+ * @typedef {{ name: string, port: number, pid: () => number, runs: Run[], answered: number }} Column
+ */
 
-/** wrk's requests/s against `port` with Host bench.test. */
-function wrk(/** @type {number} */ port) {
-  const output = execFileSync(
+/** wrk against `port` with Host bench.test: req/s, responses, non-2xx and socket errors. */
+async function wrk(/** @type {number} */ port, /** @type {number} */ duration) {
+  const child = spawn(
     'wrk',
-    ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', 'Host: bench.test', `http://127.0.0.1:${port}/`],
-    { encoding: 'utf8' },
+    ['-t1', `-c${connections}`, `-d${duration}s`, '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0);
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? '0';
-  return { rps: Math.round(rps), errors: Number(errors) };
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    output += chunk;
+  });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`wrk exited with ${code}:\n${output}`);
+  const number = (/** @type {RegExp} */ pattern) => Number(pattern.exec(output)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  return {
+    rps: number(/Requests\/sec:\s+([\d.]+)/),
+    requests: number(/(\d+) requests in/),
+    errors:
+      number(/Non-2xx or 3xx responses: (\d+)/) +
+      (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
+  };
+}
+
+/** One wrk run against `column`, with the CPU its nginx spent per request. */
+async function measure(/** @type {Column} */ column, duration = seconds) {
+  const cpuBefore = processTreeCpuMicros(column.pid());
+  const result = await wrk(column.port, duration);
+  const cpuUs = (processTreeCpuMicros(column.pid()) - cpuBefore) / Math.max(result.requests, 1);
+  column.answered += result.requests;
+  // Let the closed connections settle before the next column.
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  return { ...result, cpuUs };
+}
+
+/** @param {number[]} values */
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? Number.NaN;
+  return sorted.length % 2 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
+};
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
+/** A table of `size` hostnames, bench.test among them, every one routed to the backend. */
+function benchTable(/** @type {number} */ size, /** @type {number} */ backendPort) {
+  const table = new RoutingTable();
+  const route = (/** @type {number} */ i) => ({
+    instanceId: `instance-${i.toString(36).padStart(8, '0')}`,
+    host: '127.0.0.1',
+    port: backendPort,
+    versionTypeKey: `app-${i % 500}/1/web`,
+    nodeId: `node-${i % 20}`,
+  });
+  table.add(host, { ...route(0), instanceId: 'bench' });
+  for (let i = 1; i < size; i += 1) table.add(`app-${i}.hosts.test`, route(i));
+  return table;
 }
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-bench-'));
-const [backendPort, staticPort, luaPort] = [await freePort(), await freePort(), await freePort()];
+const backendPort = await pickFreePort();
+const staticPort = await pickFreePort();
 const backend = await plainNginx(await mkdtemp(path.join(folder, 'backend-')), helloBackend(backendPort));
 const staticProxy = await plainNginx(
   await mkdtemp(path.join(folder, 'static-')),
   staticProxyPass(staticPort, backendPort),
 );
 const redis = new Redis(redisUrl.toString());
-const table = new RoutingTable();
-table.add('bench.test', {
-  instanceId: 'bench',
-  host: '127.0.0.1',
-  port: backendPort,
-  versionTypeKey: 'bench',
-  nodeId: 'bench',
-});
-const publisher = await publishRoutingTable({ table, redis, prefix: 'pm:bench:' });
-const router = await startNginxRouter({
-  folder: path.join(folder, 'lua-router'),
-  port: luaPort,
-  nginxBinary: nginxBin,
-  modulesDirectory: modules,
-  redis: { host: redisUrl.hostname, port: Number(redisUrl.port), prefix: 'pm:bench:' },
-});
-await new Promise((resolve) => setTimeout(resolve, 500));
-
-wrk(staticPort); // warm-up
-/** @type {{ static: { rps: number, errors: number }[], lua: { rps: number, errors: number }[] }} */
-const results = { static: [], lua: [] };
-for (let round = 0; round < 3; round += 1) {
-  results.static.push(wrk(staticPort));
-  results.lua.push(wrk(luaPort));
+const db = Number(redisUrl.pathname.slice(1) || 0);
+const routers = [];
+const publishers = [];
+for (const size of [10, 100_000]) {
+  const prefix = `pm:bench:${process.pid}:${size}:`;
+  const port = await pickFreePort();
+  const publisher = await publishRoutingTable({ table: benchTable(size, backendPort), redis, prefix });
+  publishers.push(publisher);
+  const router = await startNginxRouter({
+    folder: path.join(folder, `router-${size}`),
+    port,
+    nginxBinary: nginxBin,
+    modulesDirectory: modules,
+    redis: { host: redisUrl.hostname, port: Number(redisUrl.port), db, prefix },
+  });
+  routers.push({ router, port, prefix, size });
+  await publisher.confirm({ timeoutMs: 60_000 });
 }
-await router.close();
-await publisher.close();
+const [small, large] = routers;
+if (!small || !large) throw new Error('routers did not start');
+
+/** @type {Column[]} */
+const columns = [
+  { name: 'static proxy_pass', port: staticPort, pid: () => staticProxy.pid ?? 0, runs: [], answered: 0 },
+  { name: 'router, 10 hosts', port: small.port, pid: () => small.router.pid ?? 0, runs: [], answered: 0 },
+  { name: 'router, 100k hosts', port: large.port, pid: () => large.router.pid ?? 0, runs: [], answered: 0 },
+];
+const [staticColumn, smallColumn, largeColumn] = /** @type {[Column, Column, Column]} */ (columns);
+const loadBefore = load();
+for (const column of columns) await measure(column, 2); // warm-up: JIT, keep-alive pools
+for (let round = 0; round < rounds; round += 1) {
+  for (const column of round % 2 ? [...columns].reverse() : columns) column.runs.push(await measure(column));
+}
+const loadAfter = load();
+
+// Every answer wrk got is counted once the workers flushed (every second).
+await new Promise((resolve) => setTimeout(resolve, 2_500));
+const counted = async (/** @type {string} */ prefix) =>
+  Number((await redis.hget(`${prefix}stats:instance:bench`, 'requests')) ?? 0);
+const countedSmall = await counted(small.prefix);
+const countedLarge = await counted(large.prefix);
+
+for (const { router } of routers) await router.close();
+for (const publisher of publishers) await publisher.close();
+for (const { prefix } of routers) {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+}
 await redis.quit();
 staticProxy.kill('SIGQUIT');
 backend.kill('SIGQUIT');
 await new Promise((resolve) => setTimeout(resolve, 300));
 await rm(folder, { recursive: true, force: true });
 
-/** @param {{ rps: number }[]} runs */
-const median = (runs) => runs.map((run) => run.rps).sort((a, b) => a - b)[1] ?? 0;
-const staticRps = median(results.static);
-const luaRps = median(results.lua);
+/** Median over rounds of `a`'s figure over `b`'s in the same round. */
+const ratio = (
+  /** @type {Column} */ a,
+  /** @type {Column} */ b,
+  /** @type {(run: Run) => number} */ pick = (run) => run.rps,
+) => median(a.runs.map((run, round) => pick(run) / pick(b.runs[round] ?? run)));
+
 console.log(
-  `wrk -t2 -c${connections} -d${seconds}s, loopback, one nginx worker each, median of 3 alternating rounds`,
+  `wrk -t1 -c${connections} -d${seconds}s, loopback, one nginx worker each, backend: nginx answering "hello world"; ` +
+    `${rounds} interleaved rounds, medians; nginx CPU = master + worker, user + system, from /proc`,
+);
+console.log(`load average before: ${loadBefore}; after: ${loadAfter}`);
+console.log('column               req/s  nginx CPU µs/req  req/s per round');
+for (const column of columns) {
+  const errors = column.runs.reduce((sum, run) => sum + run.errors, 0);
+  console.log(
+    column.name.padEnd(18) +
+      String(Math.round(median(column.runs.map((run) => run.rps)))).padStart(8) +
+      median(column.runs.map((run) => run.cpuUs))
+        .toFixed(1)
+        .padStart(18) +
+      `  ${column.runs.map((run) => Math.round(run.rps)).join(', ')}${errors ? ` (${errors} errors)` : ' (0 errors)'}`,
+  );
+}
+const rpsRatio = ratio(smallColumn, staticColumn);
+const cpuRatio = ratio(smallColumn, staticColumn, (run) => run.cpuUs);
+const hostsRatio = ratio(largeColumn, smallColumn);
+const hostsCpuRatio = ratio(largeColumn, smallColumn, (run) => run.cpuUs);
+console.log(
+  `router / static: req/s ${rpsRatio.toFixed(3)}, CPU per request ${cpuRatio.toFixed(3)} (per round: ${smallColumn.runs
+    .map((run, round) => (run.rps / (staticColumn.runs[round]?.rps ?? run.rps)).toFixed(2))
+    .join(', ')})`,
 );
 console.log(
-  `static proxy_pass: ${results.static.map((r) => r.rps).join(', ')} req/s (non-2xx: ${results.static.reduce((n, r) => n + r.errors, 0)})`,
+  `100k hosts / 10 hosts: req/s ${hostsRatio.toFixed(3)}, CPU per request ${hostsCpuRatio.toFixed(3)} (per round: ${largeColumn.runs
+    .map((run, round) => (run.rps / (smallColumn.runs[round]?.rps ?? run.rps)).toFixed(2))
+    .join(', ')})`,
 );
 console.log(
-  `nginx + Lua router: ${results.lua.map((r) => r.rps).join(', ')} req/s (non-2xx: ${results.lua.reduce((n, r) => n + r.errors, 0)})`,
+  `stats counted / answers wrk got: 10 hosts ${countedSmall} / ${smallColumn.answered}, 100k hosts ${countedLarge} / ${largeColumn.answered}` +
+    ' (nginx also counts the requests wrk cut off when it stops)',
 );
 console.log(
-  `bench:nginx-router static-rps=${staticRps} lua-rps=${luaRps} ratio=${(luaRps / staticRps).toFixed(2)}`,
+  `bench:nginx-router ratio=${rpsRatio.toFixed(3)} cpu-ratio=${cpuRatio.toFixed(3)} hosts100k/hosts10=${hostsRatio.toFixed(3)} ` +
+    `static-cpu-us=${median(staticColumn.runs.map((run) => run.cpuUs)).toFixed(1)} router-cpu-us=${median(smallColumn.runs.map((run) => run.cpuUs)).toFixed(1)}`,
 );

@@ -14,8 +14,26 @@
 -- Stats are counted in each worker's memory and added to Redis hashes `<prefix>stats:<kind>:<key>`
 -- (`vt:<versionTypeKey>`, `node:<nodeId>`, `instance:<instanceId>`, and `uncaught` for the
 -- answers no instance was picked for: 400, 404, 500, 503) every second, never one write per request.
+--
+-- The hot path is two Lua entries per request, neither allocating: `balance` (balancer_by_lua)
+-- looks the Host up and picks the peer; `log` (log_by_lua) counts the answer. Everything else (no
+-- table yet, no Host, unknown host, no instances, every instance refused) fails the balancer,
+-- which nginx's `error_page` sends to `answer` (content_by_lua) to choose the status.
 local balancer = require "ngx.balancer"
+local base = require "resty.core.base"
+local ffi = require "ffi"
 local redis = require "nginx.redis"
+
+local get_request = base.get_request
+local cast = ffi.cast
+local uintptr_t = ffi.typeof("uintptr_t")
+local set_current_peer = balancer.set_current_peer
+local set_more_tries = balancer.set_more_tries
+local var = ngx.var
+local floor = math.floor
+local random = math.random
+local now = ngx.now
+local start_time = ngx.req.start_time
 
 local _M = {}
 
@@ -23,29 +41,40 @@ local settings = {
   redis_host = "127.0.0.1", redis_port = 6379, redis_db = 0, prefix = "pm:router:", refresh = 0.2, dead_seconds = 2,
   name = "router",
 }
+-- The table this worker holds: `lines` has the rest of each hostname's line as read, parsed into
+-- `hosts` at the hostname's first request after a load, so loading 100,000 hostnames blocks the
+-- worker for a split of the lines only.
+local lines = {}
 local hosts = {}
 -- The serial of the table this worker holds (a number, and Redis's text of it); nil before the first.
 local serial = nil
 local serial_text = nil
+local dead = nil
 
-local function parse_table(text)
-  local parsed = {}
-  for line in string.gmatch(text, "[^\n]+") do
-    local fields = {}
-    for field in string.gmatch(line, "[^\t]+") do fields[#fields + 1] = field end
-    local routes = {}
-    for i = 2, #fields do
-      local id, host, port, type_key, node = string.match(fields[i], "^(%S+) (%S+) (%d+) (%S+) (%S+)$")
-      if id then
-        routes[#routes + 1] = {
-          id = id, host = host, port = tonumber(port),
-          stats = { "vt:" .. type_key, "node:" .. node, "instance:" .. id },
-        }
-      end
+-- Counters, `{ requests, bytes, time_ms, 1xx, 2xx, 3xx, 4xx, 5xx }`: one per route of the table,
+-- made at its first request; `active` lists those counted since the last flush (a route of a table
+-- replaced meanwhile included, so a reload loses no count).
+local active = {}
+local uncaught = { 0, 0, 0, 0, 0, 0, 0, 0 }
+
+local function parse_routes(rest)
+  local routes = {}
+  for field in string.gmatch(rest, "[^\t]+") do
+    local id, host, port, type_key, node = string.match(field, "^(%S+) (%S+) (%d+) (%S+) (%S+)$")
+    if id then
+      routes[#routes + 1] = {
+        id = id, host = host, port = tonumber(port), addr = host .. ":" .. port,
+        type_key = type_key, node = node, c = false,
+      }
     end
-    if fields[1] then parsed[fields[1]] = routes end
   end
-  return parsed
+  return routes
+end
+
+local function take_table(text)
+  local parsed = {}
+  for hostname, rest in string.gmatch(text, "([^\t\n]+)([^\n]*)") do parsed[hostname] = rest end
+  lines, hosts = parsed, {}
 end
 
 local function with_redis(work)
@@ -90,7 +119,7 @@ local function take_shared()
   if held == nil then return end
   local current, text = string.match(held, "^(%d+)\n(.*)$")
   if current == nil then return end
-  hosts = parse_table(text)
+  take_table(text)
   serial, serial_text = tonumber(current), current
 end
 
@@ -106,7 +135,7 @@ local function refresh(premature)
     if text == ngx.null then return true end
     -- Another load (a timer, a request) may have taken a newer table while this one waited.
     if serial ~= nil and number <= serial then return true end
-    hosts = parse_table(text)
+    take_table(text)
     serial, serial_text = number, current
     share(number, current, text)
     return report_loaded(red)
@@ -122,23 +151,43 @@ local function heartbeat(premature)
   if err then ngx.log(ngx.WARN, "paasmaker router: cannot report the loaded serial: ", err) end
 end
 
--- Counters of this worker since its last flush: stats key -> { requests, bytes, time_ms, [1..5] = status classes }.
-local counters = {}
-local FIELDS = { "1xx", "2xx", "3xx", "4xx", "5xx" }
+local FIELDS = { "requests", "bytes", "time_ms", "1xx", "2xx", "3xx", "4xx", "5xx" }
+-- Counts taken from the counters but not yet written (Redis was away): stats key -> field -> n.
+local unsent = {}
 
+local function add(batch, key, c)
+  local into = batch[key]
+  if into == nil then
+    into = { 0, 0, 0, 0, 0, 0, 0, 0 }
+    batch[key] = into
+  end
+  for i = 1, 8 do into[i] = into[i] + c[i] end
+end
+
+-- Takes the counts since the last flush (zeroing the counters in place) into one batch per stats
+-- key, then adds them to Redis in one pipeline; a batch that could not be written is kept.
 local function flush_stats(premature)
-  if next(counters) == nil then return end
-  local batch = counters
-  counters = {}
+  local batch = unsent
+  unsent = {}
+  local taken = active
+  active = {}
+  for _, c in ipairs(taken) do
+    add(batch, "instance:" .. c.id, c)
+    add(batch, "vt:" .. c.type_key, c)
+    add(batch, "node:" .. c.node, c)
+    for i = 1, 8 do c[i] = 0 end
+  end
+  if uncaught[1] > 0 then
+    add(batch, "uncaught", uncaught)
+    for i = 1, 8 do uncaught[i] = 0 end
+  end
+  if next(batch) == nil then return end
   local ok = with_redis(function(red)
     red:init_pipeline()
     for key, c in pairs(batch) do
       local hash = settings.prefix .. "stats:" .. key
-      red:hincrby(hash, "requests", c.requests)
-      red:hincrby(hash, "bytes", c.bytes)
-      red:hincrby(hash, "time_ms", c.time_ms)
-      for class = 1, 5 do
-        if c[class] > 0 then red:hincrby(hash, FIELDS[class], c[class]) end
+      for i = 1, 8 do
+        if i <= 3 or c[i] > 0 then red:hincrby(hash, FIELDS[i], c[i]) end
       end
     end
     local results, err = red:commit_pipeline()
@@ -146,24 +195,14 @@ local function flush_stats(premature)
     return true
   end)
   if ok or premature then return end
-  -- Not written: the counts go back, to be sent with the next batch.
-  for key, c in pairs(batch) do
-    local into = counters[key]
-    if into == nil then
-      counters[key] = c
-    else
-      into.requests = into.requests + c.requests
-      into.bytes = into.bytes + c.bytes
-      into.time_ms = into.time_ms + c.time_ms
-      for class = 1, 5 do into[class] = into[class] + c[class] end
-    end
-  end
+  for key, c in pairs(batch) do add(unsent, key, c) end
 end
 
 -- init_worker_by_lua: take the table another worker loaded (a respawned worker), read Redis's now
 -- and keep it fresh; flush stats every second.
 function _M.init_worker(options)
   for key, value in pairs(options or {}) do settings[key] = value end
+  dead = ngx.shared.paasmaker_dead
   take_shared()
   ngx.timer.at(0, refresh)
   ngx.timer.at(0, heartbeat)
@@ -172,99 +211,132 @@ function _M.init_worker(options)
   ngx.timer.every(1, heartbeat)
 end
 
-local function lookup(hostname)
+-- `$host` is the Host header lowercased, without its port or a trailing dot (nginx's own
+-- normalisation); an unknown one may match one wildcard level.
+local function routes_of(hostname)
   local routes = hosts[hostname]
+  if routes ~= nil then return routes end
+  local rest = lines[hostname]
+  if rest == nil then return nil end
+  routes = parse_routes(rest)
+  hosts[hostname] = routes
+  return routes
+end
+
+local function lookup(hostname)
+  local routes = routes_of(hostname)
   if routes then return routes end
   local parent = string.match(hostname, "^[^.]+%.(.+)$")
-  if parent then return hosts["*." .. parent] end
+  if parent then return routes_of("*." .. parent) end
   return nil
 end
 
-local function is_dead(route)
-  return ngx.shared.paasmaker_dead:get(route.host .. ":" .. route.port) ~= nil
+-- The instance route each request in flight was sent to, by the address of nginx's request (a
+-- number: no table or ngx.ctx per request): set by the balancer, taken by the log phase.
+local picked = {}
+
+local function request_id()
+  return tonumber(cast(uintptr_t, get_request()))
 end
 
--- A random route among those not tried yet, preferring ones not marked dead.
-local function pick(routes, tried)
-  local alive, any = {}, {}
-  for _, route in ipairs(routes) do
-    if not tried[route.id] then
-      any[#any + 1] = route
-      if not is_dead(route) then alive[#alive + 1] = route end
+-- A random route among those not tried yet (`tried`: route -> true, or nil on the first try),
+-- preferring ones not marked dead: a random start, then the first alive one after it.
+local function pick(routes, n, tried)
+  local start = random(n)
+  local fallback = nil
+  for k = 0, n - 1 do
+    local route = routes[(start + k - 1) % n + 1]
+    if tried == nil or not tried[route] then
+      if dead:get(route.addr) == nil then return route end
+      fallback = fallback or route
     end
   end
-  local pool = #alive > 0 and alive or any
-  if #pool == 0 then return nil end
-  return pool[math.random(#pool)]
+  return fallback
+end
+
+-- balancer_by_lua: the first pick, then another instance after a failed connection (that one is
+-- marked dead for a moment). A request it cannot route fails here, and `answer` says why.
+function _M.balance()
+  local r = request_id()
+  local previous = picked[r]
+  if previous == nil then
+    local routes = hosts[var.host]
+    if routes == nil then routes = lookup(var.host) end
+    local n = routes and #routes or 0
+    if n == 0 then return ngx.exit(500) end
+    local route = routes[1]
+    if n > 1 then
+      route = pick(routes, n, nil)
+      set_more_tries(n - 1)
+    end
+    picked[r] = route
+    return set_current_peer(route.host, route.port)
+  end
+  -- A retry: the previous instance refused the connection.
+  dead:set(previous.addr, true, settings.dead_seconds)
+  local ctx = ngx.ctx
+  local tried = ctx.paasmaker_tried
+  if tried == nil then
+    tried = {}
+    ctx.paasmaker_tried = tried
+  end
+  tried[previous] = true
+  local routes = lookup(var.host)
+  local route = routes and #routes > 0 and pick(routes, #routes, tried)
+  if not route then return ngx.exit(502) end
+  picked[r] = route
+  local ok, err = set_current_peer(route.host, route.port)
+  if not ok then ngx.log(ngx.ERR, "paasmaker router: cannot use ", route.addr, ": ", err) end
 end
 
 -- When a worker without a table last failed to load one for a request (ngx.now()).
 local request_load_failed_at = 0
 
--- access_by_lua: 500 when the worker has no table at all (as the original did), 400 without a
--- Host header, 404 for an unknown hostname, 503 when it has no instances; otherwise remembers the
--- routes for the balancer. A worker that has just started (nginx restarted) loads the table for
--- the request rather than answer 500 before its first timer ran; after a failed load, requests do
--- not wait on Redis again for a refresh period.
-function _M.route()
+-- content_by_lua of the `error_page` the balancer's failures go to: 500 when the worker has no
+-- table at all (as the original did), 400 without a Host header, 404 for an unknown hostname, 503
+-- when it has no instances, 502 when every instance refused. A request the balancer failed before
+-- any table was there (a worker that has just started) is routed again once there is one, so it
+-- is not answered 500 before the first timer ran: the worker loads the table for it; after a
+-- failed load, requests do not wait on Redis again for a refresh period.
+function _M.answer()
   if serial == nil and ngx.now() - request_load_failed_at >= settings.refresh then
     refresh(false)
     if serial == nil then request_load_failed_at = ngx.now() end
   end
   if serial == nil then return ngx.exit(500) end
-  local header = ngx.var.http_host
+  local header = var.http_host
   if header == nil or header == "" then return ngx.exit(400) end
-  -- Most Host headers are a table key as they are; only the others are normalised.
-  local routes = hosts[header]
-  if routes == nil then
-    local hostname = string.gsub(string.lower(header), ":%d+$", "")
-    routes = lookup((string.gsub(hostname, "%.$", "")))
-  end
+  local routes = lookup(var.host)
   if routes == nil then return ngx.exit(404) end
   if #routes == 0 then return ngx.exit(503) end
-  ngx.ctx.paasmaker = { routes = routes, tried = {}, tries = 0 }
+  if picked[request_id()] == nil then return ngx.exec("@paasmaker_routed") end
+  return ngx.exit(502)
 end
 
--- balancer_by_lua: the first pick, then another instance after a failed connection (that one is
--- marked dead for a moment).
-function _M.balance()
-  local state = ngx.ctx.paasmaker
-  if state.current then
-    state.tried[state.current.id] = true
-    ngx.shared.paasmaker_dead:set(state.current.host .. ":" .. state.current.port, true, settings.dead_seconds)
-  end
-  local route = pick(state.routes, state.tried)
-  if route == nil then return ngx.exit(502) end
-  state.current = route
-  state.tries = state.tries + 1
-  if state.tries == 1 and #state.routes > 1 then balancer.set_more_tries(#state.routes - 1) end
-  local ok, err = balancer.set_current_peer(route.host, route.port)
-  if not ok then ngx.log(ngx.ERR, "paasmaker router: cannot use ", route.host, ":", route.port, ": ", err) end
+local function counters_of(route)
+  local c = { 0, 0, 0, 0, 0, 0, 0, 0, id = route.id, type_key = route.type_key, node = route.node }
+  route.c = c
+  return c
 end
 
-local UNCAUGHT = { "uncaught" }
-
--- log_by_lua: counts the request against its version type, node and instance (or `uncaught`, not
--- timed, when no instance was picked), in this worker's memory (no lock, no Redis); a timer adds
--- the counts to Redis every second.
+-- log_by_lua: counts the request against its instance route (or `uncaught`, not timed, when no
+-- instance was picked), in this worker's memory (no lock, no Redis); a timer adds the counts to
+-- Redis every second.
 function _M.log()
-  local state = ngx.ctx.paasmaker
-  local current = state and state.current
-  local class = math.floor(ngx.status / 100)
-  if class < 1 or class > 5 then class = 5 end
-  local bytes = tonumber(ngx.var.bytes_sent) or 0
-  local ms = current and math.floor((ngx.now() - ngx.req.start_time()) * 1000) or 0
-  for _, key in ipairs(current and current.stats or UNCAUGHT) do
-    local c = counters[key]
-    if c == nil then
-      c = { requests = 0, bytes = 0, time_ms = 0, 0, 0, 0, 0, 0 }
-      counters[key] = c
-    end
-    c.requests = c.requests + 1
-    c.bytes = c.bytes + bytes
-    c.time_ms = c.time_ms + ms
-    c[class] = c[class] + 1
+  local r = request_id()
+  local route = picked[r]
+  local c = uncaught
+  if route ~= nil then
+    picked[r] = nil
+    c = route.c or counters_of(route)
+    if c[1] == 0 then active[#active + 1] = c end
+    c[3] = c[3] + floor((now() - start_time()) * 1000)
   end
+  local class = floor(ngx.status / 100)
+  if class < 1 or class > 5 then class = 5 end
+  c[1] = c[1] + 1
+  c[2] = c[2] + (tonumber(var.bytes_sent) or 0)
+  c[class + 3] = c[class + 3] + 1
 end
 
 return _M

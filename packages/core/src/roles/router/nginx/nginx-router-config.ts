@@ -30,7 +30,8 @@ function safe(value: string | number, what: string): string {
 
 /**
  * nginx's configuration for the router: Host-based routing in Lua (`paasmaker_router.lua`)
- * choosing the peer in `balancer_by_lua`, on an upstream with a keep-alive pool, retrying another
+ * choosing the peer in `balancer_by_lua` (the only Lua run before the request is proxied), on an
+ * upstream with a keep-alive pool, retrying another
  * instance when one refuses the connection, websockets passed through, `X-Forwarded-*` set.
  */
 export function nginxRouterConfig(options: NginxRouterConfig): string {
@@ -81,23 +82,33 @@ http {
     listen ${safe(options.host, 'host')}:${safe(options.port, 'port')} reuseport;
     # At server level, so nginx's own answers (400 for a request without Host) are counted too.
     log_by_lua_block { require("paasmaker_router").log() }
+    proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header Upgrade $http_upgrade;
+    proxy_set_header Connection $paasmaker_connection;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Host $http_host;
+    # Constants rather than $server_port and $scheme: nothing to format per request.
+    proxy_set_header X-Forwarded-Port ${safe(options.port, 'port')};
+    proxy_set_header X-Forwarded-Proto http;
+    proxy_next_upstream error;
+    proxy_connect_timeout 10s;
+    proxy_read_timeout 3600s;
+    proxy_buffering off;
+    proxy_request_buffering off;
 
+    # Routed in the balancer alone; what it cannot route (no table yet, no Host, unknown host, no
+    # instances, every instance refused) fails there, and the answer is chosen in Lua.
     location / {
-      access_by_lua_block { require("paasmaker_router").route() }
       proxy_pass http://paasmaker_instances;
-      proxy_http_version 1.1;
-      proxy_set_header Host $http_host;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $paasmaker_connection;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Host $http_host;
-      proxy_set_header X-Forwarded-Port $server_port;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_next_upstream error;
-      proxy_connect_timeout 10s;
-      proxy_read_timeout 3600s;
-      proxy_buffering off;
-      proxy_request_buffering off;
+      error_page 500 502 = @paasmaker_answer;
+    }
+    location @paasmaker_answer {
+      content_by_lua_block { require("paasmaker_router").answer() }
+    }
+    # A request that came before the worker's first table, once it has one.
+    location @paasmaker_routed {
+      proxy_pass http://paasmaker_instances;
     }
   }
 }
