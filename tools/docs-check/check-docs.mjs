@@ -3,6 +3,8 @@
 //  1. every ```ts / ```typescript block in the shipped READMEs and docs (plus the root and
 //     examples READMEs) type-checks against the built packages, in one tsc run; a block whose
 //     info string says `fragment` (```ts fragment) is skipped;
+//     ```yaml node-config and ```yaml manifest blocks are parsed by the built core's
+//     parseNodeConfig and parseManifest;
 //  2. every relative link in a markdown file that a package ships resolves to a file inside that
 //     package's tarball (and its #anchor to a heading there); relative links in the repository-only
 //     READMEs resolve in the repository.
@@ -32,7 +34,7 @@ if (!args.has('--no-types')) {
   for (const pkg of packages) {
     const { types } = JSON.parse(readFileSync(join(root, pkg.dir, 'package.json'), 'utf8'));
     if (types && !existsSync(join(root, pkg.dir, types))) {
-      console.error(`docs-check: ${pkg.dir}/${types} is missing: run \`npm run build\` first.`);
+      console.error(`docs-check: ${join(pkg.dir, types)} is missing: run \`npm run build\` first.`);
       process.exit(1);
     }
   }
@@ -40,6 +42,7 @@ if (!args.has('--no-types')) {
     pkg.files.filter((f) => f.endsWith('.md')).map((f) => `${pkg.dir}/${f}`),
   );
   checkCodeBlocks([...shipped, ...repositoryOnly]);
+  await checkYamlBlocks([...shipped, ...repositoryOnly]);
 }
 
 if (problems.length > 0) {
@@ -172,4 +175,37 @@ function checkCodeBlocks(markdownFiles) {
     problems.push(from ? `${from.file}:${from.line + Number(match[2])}:${match[3]}: ${match[4]}` : line);
   }
   console.log(`docs-check: ${count} TypeScript block(s) type-checked, ${fragments} marked fragment.`);
+}
+
+/**
+ * Parses the YAML blocks that say what they are (```yaml node-config, ```yaml manifest) with the
+ * built core, as `paasmaker node --config` and a deploy would; `${env:NAME}` get a 40-character
+ * stand-in, so that a config's secrets may come from the environment as the docs say.
+ */
+async function checkYamlBlocks(markdownFiles) {
+  const { parseManifest, parseNodeConfig } = await import('@paasmaker/core');
+  let count = 0;
+  for (const file of markdownFiles) {
+    for (const block of codeBlocks(readFileSync(join(root, file), 'utf8'))) {
+      if (!['yaml', 'yml'].includes(block.lang)) continue;
+      const name = `${file} (the block at line ${block.line})`;
+      try {
+        if (block.flags.includes('node-config')) {
+          const env = Object.fromEntries(
+            [...block.code.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [
+              m[1],
+              'x'.repeat(40),
+            ]),
+          );
+          parseNodeConfig(block.code, name, { env });
+        } else if (block.flags.includes('manifest')) {
+          parseManifest(block.code, { file: name });
+        } else continue;
+        count += 1;
+      } catch (error) {
+        problems.push(`${file}:${block.line}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+  console.log(`docs-check: ${count} YAML block(s) parsed as node configs or manifests.`);
 }
