@@ -18,7 +18,7 @@ import { scalingSizes, shapes } from './tree-shapes.mjs';
 const run = promisify(execFile);
 // Fewer rounds or other sizes for a quick look: BENCH_JOBS_ROUNDS=1 BENCH_JOBS_SIZES=1000,10000.
 const rounds = Number(process.env.BENCH_JOBS_ROUNDS ?? 5);
-const sizes = process.env.BENCH_JOBS_SIZES?.split(',').map(Number) ?? scalingSizes;
+const sizes = process.env.BENCH_JOBS_SIZES?.split(',').filter(Boolean).map(Number) ?? scalingSizes;
 const warmUps = 2;
 const timedRuns = 3;
 const cases = [

@@ -15,8 +15,20 @@ local stack = { treeId }
 while #stack > 0 do
   local jobId = table.remove(stack)
   local jobKey = prefix .. 'job:' .. jobId
-  local childIds = redis.call('LRANGE', jobKey .. ':children', 0, -1)
-  reply[#reply + 1] = redis.call('HGETALL', jobKey)
+  local hash = redis.call('HGETALL', jobKey)
+  -- Leaves (most jobs) have no children list to read: one call per job instead of two.
+  local nChildren = nil
+  for i = 1, #hash, 2 do
+    if hash[i] == 'nChildren' then
+      nChildren = hash[i + 1]
+      break
+    end
+  end
+  local childIds = {}
+  if nChildren ~= '0' then
+    childIds = redis.call('LRANGE', jobKey .. ':children', 0, -1)
+  end
+  reply[#reply + 1] = hash
   reply[#reply + 1] = childIds
   for i = #childIds, 1, -1 do
     stack[#stack + 1] = childIds[i]

@@ -12,7 +12,15 @@ local skipped = 0
 local reply = { #candidates, 0 }
 for _, treeId in ipairs(candidates) do
   local treeKey = prefix .. 'tree:' .. treeId
-  if redis.call('SCARD', treeKey .. ':running') > 0 then
+  -- Once the root finished, the tree's unfinished jobs (its pending set) are running ones.
+  local running = false
+  for _, jobId in ipairs(redis.call('SMEMBERS', treeKey .. ':pending')) do
+    if redis.call('HGET', prefix .. 'job:' .. jobId, 'state') == 'RUNNING' then
+      running = true
+      break
+    end
+  end
+  if running then
     skipped = skipped + 1
   else
     for _, jobId in ipairs(redis.call('SMEMBERS', treeKey .. ':jobs')) do

@@ -49,11 +49,13 @@ local function finishJob(prefix, jobId, treeId, state, summary, now)
   end
 end
 
--- Ends a RUNNING job (SUCCESS, FAILED or ABORTED): removes it from the running sets.
+-- Ends a RUNNING job (SUCCESS, FAILED or ABORTED): removes it from its node's running set and
+-- its tree's unfinished set (`tree:<id>:pending` holds every job not finished, running or not:
+-- a claim then changes no set of the tree).
 local function finishRunningJob(prefix, jobId, treeId, nodeId, state, summary, now)
   finishJob(prefix, jobId, treeId, state, summary, now)
   redis.call('SREM', prefix .. 'node:' .. nodeId .. ':running', jobId)
-  redis.call('SREM', prefix .. 'tree:' .. treeId .. ':running', jobId)
+  redis.call('SREM', prefix .. 'tree:' .. treeId .. ':pending', jobId)
 end
 
 -- Marks the tree aborted and every NEW or WAITING job of it ABORTED (O(pending jobs)), adding
@@ -64,8 +66,9 @@ local function abortTreeJobs(prefix, treeId, summary, now, events)
   local wasAborted = redis.call('HGET', treeKey, 'aborted') == '1'
   redis.call('HSET', treeKey, 'aborted', '1')
   local pendingKey = treeKey .. ':pending'
-  local pending = redis.call('SMEMBERS', pendingKey)
-  for _, jobId in ipairs(pending) do
+  local running = {}
+  local stillRunning = {}
+  for _, jobId in ipairs(redis.call('SMEMBERS', pendingKey)) do
     local job = redis.call('HMGET', prefix .. 'job:' .. jobId, 'state', 'nodeId', 'parentId')
     if job[1] == 'NEW' or job[1] == 'WAITING' then
       finishJob(prefix, jobId, treeId, 'ABORTED', summary, now)
@@ -73,12 +76,15 @@ local function abortTreeJobs(prefix, treeId, summary, now, events)
         redis.call('SREM', prefix .. 'node:' .. job[2] .. ':waiting', jobId)
       end
       events[#events + 1] = stateEvent(treeId, jobId, job[3], job[2], 'ABORTED', summary)
+    elseif job[1] == 'RUNNING' then
+      running[#running + 1] = { jobId = jobId, nodeId = job[2] }
+      stillRunning[#stillRunning + 1] = jobId
     end
   end
+  -- What is left unfinished: the running jobs.
   redis.call('DEL', pendingKey)
-  local running = {}
-  for _, jobId in ipairs(redis.call('SMEMBERS', treeKey .. ':running')) do
-    running[#running + 1] = { jobId = jobId, nodeId = redis.call('HGET', prefix .. 'job:' .. jobId, 'nodeId') }
+  if #stillRunning > 0 then
+    callChunked('SADD', pendingKey, stillRunning)
   end
   return running, wasAborted
 end
@@ -120,25 +126,33 @@ end
 -- {job HGETALL, child ids, context HGETALL, {childId, result JSON, ...}}.
 local function claimJob(prefix, jobId, nodeId, now, events)
   local jobKey = prefix .. 'job:' .. jobId
-  local job = redis.call('HMGET', jobKey, 'state', 'nodeId', 'treeId', 'parentId', 'nChildren', 'nSucceeded')
-  if job[1] ~= 'WAITING' or job[2] ~= nodeId or job[5] ~= job[6] then
+  -- One HGETALL serves both the checks and the reply (one call fewer than HMGET + HGETALL).
+  local hash = redis.call('HGETALL', jobKey)
+  local job = {}
+  for i = 1, #hash, 2 do
+    job[hash[i]] = hash[i + 1]
+  end
+  if job.state ~= 'WAITING' or job.nodeId ~= nodeId or job.nChildren ~= job.nSucceeded then
     return nil
   end
-  local treeId = job[3]
+  local treeId = job.treeId
   local treeKey = prefix .. 'tree:' .. treeId
   if redis.call('HGET', treeKey, 'aborted') == '1' then
     return nil
   end
 
   redis.call('HSET', jobKey, 'state', 'RUNNING', 'startedAt', now)
+  -- The reply is read as a hash whose later fields win: add what the HSET changed.
+  hash[#hash + 1] = 'state'
+  hash[#hash + 1] = 'RUNNING'
+  hash[#hash + 1] = 'startedAt'
+  hash[#hash + 1] = now
   -- SREM + SADD rather than SMOVE: SMOVE adds nothing if the member was missing from the source.
   redis.call('SREM', prefix .. 'node:' .. nodeId .. ':waiting', jobId)
   redis.call('SADD', prefix .. 'node:' .. nodeId .. ':running', jobId)
-  redis.call('SREM', treeKey .. ':pending', jobId)
-  redis.call('SADD', treeKey .. ':running', jobId)
 
   local childIds = {}
-  if job[5] ~= '0' then
+  if job.nChildren ~= '0' then
     childIds = redis.call('LRANGE', jobKey .. ':children', 0, -1)
   end
   local childResults = {}
@@ -150,8 +164,8 @@ local function claimJob(prefix, jobId, nodeId, now, events)
     end
   end
 
-  events[#events + 1] = stateEvent(treeId, jobId, job[4], nodeId, 'RUNNING')
-  return { redis.call('HGETALL', jobKey), childIds, redis.call('HGETALL', treeKey .. ':context'), childResults }
+  events[#events + 1] = stateEvent(treeId, jobId, job.parentId, nodeId, 'RUNNING')
+  return { hash, childIds, redis.call('HGETALL', treeKey .. ':context'), childResults }
 end
 
 -- RUNNING -> SUCCESS for one job, merging `contextPairs` (key, value JSON, ...) into the tree's

@@ -61,7 +61,10 @@ export class JobExecutor {
   private readonly failing = new Map<string, number>();
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: JobExecutorOptions) {}
+  constructor(private readonly options: JobExecutorOptions) {
+    const { concurrency, store } = options;
+    this.batchSize = Math.max(1, store.overlapsCalls ? Math.ceil(concurrency / 2) : concurrency);
+  }
 
   /** Jobs that may be ready on this node; each is claimed before it runs. */
   enqueue(jobIds: Iterable<string>): void {
@@ -120,13 +123,21 @@ export class JobExecutor {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Most jobs one store call claims or records. On a store that overlaps calls, half the slots,
+   * so that two calls are in flight at once and the store works on one while this process
+   * handles the reply of the other, instead of each waiting for the other in turn.
+   */
+  private readonly batchSize: number;
+
   private pump(): void {
-    if (this.closing.signal.aborted) return;
-    const free = this.options.concurrency - this.slots;
-    if (free <= 0 || this.queue.length === 0) return;
-    const jobIds = this.take(free);
-    this.slots += jobIds.length;
-    void this.claim(jobIds);
+    while (!this.closing.signal.aborted && this.queue.length > 0) {
+      const free = this.options.concurrency - this.slots;
+      if (free <= 0) return;
+      const jobIds = this.take(Math.min(free, this.batchSize));
+      this.slots += jobIds.length;
+      void this.claim(jobIds);
+    }
   }
 
   private take(count: number): string[] {
@@ -273,7 +284,8 @@ export class JobExecutor {
       const ready = this.successes.filter((success) => !this.failing.has(success.treeId));
       if (ready.length === 0) return;
       this.successes = this.successes.filter((success) => this.failing.has(success.treeId));
-      void this.flushSuccesses(ready);
+      for (let at = 0; at < ready.length; at += this.batchSize)
+        void this.flushSuccesses(ready.slice(at, at + this.batchSize));
     });
   }
 

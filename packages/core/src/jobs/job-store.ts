@@ -145,6 +145,13 @@ export interface TreeQuery {
 export interface JobStore {
   /** Where the store is, for messages: `redis://127.0.0.1:6400`, `sqlite:/data/jobs.db`. */
   readonly address: string;
+  /**
+   * True when the store's work runs in a server of its own (Redis), so that while it works on
+   * one call the engine can handle the reply of another: the executor then keeps two smaller
+   * batches in flight instead of one. False or absent when the work runs in this process
+   * (SQLite), where more calls only cost more.
+   */
+  readonly overlapsCalls?: boolean;
 
   /** Makes sure the store's schema exists (SQL migrations; loading Lua scripts). Idempotent. */
   init(): Promise<void>;

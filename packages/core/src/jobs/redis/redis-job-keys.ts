@@ -9,8 +9,7 @@
  * | P tree:<id>             | HASH   | createdAt, aborted ('0' / '1'), tags (JSON array); id = root id |
  * | P tree:<id>:context     | HASH   | context key -> JSON value (a merge overwrites keys)            |
  * | P tree:<id>:jobs        | SET    | every job id of the tree                                       |
- * | P tree:<id>:pending     | SET    | NEW and WAITING jobs (abort is O(pending), not O(tree))        |
- * | P tree:<id>:running     | SET    | RUNNING jobs                                                   |
+ * | P tree:<id>:pending     | SET    | unfinished jobs: NEW, WAITING, RUNNING (abort is O(unfinished)) |
  * | P node:<id>:waiting     | SET    | WAITING jobs assigned to the node (readyJobs)                  |
  * | P node:<id>:running     | SET    | RUNNING jobs of the node (failRunningJobsOf)                   |
  * | P trees                 | ZSET   | every tree id by createdAt                                     |

@@ -55,6 +55,7 @@ const pruneBatch = 100;
  */
 export class RedisJobStore implements JobStore {
   readonly address: string;
+  readonly overlapsCalls = true;
   private readonly keys: RedisJobKeys;
   private readonly connection: RedisJobConnection;
   private readonly scripts: RedisJobScripts;
