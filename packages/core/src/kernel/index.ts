@@ -32,7 +32,12 @@ export {
   type CommandRunRequest,
   defineCommand,
 } from './providers/command-provider';
-export type { HealthCheckProvider, HealthCheckResult } from './providers/health-check-provider';
+export {
+  defineHealthCheck,
+  type HealthCheckDeclaration,
+  type HealthCheckProvider,
+  type HealthCheckResult,
+} from './providers/health-check-provider';
 export type {
   InstanceEnvironment,
   InstanceEnvironmentContext,

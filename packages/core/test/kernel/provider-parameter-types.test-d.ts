@@ -1,5 +1,6 @@
 import {
   defineCommand,
+  defineHealthCheck,
   defineJobType,
   definePlacement,
   definePlugin,
@@ -140,6 +141,13 @@ describe('typed parameters', () => {
       async checkout(request) {
         expectTypeOf(request.parameters.location).toEqualTypeOf<string>();
         return {};
+      },
+    });
+    defineHealthCheck({
+      parametersSchema: { type: 'object', properties: { depth: { type: 'integer', default: 1 } } },
+      async check(parameters) {
+        expectTypeOf(parameters.depth).toEqualTypeOf<number | undefined>();
+        return { summary: 'ok' };
       },
     });
     definePlacement({

@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
+import { PaasmakerError } from '../../../kernel/errors';
 import type { JsonObject } from '../../../kernel/json-schema';
 import type { KernelHooks } from '../../../kernel/kernel-hooks';
+import { parameterProblems } from '../../../manifest/manifest-plugin-check';
+import { fieldName } from '../../../manifest/yaml-location';
 
 /** How one health check runs; see {@link HealthManagerOptions.checks}. */
 export interface HealthCheckSchedule {
@@ -49,15 +52,33 @@ export class HealthManager {
     this.#log = options.logger.child({ component: 'health' });
   }
 
-  /** Starts every enabled check the kernel has; each first runs one interval from now. */
+  /**
+   * Starts every enabled check the kernel has; each first runs one interval from now. Fails with
+   * `E_CONFIG_INVALID` when a check's parameters do not match its `parametersSchema`.
+   */
   start(): void {
     for (const name of this.#options.hooks.healthCheck.names()) {
       const schedule = this.#options.checks?.[name] ?? {};
       if (schedule.enabled === false || this.#checks.has(name)) continue;
+      const parameters = schedule.parameters ?? {};
+      const schema = this.#options.hooks.healthCheck.find(name)?.parametersSchema;
+      const problems = parameterProblems(schema, parameters, [
+        'roles',
+        'pacemaker',
+        'health',
+        'checks',
+        name,
+        'parameters',
+      ]);
+      if (problems.length)
+        throw new PaasmakerError(
+          'E_CONFIG_INVALID',
+          `health check ${name}: ${problems.map((p) => `${fieldName(p.path)} ${p.message}`).join('; ')}`,
+        );
       const check: ScheduledCheck = {
         name,
         everyMs: schedule.everyMs ?? this.#options.intervalMs,
-        parameters: schedule.parameters ?? {},
+        parameters,
         again: false,
       };
       this.#checks.set(name, check);

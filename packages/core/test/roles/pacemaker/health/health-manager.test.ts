@@ -1,8 +1,13 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isPaasmakerError } from '../../../../src/kernel/errors';
+import type { JsonValue } from '../../../../src/kernel/json-schema';
 import type { KernelHooks } from '../../../../src/kernel/kernel-hooks';
 import { ProviderHookMap } from '../../../../src/kernel/provider-hook-map';
-import type { HealthCheckProvider } from '../../../../src/kernel/providers/health-check-provider';
+import {
+  defineHealthCheck,
+  type HealthCheckProvider,
+} from '../../../../src/kernel/providers/health-check-provider';
 import { HealthManager } from '../../../../src/roles/pacemaker/health/health-manager';
 import { HealthSignals } from '../../../../src/roles/pacemaker/health/health-signals';
 
@@ -55,6 +60,44 @@ describe('HealthManager', () => {
     await until(() => (runs['a.often']?.length ?? 0) >= 3 && (runs['a.failing']?.length ?? 0) >= 3);
     expect(runs['a.often']?.[0]).toEqual({ depth: 2 });
     expect(runs['a.off']).toEqual([]);
+  });
+
+  it("refuses to start when a check's parameters do not match its parametersSchema", async () => {
+    const healthCheck = new ProviderHookMap<HealthCheckProvider>('healthCheck');
+    const seen: number[] = [];
+    healthCheck.for('a.typed').tap('test', () =>
+      defineHealthCheck({
+        parametersSchema: { type: 'object', properties: { depth: { type: 'integer' } }, required: ['depth'] },
+        async check(parameters) {
+          seen.push(parameters.depth);
+          return { summary: 'ok' };
+        },
+      }),
+    );
+    const manager = (depth: JsonValue) =>
+      new HealthManager({
+        hooks: { healthCheck },
+        intervalMs: 20,
+        checks: { 'a.typed': { parameters: { depth } } },
+        logger: silent,
+      });
+    const bad = manager('deep');
+    managers.push(bad);
+    let error: unknown;
+    try {
+      bad.start();
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isPaasmakerError(error, 'E_CONFIG_INVALID')).toBe(true);
+    expect(String(error)).toContain(
+      'roles.pacemaker.health.checks.a.typed.parameters.depth must be an integer',
+    );
+    const good = manager(3);
+    managers.push(good);
+    good.start();
+    await until(() => seen.length > 0);
+    expect(seen[0]).toBe(3);
   });
 
   it('runs a check at once on runSoon, never twice at the same time, and stops on close()', async () => {
