@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PaasmakerError } from '../../../src/kernel/errors';
 import { definePlugin, KERNEL_API_VERSION } from '../../../src/kernel/plugin-definition';
+import { defineCommand } from '../../../src/kernel/providers/command-provider';
 import type { RuntimeInstance } from '../../../src/kernel/providers/runtime-provider';
 
 // Imports are relative (not '@paasmaker/core') so that the kill -9 child script can load this file too.
@@ -81,13 +82,19 @@ export const heartTestPlugin = definePlugin({
       },
       status: async (instance) => ((await runningPid(instance)) === undefined ? 'stopped' : 'running'),
     }));
-    kernel.hooks.startup.for(TEST_STARTUP).tap('test.heart', () => ({
-      async run({ directory, environment, parameters }) {
-        if (parameters.fail) throw new Error('startup step failed on purpose');
-        const value = environment[String(parameters.env ?? 'PORT')] ?? '';
-        await writeFile(path.join(directory, String(parameters.file)), value);
-      },
-    }));
+    kernel.hooks.startup.for(TEST_STARTUP).tap('test.heart', () =>
+      defineCommand({
+        parametersSchema: {
+          type: 'object',
+          properties: { file: { type: 'string' }, env: { type: 'string' }, fail: { type: 'boolean' } },
+        },
+        async run({ directory, environment, parameters }) {
+          if (parameters.fail) throw new Error('startup step failed on purpose');
+          const value = environment[parameters.env ?? 'PORT'] ?? '';
+          await writeFile(path.join(directory, parameters.file ?? 'startup.txt'), value);
+        },
+      }),
+    );
     kernel.hooks.fetcher.for('file').tap('test.heart', () => ({
       async fetch({ url, checksum, destination }) {
         await copyFile(fileURLToPath(url), destination);

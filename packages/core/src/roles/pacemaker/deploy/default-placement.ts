@@ -1,6 +1,10 @@
 import { PaasmakerError } from '../../../kernel/errors';
 import { definePlugin, KERNEL_API_VERSION } from '../../../kernel/plugin-definition';
-import type { PlacementCandidate, PlacementProvider } from '../../../kernel/providers/placement-provider';
+import {
+  definePlacement,
+  type PlacementCandidate,
+  type PlacementProvider,
+} from '../../../kernel/providers/placement-provider';
 
 /** Name of the default placement provider (and of its plugin). */
 export const DEFAULT_PLACEMENT = 'paasmaker.placement.default';
@@ -9,7 +13,7 @@ export const DEFAULT_PLACEMENT = 'paasmaker.placement.default';
  * The original's default placement: active hearts that offer the runtime version, least loaded
  * first, whose tags match the manifest's `tags` parameter; instances are spread over them in turn.
  */
-export const defaultPlacementProvider: PlacementProvider = {
+export const defaultPlacementProvider: PlacementProvider = definePlacement({
   parametersSchema: {
     type: 'object',
     properties: { tags: { type: 'object' } },
@@ -25,7 +29,7 @@ export const defaultPlacementProvider: PlacementProvider = {
         'E_RUNTIME_UNAVAILABLE',
         `No nodes can serve the runtime ${name}, version ${version}. Versions on offer: ${offered(request.candidates, name)}.`,
       );
-    const wanted = (request.parameters.tags ?? {}) as Record<string, unknown>;
+    const wanted = request.parameters.tags ?? {};
     const matching = serving.filter((node) =>
       Object.entries(wanted).every(([key, value]) => node.tags[key] === value),
     );
@@ -36,7 +40,7 @@ export const defaultPlacementProvider: PlacementProvider = {
       (_, index) => matching[index % matching.length] as PlacementCandidate,
     );
   },
-};
+});
 
 function offered(candidates: readonly PlacementCandidate[], runtime: string): string {
   const versions = [...new Set(candidates.flatMap((node) => node.runtimes[runtime] ?? []))];
