@@ -1,4 +1,5 @@
 import {
+  defineJobType,
   definePlugin,
   type JobOutcome,
   type JobSpec,
@@ -7,7 +8,7 @@ import {
 } from '@paasmaker/core';
 
 /** A job spec as a job parameter (specs are JSON). */
-export const asParameter = (specs: JobSpec[]): JsonObject[] => specs as unknown as JsonObject[];
+export const asParameter = (specs: JobSpec[]): JsonObject[] => specs;
 
 /** What the test job types did, in order, across every engine of the test process. */
 export interface JobJournal {
@@ -82,119 +83,125 @@ export function testJobTypes(journal: JobJournal) {
       };
       const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-      kernel.hooks.jobType.for('test.step').tap('test.jobs', () => ({
-        parametersSchema: named,
-        run: (job) =>
-          track(String(job.parameters.name), job, async () => {
-            const { name, delayMs, waitFor, opens } = job.parameters as {
-              name: string;
-              delayMs: number;
-              waitFor?: string;
-              opens?: string;
-            };
-            if (waitFor) await gate(journal, waitFor).opened;
-            await sleep(delayMs);
-            if (opens) gate(journal, opens).open();
-            job.log.info(`step ${name} done`);
-            return {
-              result: { name, children: Object.values(job.childResults) },
-              context: { [name]: true, last: name },
-            };
-          }),
-      }));
+      kernel.hooks.jobType.for('test.step').tap('test.jobs', () =>
+        defineJobType({
+          parametersSchema: named,
+          run: (job) =>
+            track(job.parameters.name, job, async () => {
+              const { name, delayMs, waitFor, opens } = job.parameters;
+              if (waitFor) await gate(journal, waitFor).opened;
+              await sleep(delayMs);
+              if (opens) gate(journal, opens).open();
+              job.log.info(`step ${name} done`);
+              return {
+                result: { name, children: Object.values(job.childResults) },
+                context: { [name]: true, last: name },
+              };
+            }),
+        }),
+      );
 
       // Does nothing, records nothing: for trees of many thousands of jobs.
-      kernel.hooks.jobType.for('test.noop').tap('test.jobs', () => ({
-        parametersSchema: { type: 'object' },
-        run: async () => undefined,
-      }));
+      kernel.hooks.jobType.for('test.noop').tap('test.jobs', () =>
+        defineJobType({
+          parametersSchema: { type: 'object' },
+          run: async () => undefined,
+        }),
+      );
 
-      kernel.hooks.jobType.for('test.fail').tap('test.jobs', () => ({
-        parametersSchema: named,
-        run: (job) =>
-          track(String(job.parameters.name), job, async () => {
-            const { waitFor, message } = job.parameters as { waitFor?: string; message?: string };
-            if (waitFor) await gate(journal, waitFor).opened;
-            throw new Error(message ?? 'this job fails on purpose');
-          }),
-      }));
+      kernel.hooks.jobType.for('test.fail').tap('test.jobs', () =>
+        defineJobType({
+          parametersSchema: named,
+          run: (job) =>
+            track(job.parameters.name, job, async () => {
+              const { waitFor, message } = job.parameters;
+              if (waitFor) await gate(journal, waitFor).opened;
+              throw new Error(message ?? 'this job fails on purpose');
+            }),
+        }),
+      );
 
-      kernel.hooks.jobType.for('test.until-aborted').tap('test.jobs', () => ({
-        parametersSchema: named,
-        run: (job) =>
-          track(String(job.parameters.name), job, async () => {
-            const { opens } = job.parameters as { opens?: string };
-            if (opens) gate(journal, opens).open();
-            await new Promise((resolve) => job.signal.addEventListener('abort', resolve, { once: true }));
-            journal.sawAbort.push(String(job.parameters.name));
-            return { result: 'stopped' };
-          }),
-      }));
+      kernel.hooks.jobType.for('test.until-aborted').tap('test.jobs', () =>
+        defineJobType({
+          parametersSchema: named,
+          run: (job) =>
+            track(job.parameters.name, job, async () => {
+              const { opens } = job.parameters;
+              if (opens) gate(journal, opens).open();
+              await new Promise((resolve) => job.signal.addEventListener('abort', resolve, { once: true }));
+              journal.sawAbort.push(job.parameters.name);
+              return { result: 'stopped' };
+            }),
+        }),
+      );
 
-      kernel.hooks.jobType.for('test.ignores-abort').tap('test.jobs', () => ({
-        parametersSchema: named,
-        run: (job) =>
-          track(String(job.parameters.name), job, async () => {
-            const { opens } = job.parameters as { opens?: string };
-            if (opens) gate(journal, opens).open();
-            await new Promise(() => {});
-            return undefined;
-          }),
-      }));
+      kernel.hooks.jobType.for('test.ignores-abort').tap('test.jobs', () =>
+        defineJobType({
+          parametersSchema: named,
+          run: (job) =>
+            track(job.parameters.name, job, async () => {
+              const { opens } = job.parameters;
+              if (opens) gate(journal, opens).open();
+              await new Promise(() => {});
+              return undefined;
+            }),
+        }),
+      );
 
       // Throws from a bare callback (or rejects a promise nobody awaits) and never settles.
-      kernel.hooks.jobType.for('test.throws-later').tap('test.jobs', () => ({
-        parametersSchema: named,
-        run: (job) =>
-          track(String(job.parameters.name), job, async () => {
-            const { message, rejects } = job.parameters as { message?: string; rejects?: boolean };
-            const error = new Error(message ?? 'thrown from a bare callback');
-            if (rejects) void Promise.reject(error);
-            else
-              setTimeout(() => {
-                throw error;
-              }, 10);
-            await new Promise(() => {});
-            return undefined;
-          }),
-      }));
+      kernel.hooks.jobType.for('test.throws-later').tap('test.jobs', () =>
+        defineJobType({
+          parametersSchema: named,
+          run: (job) =>
+            track(job.parameters.name, job, async () => {
+              const { message, rejects } = job.parameters;
+              const error = new Error(message ?? 'thrown from a bare callback');
+              if (rejects) void Promise.reject(error);
+              else
+                setTimeout(() => {
+                  throw error;
+                }, 10);
+              await new Promise(() => {});
+              return undefined;
+            }),
+        }),
+      );
 
-      kernel.hooks.jobType.for('test.chatty').tap('test.jobs', () => ({
-        parametersSchema: named,
-        run: (job) =>
-          track(String(job.parameters.name), job, async () => {
-            const { lines, waitFor, opens } = job.parameters as {
-              lines: number;
-              waitFor?: string;
-              opens?: string;
-            };
-            for (let line = 0; line < lines; line++) {
-              job.log.info({ line }, `line ${line} of ${lines}: ${'é'.repeat(line % 7)}`);
-              if (line === Math.floor(lines / 2) && opens) gate(journal, opens).open();
-              if (line === Math.floor(lines / 2) && waitFor) await gate(journal, waitFor).opened;
-              await sleep(1);
-            }
-            return { result: lines };
-          }),
-      }));
+      kernel.hooks.jobType.for('test.chatty').tap('test.jobs', () =>
+        defineJobType({
+          parametersSchema: named,
+          run: (job) =>
+            track(job.parameters.name, job, async () => {
+              const { lines = 0, waitFor, opens } = job.parameters;
+              for (let line = 0; line < lines; line++) {
+                job.log.info({ line }, `line ${line} of ${lines}: ${'é'.repeat(line % 7)}`);
+                if (line === Math.floor(lines / 2) && opens) gate(journal, opens).open();
+                if (line === Math.floor(lines / 2) && waitFor) await gate(journal, waitFor).opened;
+                await sleep(1);
+              }
+              return { result: lines };
+            }),
+        }),
+      );
 
-      kernel.hooks.jobType.for('test.graft').tap('test.jobs', () => ({
-        parametersSchema: named,
-        run: (job) =>
-          track(String(job.parameters.name), job, async () => {
-            const { graft, graftUnder } = job.parameters as unknown as {
-              graft: JobSpec[];
-              graftUnder?: 'parent' | 'self';
-            };
-            const under = graftUnder === 'self' ? job.jobId : (job.parentId as string);
-            try {
-              const ids = await job.graft(under, graft);
-              return { result: { grafted: ids } } as JobOutcome;
-            } catch (error) {
-              return { result: { error: (error as { code?: string }).code ?? 'unknown' } } as JobOutcome;
-            }
-          }),
-      }));
+      kernel.hooks.jobType.for('test.graft').tap('test.jobs', () =>
+        defineJobType({
+          parametersSchema: named,
+          run: (job) =>
+            track(job.parameters.name, job, async () => {
+              const { graftUnder } = job.parameters;
+              // The schema says "objects"; a job spec's own shape (recursive) is checked when grafted.
+              const graft = job.parameters.graft as JobSpec[];
+              const under = graftUnder === 'self' ? job.jobId : (job.parentId as string);
+              try {
+                const ids = await job.graft(under, graft);
+                return { result: { grafted: ids } } as JobOutcome;
+              } catch (error) {
+                return { result: { error: (error as { code?: string }).code ?? 'unknown' } } as JobOutcome;
+              }
+            }),
+        }),
+      );
     },
   });
 }

@@ -3,9 +3,10 @@ import type { InferFromSchema, JsonObject, JsonSchema, JsonSchemaObject, JsonVal
 
 /**
  * One job of a tree to create: its type, parameters and the node that runs it, with the jobs
- * that must succeed before it (children run first, in parallel).
+ * that must succeed before it (children run first, in parallel). A JSON object type (not an
+ * interface), so specs can be a job's parameters.
  */
-export interface JobSpec {
+export type JobSpec = {
   /** A job type registered on `hooks.jobType`. */
   type: string;
   /** Checked against the job type's `parametersSchema` when the tree is created. */
@@ -15,7 +16,7 @@ export interface JobSpec {
   /** The node that runs the job; defaults to the node creating the tree. */
   node?: string;
   children?: JobSpec[];
-}
+};
 
 /**
  * Everything a job handler receives when its job starts. `P` is the type of its parameters;
