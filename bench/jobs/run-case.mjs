@@ -7,17 +7,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createJobEngine,
-  createKernel,
-  createRedisJobStore,
-  createSqlJobStore,
-  definePlugin,
-} from '@paasmaker/core';
 import { FlowProducer, QueueEvents, Worker } from 'bullmq';
 import pg from 'pg';
 import { createMinimalEngine } from './minimal-engine.mjs';
 import { shapes, wideShape } from './tree-shapes.mjs';
+
+// The runner passes a snapshot of the built package (BENCH_JOBS_CORE), so that a build running
+// meanwhile in the same working tree cannot pull the files from under a case.
+/** @type {typeof import('@paasmaker/core')} */
+const core = await import(process.env.BENCH_JOBS_CORE ?? '@paasmaker/core');
+const { createJobEngine, createKernel, createRedisJobStore, createSqlJobStore, definePlugin } = core;
 
 const [caseName, shapeArgument = '', warmUpArgument = '3', timedArgument = '5'] = process.argv.slice(2);
 const chosen = shapeArgument.startsWith('wide:')

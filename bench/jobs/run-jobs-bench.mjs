@@ -8,7 +8,8 @@
 // Then the scaling rows: trees of 1 root + N leaves of 1,000 / 10,000 / 100,000 jobs on every
 // store, one run each. Prints jobs/s and peak RSS, and writes bench/results/jobs.txt.
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,14 @@ const median = (/** @type {number[]} */ values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return /** @type {number} */ (sorted[Math.floor(sorted.length / 2)]);
 };
+
+// Every case imports one snapshot of the built package, taken now: others may rebuild
+// packages/core/dist in this working tree while the bench runs. It sits in the repository so
+// that its imports resolve from the repository's node_modules.
+const snapshot = fileURLToPath(new URL(`./.core-snapshot-${process.pid}/`, import.meta.url));
+await cp(fileURLToPath(new URL('../../packages/core/dist/', import.meta.url)), snapshot, { recursive: true });
+process.env.BENCH_JOBS_CORE = path.join(snapshot, 'index.js');
+process.on('exit', () => rmSync(snapshot, { recursive: true, force: true }));
 
 /** @returns {Promise<{ jobsPerSecond: number, peakMiB: number }>} */
 async function measure(
@@ -147,3 +156,4 @@ say(
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 await mkdir(resultsDir, { recursive: true });
 await writeFile(path.join(resultsDir, 'jobs.txt'), `${lines.join('\n')}\n`);
+await rm(snapshot, { recursive: true, force: true });

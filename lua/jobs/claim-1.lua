@@ -6,5 +6,6 @@
 local prefix = KEYS[1]
 local events = {}
 local claimed = claimJob(prefix, ARGV[1], ARGV[2], ARGV[3], events)
+flushSetWrites()
 publishEvents(prefix, events)
 return claimed

@@ -12,5 +12,6 @@ for i = 3, #ARGV do
     claimed[#claimed + 1] = reply
   end
 end
+flushSetWrites()
 publishEvents(prefix, events)
 return claimed

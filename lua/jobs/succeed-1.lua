@@ -18,6 +18,7 @@ end
 local events = {}
 local recorded, parentId, parentNodeId, claimed =
   succeedJob(prefix, ARGV[1], ARGV[2], ARGV[3], ARGV[4], result, contextPairs, ARGV[7], ARGV[7] ~= '', events)
+flushSetWrites()
 publishEvents(prefix, events)
 if parentId == '' then
   return { recorded }

@@ -49,5 +49,6 @@ if claimFor ~= '' then
     i = i + 1
   end
 end
+flushSetWrites()
 publishEvents(prefix, events)
 return { results, claimed }

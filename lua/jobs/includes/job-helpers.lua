@@ -23,6 +23,40 @@ local function callChunked(command, key, values)
   end
 end
 
+-- Per script call (the helpers run afresh with every call): whether a tree is aborted and its
+-- context (HGETALL), by tree key, and a waiting parent's {state, nChildren, nodeId}, by job id. A batch of jobs of one tree
+-- (one parent) then reads them once, not once per job; nothing else runs during a script, and
+-- the writes below that change them keep them up to date.
+local abortedTrees = {}
+local waitingParents = {}
+local treeContexts = {}
+
+-- Set writes of claims and successes, made once per set at the end of the script call
+-- (flushSetWrites) rather than once per job: {command, key, members} in first-use order. Only
+-- claimJob and succeedJob defer; no script reads those sets after them.
+local setWrites = {}
+local setWritesByKey = {}
+
+local function deferSetWrite(command, key, member)
+  local id = command .. ' ' .. key
+  local write = setWritesByKey[id]
+  if not write then
+    write = { command, key, {} }
+    setWritesByKey[id] = write
+    setWrites[#setWrites + 1] = write
+  end
+  write[3][#write[3] + 1] = member
+end
+
+local function isTreeAborted(treeKey)
+  local aborted = abortedTrees[treeKey]
+  if aborted == nil then
+    aborted = redis.call('HGET', treeKey, 'aborted') == '1'
+    abortedTrees[treeKey] = aborted
+  end
+  return aborted
+end
+
 -- A `state` event; `parentId` is stored as '' for roots and published as null.
 local function stateEvent(treeId, jobId, parentId, nodeId, state, summary)
   local event = { kind = 'state', treeId = treeId, jobId = jobId, nodeId = nodeId, state = state, summary = summary }
@@ -32,6 +66,20 @@ local function stateEvent(treeId, jobId, parentId, nodeId, state, summary)
     event.parentId = parentId
   end
   return event
+end
+
+-- Makes the set writes deferred by claims and successes, removals first (a job is never added
+-- and removed in one call), one command per set.
+local function flushSetWrites()
+  for _, command in ipairs({ 'SREM', 'SADD' }) do
+    for _, write in ipairs(setWrites) do
+      if write[1] == command then
+        callChunked(command, write[2], write[3])
+      end
+    end
+  end
+  setWrites = {}
+  setWritesByKey = {}
 end
 
 -- Publishes every event of one script call as one message: a JSON array.
@@ -44,6 +92,7 @@ end
 -- A job reached a final state: record it, and record the tree's end when the job is its root.
 local function finishJob(prefix, jobId, treeId, state, summary, now)
   redis.call('HSET', prefix .. 'job:' .. jobId, 'state', state, 'summary', summary, 'finishedAt', now)
+  waitingParents[jobId] = nil
   if jobId == treeId then
     redis.call('ZADD', prefix .. 'finished', now, treeId)
   end
@@ -65,6 +114,7 @@ local function abortTreeJobs(prefix, treeId, summary, now, events)
   local treeKey = prefix .. 'tree:' .. treeId
   local wasAborted = redis.call('HGET', treeKey, 'aborted') == '1'
   redis.call('HSET', treeKey, 'aborted', '1')
+  abortedTrees[treeKey] = true
   local pendingKey = treeKey .. ':pending'
   local running = {}
   local stillRunning = {}
@@ -137,19 +187,20 @@ local function claimJob(prefix, jobId, nodeId, now, events)
   end
   local treeId = job.treeId
   local treeKey = prefix .. 'tree:' .. treeId
-  if redis.call('HGET', treeKey, 'aborted') == '1' then
+  if isTreeAborted(treeKey) then
     return nil
   end
 
   redis.call('HSET', jobKey, 'state', 'RUNNING', 'startedAt', now)
+  waitingParents[jobId] = nil
   -- The reply is read as a hash whose later fields win: add what the HSET changed.
   hash[#hash + 1] = 'state'
   hash[#hash + 1] = 'RUNNING'
   hash[#hash + 1] = 'startedAt'
   hash[#hash + 1] = now
   -- SREM + SADD rather than SMOVE: SMOVE adds nothing if the member was missing from the source.
-  redis.call('SREM', prefix .. 'node:' .. nodeId .. ':waiting', jobId)
-  redis.call('SADD', prefix .. 'node:' .. nodeId .. ':running', jobId)
+  deferSetWrite('SREM', prefix .. 'node:' .. nodeId .. ':waiting', jobId)
+  deferSetWrite('SADD', prefix .. 'node:' .. nodeId .. ':running', jobId)
 
   local childIds = {}
   if job.nChildren ~= '0' then
@@ -165,7 +216,12 @@ local function claimJob(prefix, jobId, nodeId, now, events)
   end
 
   events[#events + 1] = stateEvent(treeId, jobId, job.parentId, nodeId, 'RUNNING')
-  return { hash, childIds, redis.call('HGETALL', treeKey .. ':context'), childResults }
+  local context = treeContexts[treeKey]
+  if not context then
+    context = redis.call('HGETALL', treeKey .. ':context')
+    treeContexts[treeKey] = context
+  end
+  return { hash, childIds, context, childResults }
 end
 
 -- RUNNING -> SUCCESS for one job, merging `contextPairs` (key, value JSON, ...) into the tree's
@@ -184,7 +240,7 @@ local function succeedJob(prefix, jobId, now, summary, abortSummary, result, con
   local nodeId = job[4]
   local treeKey = prefix .. 'tree:' .. treeId
 
-  if redis.call('HGET', treeKey, 'aborted') == '1' then
+  if isTreeAborted(treeKey) then
     finishRunningJob(prefix, jobId, treeId, nodeId, 'ABORTED', abortSummary, now)
     events[#events + 1] = stateEvent(treeId, jobId, parentId, nodeId, 'ABORTED', abortSummary)
     return 0, '', '', nil
@@ -192,11 +248,14 @@ local function succeedJob(prefix, jobId, now, summary, abortSummary, result, con
 
   if #contextPairs > 0 then
     callChunked('HSET', treeKey .. ':context', contextPairs)
+    treeContexts[treeKey] = nil
   end
   if result then
     redis.call('HSET', jobKey, 'result', result)
   end
-  finishRunningJob(prefix, jobId, treeId, nodeId, 'SUCCESS', summary, now)
+  finishJob(prefix, jobId, treeId, 'SUCCESS', summary, now)
+  deferSetWrite('SREM', prefix .. 'node:' .. nodeId .. ':running', jobId)
+  deferSetWrite('SREM', treeKey .. ':pending', jobId)
   events[#events + 1] = stateEvent(treeId, jobId, parentId, nodeId, 'SUCCESS', summary)
 
   if parentId == '' then
@@ -204,7 +263,11 @@ local function succeedJob(prefix, jobId, now, summary, abortSummary, result, con
   end
   local parentKey = prefix .. 'job:' .. parentId
   local succeeded = redis.call('HINCRBY', parentKey, 'nSucceeded', 1)
-  local parent = redis.call('HMGET', parentKey, 'state', 'nChildren', 'nodeId')
+  local parent = waitingParents[parentId]
+  if not parent then
+    parent = redis.call('HMGET', parentKey, 'state', 'nChildren', 'nodeId')
+    waitingParents[parentId] = parent
+  end
   if parent[1] ~= 'WAITING' or tonumber(parent[2]) ~= succeeded then
     return 1, '', '', nil
   end
