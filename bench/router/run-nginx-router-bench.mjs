@@ -9,7 +9,6 @@
 // that gets busier mid-run favours no column. After the rounds it checks that the router's stats
 // in Redis counted every answer wrk got. The last line is a summary a script can read:
 // `bench:nginx-router ratio=<x> cpu-ratio=<x> hosts100k/hosts10=<x> …`.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { publishRoutingTable, RoutingTable, startNginxRouter } from '@paasmaker/
 import { pickFreePort } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
 import { helloBackend, plainNginx, processTreeCpuMicros, staticProxyPass } from './bench-nginx.mjs';
+import { runWrk } from './wrk.mjs';
 
 const seconds = Number(process.argv[2] ?? 3);
 const connections = Number(process.argv[3] ?? 32);
@@ -31,34 +31,10 @@ const host = 'bench.test';
  * @typedef {{ name: string, port: number, pid: () => number, runs: Run[], answered: number }} Column
  */
 
-/** wrk against `port` with Host bench.test: req/s, responses, non-2xx and socket errors. */
-async function wrk(/** @type {number} */ port, /** @type {number} */ duration) {
-  const child = spawn(
-    'wrk',
-    ['-t1', `-c${connections}`, `-d${duration}s`, '-H', `Host: ${host}`, `http://127.0.0.1:${port}/`],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => {
-    output += chunk;
-  });
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`wrk exited with ${code}:\n${output}`);
-  const number = (/** @type {RegExp} */ pattern) => Number(pattern.exec(output)?.[1] ?? 0);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  return {
-    rps: number(/Requests\/sec:\s+([\d.]+)/),
-    requests: number(/(\d+) requests in/),
-    errors:
-      number(/Non-2xx or 3xx responses: (\d+)/) +
-      (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
-  };
-}
-
 /** One wrk run against `column`, with the CPU its nginx spent per request. */
 async function measure(/** @type {Column} */ column, duration = seconds) {
   const cpuBefore = processTreeCpuMicros(column.pid());
-  const result = await wrk(column.port, duration);
+  const result = await runWrk({ port: column.port, host: host, connections, seconds: duration });
   const cpuUs = (processTreeCpuMicros(column.pid()) - cpuBefore) / Math.max(result.requests, 1);
   column.answered += result.requests;
   // Let the closed connections settle before the next column.

@@ -11,7 +11,6 @@
 // the median of per-round ratios, so a machine that gets busier mid-run favours no column. Short
 // runs (3 s) and more rounds (7) keep compared columns within seconds of each other. The last
 // line is a summary a script can read: `bench:router node/static=<x> node/http-proxy=<x> cpu-us=<n> …`.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { RoutingTable, startRouter } from '@paasmaker/core';
 import { pickFreePort } from '@paasmaker/test-servers';
 import httpProxy from 'http-proxy';
 import { helloBackend, plainNginx, processTreeCpuMicros, staticProxyPass } from './bench-nginx.mjs';
+import { runWrk } from './wrk.mjs';
 
 const seconds = Number(process.argv[2] ?? 3);
 const connections = Number(process.argv[3] ?? 32);
@@ -31,52 +31,16 @@ const wrkThreads = 1;
  * @typedef {{ name: string, port: number, cpuMicros: (() => number) | null, runs: Run[] }} Column
  */
 
-/** wrk against `port` with Host bench.test: req/s, requests, p50/p99 latency (ms), errors. */
-async function wrk(/** @type {number} */ port, /** @type {number} */ duration) {
-  const child = spawn(
-    'wrk',
-    [
-      `-t${wrkThreads}`,
-      `-c${connections}`,
-      `-d${duration}s`,
-      '--latency',
-      '-H',
-      'Host: bench.test',
-      `http://127.0.0.1:${port}/`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => {
-    output += chunk;
-  });
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`wrk exited with ${code}:\n${output}`);
-  const number = (/** @type {RegExp} */ pattern) => Number(pattern.exec(output)?.[1] ?? 0);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  return {
-    rps: number(/Requests\/sec:\s+([\d.]+)/),
-    requests: number(/(\d+) requests in/),
-    p50: latencyMs(output, '50%'),
-    p99: latencyMs(output, '99%'),
-    errors:
-      number(/Non-2xx or 3xx responses: (\d+)/) +
-      (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
-  };
-}
-
-/** A percentile line of wrk's --latency distribution (`99%    1.52ms`), in milliseconds. */
-function latencyMs(/** @type {string} */ output, /** @type {string} */ percentile) {
-  const match = new RegExp(`^\\s*${percentile}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(output);
-  if (!match) return 0;
-  const scale = { us: 0.001, ms: 1, s: 1000 }[/** @type {'us' | 'ms' | 's'} */ (match[2])];
-  return Number(match[1]) * scale;
-}
-
 /** One wrk run against `column`, with the CPU its proxy spent per request. */
 async function measure(/** @type {Column} */ column, duration = seconds) {
   const cpuBefore = column.cpuMicros?.() ?? 0;
-  const result = await wrk(column.port, duration);
+  const result = await runWrk({
+    port: column.port,
+    host: 'bench.test',
+    connections,
+    seconds: duration,
+    latency: true,
+  });
   const cpuUs = column.cpuMicros ? (column.cpuMicros() - cpuBefore) / Math.max(result.requests, 1) : null;
   // Let the closed connections' TIME_WAIT and the proxies' pools settle before the next column.
   await new Promise((resolve) => setTimeout(resolve, 250));
