@@ -15,6 +15,7 @@ export {
   type ProviderKind,
   type ProviderOf,
 } from './kernel-hooks';
+export { KeyedLock, type KeyedLockRunOptions } from './keyed-lock';
 export {
   definePlugin,
   KERNEL_API_VERSION,
