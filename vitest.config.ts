@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { patient } from './tools/test-servers/src/patience.mjs';
 
 // Tests run against the TypeScript sources; the packed-package test checks the built output.
 const alias = {
@@ -29,8 +30,12 @@ const luaAsText: Plugin = {
 
 // Tests start real servers, nodes and apps; on a loaded 2-core runner a test may take many times
 // its quiet-machine time. Generous bounds keep them from failing for being slow, never for
-// being wrong: the assertions are what fail a test.
-const patience = { testTimeout: 60_000, hookTimeout: 120_000 };
+// being wrong: the assertions are what fail a test. PAASMAKER_TEST_PATIENCE scales them all.
+const patience = {
+  testTimeout: patient(60_000),
+  hookTimeout: patient(120_000),
+  expect: { poll: { timeout: patient(30_000) } },
+};
 
 export default defineConfig({
   resolve: { alias },

@@ -1,5 +1,6 @@
 // The pacemaker API as a test calls it: a bearer token, JSON in and out, and how long it took.
 import { API_PREFIX } from '@paasmaker/core';
+import { patient } from '@paasmaker/test-servers';
 
 /** An API answer: its status, its parsed body (undefined when empty or not JSON) and its duration. */
 export interface ApiAnswer {
@@ -12,7 +13,7 @@ export interface ApiAnswer {
  * A function sending `method route` (under `/api/v1`) to the pacemaker at `url` with `token`;
  * a request without an answer within `timeoutMs` rejects, so a hanging API fails the test.
  */
-export function apiRequester(url: string, token: string, timeoutMs = 30_000) {
+export function apiRequester(url: string, token: string, timeoutMs = patient(30_000)) {
   return async (method: string, route: string, body?: unknown): Promise<ApiAnswer> => {
     const started = Date.now();
     const response = await fetch(`${url}${API_PREFIX}${route}`, {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PaasmakerNode } from '@paasmaker/core';
+import { patient } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit, startBespokePaas } from '../src/bespoke-paas';
 import { httpGet, instancePortBlock } from './paas-test-helpers';
@@ -164,10 +165,10 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     process.kill(-before.pid, 'SIGKILL');
     await expect
       .poll(async () => JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{}')).pid, {
-        timeout: 20_000,
+        timeout: patient(20_000),
       })
       .not.toBe(before.pid);
-    await expect.poll(async () => (await get(router, HOST)).status, { timeout: 20_000 }).toBe(200);
+    await expect.poll(async () => (await get(router, HOST)).status, { timeout: patient(20_000) }).toBe(200);
     const { model } = node.pacemaker ?? expect.unreachable();
     await expect
       .poll(async () => (await model.instances.findByUuid(instance.instanceId))?.state)

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { PaasmakerNode } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
-import { nginxSettings, redisServer } from '@paasmaker/test-servers';
+import { eventually, nginxSettings, redisServer } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
 import {
   freePort,
@@ -182,7 +182,7 @@ describe('the routing Redis restarted from an older snapshot', () => {
     const v1 = 'Hello from hello-node version 1\n';
     const v2 = 'Hello from hello-node version 2\n';
     await deployFromGit(pacemaker, repo);
-    await vi.waitFor(async () => expect((await httpGet(port, host)).body).toBe(v1), { timeout: 15_000 });
+    await eventually(async () => expect((await httpGet(port, host)).body).toBe(v1), { timeout: 15_000 });
 
     // The snapshot: what Redis holds now (version 1's table), as the RDB file a restart would load.
     const olderSerial = Number(await redis.get('pm:router:serial'));
@@ -190,13 +190,13 @@ describe('the routing Redis restarted from an older snapshot', () => {
     await copyFile(path.join(redisFolder, 'dump.rdb'), path.join(redisFolder, 'older.rdb'));
 
     await deployFromGit(pacemaker, repo);
-    await vi.waitFor(async () => expect((await httpGet(port, host)).body).toBe(v2), { timeout: 15_000 });
+    await eventually(async () => expect((await httpGet(port, host)).body).toBe(v2), { timeout: 15_000 });
     const newerSerial = Number(await redis.get('pm:router:serial'));
     const newerTable = (await redis.get('pm:router:table')) ?? expect.unreachable();
     expect(newerSerial).toBeGreaterThan(olderSerial);
 
     const stream = new RequestStream(port, host, (body) => body === v2);
-    await vi.waitFor(() => expect(stream.results.filter((r) => r.ok).length).toBeGreaterThan(10), {
+    await eventually(() => expect(stream.results.filter((r) => r.ok).length).toBeGreaterThan(10), {
       timeout: 10_000,
     });
     const faultAt = Date.now();
@@ -208,7 +208,7 @@ describe('the routing Redis restarted from an older snapshot', () => {
     // It did start from the snapshot (the first start had no RDB file to load).
     expect(await readFile(path.join(redisFolder, 'server.log'), 'utf8')).toMatch(/DB loaded from disk/);
 
-    await vi.waitFor(
+    await eventually(
       async () => {
         expect(Number(await redis.get('pm:router:serial'))).toBeGreaterThan(newerSerial);
         expect(await redis.get('pm:router:table')).toBe(newerTable);

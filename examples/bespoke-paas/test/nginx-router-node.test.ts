@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { PaasmakerNode } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
-import { nginxSettings, redisUrl } from '@paasmaker/test-servers';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eventually, nginxSettings, redisUrl } from '@paasmaker/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
 import { gitRepo, hostnameOf, httpGet, newToken, startNode, TempFolders } from './paas-test-helpers';
 import { RequestStream } from './request-stream';
@@ -95,7 +95,7 @@ describe('a router-only node running nginx', () => {
     const port = Number(new URL(router.nginxRouter?.url ?? expect.unreachable()).port);
     const v2 = 'Hello from hello-node version 2\n';
     const stream = new RequestStream(port, hostnameOf('hello-node'), (body) => body === v2);
-    await vi.waitFor(() => expect(stream.results.filter((r) => r.ok).length).toBeGreaterThan(10), {
+    await eventually(() => expect(stream.results.filter((r) => r.ok).length).toBeGreaterThan(10), {
       timeout: 10_000,
     });
     expect(stream.failedBetween()).toEqual([]);
@@ -107,7 +107,7 @@ describe('a router-only node running nginx', () => {
     for (const pid of [master, ...workers]) process.kill(pid, 'SIGKILL');
 
     // Back by itself: a new master, whose workers loaded the table from Redis.
-    await vi.waitFor(
+    await eventually(
       async () => {
         const now = await masterPid(routerData);
         expect(now !== undefined && now !== master).toBe(true);

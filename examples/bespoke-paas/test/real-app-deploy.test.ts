@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { PaasmakerNode } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
+import { patient } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
 import {
@@ -59,7 +60,7 @@ describe('deploying an app with thousands of files', () => {
   });
 
   it('answers every API request and every routed request while it deploys', {
-    timeout: 180_000,
+    timeout: patient(180_000),
   }, async () => {
     const source = await temp.make('bespoke-paas-big-');
     await cp(HELLO_NODE, source, { recursive: true });

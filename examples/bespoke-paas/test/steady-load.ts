@@ -1,5 +1,7 @@
 // Requests at a steady rate through a router, for the fault tests: each answer is recorded with
 // when it was sent, so a test can count the failures of any stretch of time.
+
+import { patient } from '@paasmaker/test-servers';
 import { httpGet } from './paas-test-helpers';
 
 /** One request of a {@link SteadyLoad}: when it was sent, and its status (0: no answer). */
@@ -21,7 +23,7 @@ export class SteadyLoad {
   readonly #pending = new Set<Promise<void>>();
   readonly #timer: NodeJS.Timeout;
 
-  constructor(port: number, host: string, perSecond = 20, timeoutMs = 5_000) {
+  constructor(port: number, host: string, perSecond = 20, timeoutMs = patient(5_000)) {
     this.#timer = setInterval(() => {
       const sentAt = Date.now();
       let timeout: NodeJS.Timeout | undefined;

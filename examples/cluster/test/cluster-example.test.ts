@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { redisUrl } from '@paasmaker/test-servers';
+import { patient, redisUrl } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPostgresTestDatabase,
@@ -93,7 +93,7 @@ describe('the cluster example', () => {
   }, 120_000);
 
   it('keeps hello-node answering through both routers after one heart is killed with SIGKILL', {
-    timeout: 180_000,
+    timeout: patient(180_000),
   }, async () => {
     expect([...nodePids.keys()].sort()).toEqual(['heart-1', 'heart-2', 'router']);
     await paasmaker('workspace', 'create', 'Default', 'default');

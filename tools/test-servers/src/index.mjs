@@ -1,7 +1,10 @@
 // @ts-check
 
+export { eventually } from './eventually.mjs';
 /** A free port on 127.0.0.1 below the ephemeral range, for a server a test starts itself. */
 export { pickFreePort } from './free-port.mjs';
+/** Timeouts scaled by `PAASMAKER_TEST_PATIENCE`: `patient(ms)` for a timeout, `eventually(check)` to wait. */
+export { patienceFactor, patient } from './patience.mjs';
 export { requireServerEnv } from './require-server.mjs';
 export {
   apacheSettings,

@@ -10,6 +10,7 @@ import type { AuthCredentials, AuthDecision } from '../../src/kernel';
 import { createKernel, definePlugin, KERNEL_API_VERSION, type Kernel } from '../../src/kernel';
 import { createModel, type Model, type User } from '../../src/model';
 import { type ModelBackend, modelBackends, unique } from '../model/model-backends';
+import { TEST_COST } from '../node/node-test-helpers';
 
 const SUPER_TOKEN = 'super-token-0123456789abcdef0123456789';
 const NODE_TOKEN = 'node-token-0123456789abcdef0123456789ab';
@@ -69,7 +70,7 @@ describe.each(modelBackends)('auth plugins on $name', ({ open }) => {
       login: name,
       email: `${name}@example.com`,
       name,
-      ...(await hashPassword(PASSWORD)),
+      ...(await hashPassword(PASSWORD, TEST_COST)), // the cost is not what these tests are about
       ...changes,
     });
   }

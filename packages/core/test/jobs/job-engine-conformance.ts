@@ -13,7 +13,8 @@ import {
   type Kernel,
   type TreeRecord,
 } from '@paasmaker/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { eventually, patient } from '@paasmaker/test-servers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorFrom } from '../kernel/test-plugin';
 import {
   type JobEngineProcess,
@@ -379,7 +380,7 @@ export function describeJobEngineConformance(
     });
 
     it('fails the job of a worker killed mid-job once its lease lapses, aborting its tree and resolving waiters', {
-      timeout: 90_000,
+      timeout: patient(90_000),
     }, async () => {
       const engine = await startEngine({ leaseMs: 1_000 });
       const worker = await startWorker('node-k');
@@ -391,7 +392,7 @@ export function describeJobEngineConformance(
           ],
         }),
       );
-      await vi.waitFor(async () => expect(await jobState(engine, treeId, 'doomed')).toBe('RUNNING'), {
+      await eventually(async () => expect(await jobState(engine, treeId, 'doomed')).toBe('RUNNING'), {
         timeout: 30_000,
         interval: 100,
       });
@@ -405,7 +406,7 @@ export function describeJobEngineConformance(
     });
 
     it('refuses a second process with the node id of a live one, leaving its jobs running', {
-      timeout: 90_000,
+      timeout: patient(90_000),
     }, async () => {
       const engine = await startEngine({ leaseMs: 1_000 });
       await startWorker('node-k');
@@ -416,7 +417,7 @@ export function describeJobEngineConformance(
           ],
         }),
       );
-      await vi.waitFor(async () => expect(await jobState(engine, treeId, 'busy')).toBe('RUNNING'), {
+      await eventually(async () => expect(await jobState(engine, treeId, 'busy')).toBe('RUNNING'), {
         timeout: 30_000,
         interval: 100,
       });
@@ -429,7 +430,7 @@ export function describeJobEngineConformance(
     });
 
     it('fails a job whose callback throws or leaves a rejection unhandled, and keeps its process alive', {
-      timeout: 90_000,
+      timeout: patient(90_000),
     }, async () => {
       const engine = await startEngine({ leaseMs: 1_000 });
       const worker = await startWorker('node-k');
@@ -450,7 +451,9 @@ export function describeJobEngineConformance(
       expect(worker.child.exitCode).toBe(null);
     });
 
-    it('lets a waiter see the end of a tree run by another process', { timeout: 90_000 }, async () => {
+    it('lets a waiter see the end of a tree run by another process', {
+      timeout: patient(90_000),
+    }, async () => {
       const engine = await startEngine({ leaseMs: 1_000 });
       await startWorker('node-k');
       const tree = await engine.run(
@@ -471,7 +474,7 @@ export function describeJobEngineConformance(
       expect(journal.started).toEqual([]);
     });
 
-    it('creates, reads, aborts and runs trees of 30,000 jobs', { timeout: 240_000 }, async () => {
+    it('creates, reads, aborts and runs trees of 30,000 jobs', { timeout: patient(240_000) }, async () => {
       const size = 30_000;
       const engine = await startEngine({ concurrency: 16 });
       const noop = (title: string, children: JobSpec[] = []): JobSpec => ({

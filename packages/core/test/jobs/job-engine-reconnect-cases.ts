@@ -1,5 +1,6 @@
 import type { JobEngine, JobEngineOptions, JobStore, TreeRecord } from '@paasmaker/core';
-import { describe, expect, it, vi } from 'vitest';
+import { eventually, patient } from '@paasmaker/test-servers';
+import { describe, expect, it } from 'vitest';
 import type { StoreFactory } from './job-engine-conformance';
 import type { JobEngineProcess, WorkerOptions } from './job-engine-process';
 import { probeJobReads } from './job-read-probe';
@@ -33,7 +34,7 @@ export interface ReconnectCaseContext {
 
 /** Longer than any test: only a reconnect (not the periodic re-read) may recover what was missed. */
 const noRescan = 3_600_000;
-const slow = { timeout: 90_000 };
+const slow = { timeout: patient(90_000) };
 
 /**
  * Events missed while a subscriber's connection was down (issue 12): the engine and
@@ -121,11 +122,11 @@ export function describeJobEngineReconnectCases(context: () => ReconnectCaseCont
       const worker = await startWorker('node-w', { waitForTree: treeId });
       // Its first read saw the tree running; only a later one can see it end.
       const reads = () => worker.lines.filter((line) => line.startsWith('read '));
-      await vi.waitFor(() => expect(reads().length).toBeGreaterThan(0), { timeout: 60_000, interval: 50 });
+      await eventually(() => expect(reads().length).toBeGreaterThan(0), { timeout: 60_000, interval: 50 });
       expect(reads()).not.toContain('read SUCCESS');
       gate(journal, 'finish').open();
       expect((await engine.waitForTree(treeId)).jobs[0]?.state).toBe('SUCCESS');
-      await vi.waitFor(() => expect(worker.lines).toContain('finished SUCCESS'), {
+      await eventually(() => expect(worker.lines).toContain('finished SUCCESS'), {
         timeout: 60_000,
         interval: 100,
       });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { eventually } from '@paasmaker/test-servers';
+import { describe, expect, it } from 'vitest';
 import type { JobStore, NewJob, TreeQuery } from '../../src/jobs/job-store';
 import type { StoreFactory } from './job-engine-conformance';
 import {
@@ -195,7 +196,7 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
       await store.succeed(id.a, { summary: 'a', result: { n: 1 }, context: { from: 'a', a: 1 } }, 3, {
         claimReadyParentFor: 'node-a',
       });
-      await vi.waitFor(() => expect(events.map(kindOf).at(-1)).toBe('state:SUCCESS'));
+      await eventually(() => expect(events.map(kindOf).at(-1)).toBe('state:SUCCESS'));
       events.length = 0;
 
       const outcome = await store.succeed(
@@ -221,7 +222,7 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
       expect(await store.claim(id.root, 'node-a', 5)).toBeUndefined();
       expect(await store.readyJobs('node-a')).toEqual([]);
 
-      await vi.waitFor(() => expect(events.map(kindOf)).toEqual(['state:SUCCESS', 'state:RUNNING']));
+      await eventually(() => expect(events.map(kindOf)).toEqual(['state:SUCCESS', 'state:RUNNING']));
       expect(events[1]).toEqual({
         kind: 'state',
         treeId: id.root,
@@ -258,7 +259,7 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
       });
       expect(await stateOf(store, id.root)).toBe('WAITING');
       expect(await store.readyJobs('node-b')).toEqual([id.root]);
-      await vi.waitFor(() =>
+      await eventually(() =>
         expect(events.map(kindOf)).toEqual([
           'created',
           'ready',
@@ -456,9 +457,9 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
         'state:FAILED',
         'aborted',
       ];
-      await vi.waitFor(() => expect(events.map(kindOf)).toEqual(expected));
-      await vi.waitFor(() => expect(witness).toEqual(events));
-      await vi.waitFor(() => expect(own).toEqual(events)); // no duplicates of its own events
+      await eventually(() => expect(events.map(kindOf)).toEqual(expected));
+      await eventually(() => expect(witness).toEqual(events));
+      await eventually(() => expect(own).toEqual(events)); // no duplicates of its own events
       expect(events[0]).toEqual({
         kind: 'created',
         treeId: id.root,
@@ -490,8 +491,8 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
       await unsubscribe();
       const later = idsFor('root');
       await createStartedTree(store, [job(later.root, null)]);
-      await vi.waitFor(() => expect(witness.at(-1)).toMatchObject({ kind: 'ready', treeId: later.root }));
-      await vi.waitFor(() => expect(own.at(-1)).toMatchObject({ kind: 'ready', treeId: later.root }));
+      await eventually(() => expect(witness.at(-1)).toMatchObject({ kind: 'ready', treeId: later.root }));
+      await eventually(() => expect(own.at(-1)).toMatchObject({ kind: 'ready', treeId: later.root }));
       expect(events).toHaveLength(expected.length);
     });
 
@@ -502,7 +503,7 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
       const { rootId, leafIds, ready } = await createWideTree(store, 999);
       expect(ready).toHaveLength(999);
 
-      await vi.waitFor(() => expect(readyIdsIn(events)).toHaveLength(999));
+      await eventually(() => expect(readyIdsIn(events)).toHaveLength(999));
       expect(readyIdsIn(events)).toEqual(leafIds);
       const created = events.flatMap((event) => (event.kind === 'created' ? event.jobIds : []));
       expect(created).toEqual([rootId, ...leafIds]);
@@ -590,7 +591,7 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
       expect(await stateOf(store, two.a)).toBe('FAILED');
       expect(await stateOf(store, one.root)).toBe('ABORTED');
       expect(await stateOf(store, one.b)).toBe('RUNNING');
-      await vi.waitFor(() =>
+      await eventually(() =>
         expect(events.filter((event) => event.kind === 'aborted')).toContainEqual({
           kind: 'aborted',
           treeId: one.root,

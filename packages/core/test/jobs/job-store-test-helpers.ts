@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { eventually } from '@paasmaker/test-servers';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { ClaimedJob, JobEvent, JobRef, JobStore, NewJob } from '../../src/jobs/job-store';
 import { isPaasmakerError, type PaasmakerError } from '../../src/kernel/errors';
 import type { StoreFactory } from './job-engine-conformance';
@@ -55,7 +56,7 @@ export async function recordEvents(
     async settle() {
       const marker = `marker-${randomUUID()}`;
       await store.createTree({ jobs: [job(marker, null)], tags: [], createdAt: 1, start: false });
-      await vi.waitFor(() => expect(events.some((event) => event.treeId === marker)).toBe(true));
+      await eventually(() => expect(events.some((event) => event.treeId === marker)).toBe(true));
       return events.filter((event) => !event.treeId.startsWith('marker-'));
     },
   };

@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
+import { eventually } from '@paasmaker/test-servers';
+import { describe, expect, it } from 'vitest';
 import { createSqlJobStore } from '../../src/jobs/sql/create-sql-job-store';
 import { postgresBackend } from './job-store-backends';
 import {
@@ -29,7 +30,7 @@ describe('SqlJobStore on PostgreSQL', () => {
     } finally {
       await knex.destroy();
     }
-    await vi.waitFor(
+    await eventually(
       async () => {
         const id = idsFor('root');
         await createStartedTree(store, [job(id.root, null)]);
@@ -45,7 +46,7 @@ describe('SqlJobStore on PostgreSQL', () => {
     const listenerStore = await openStore();
     const { events } = await recordEvents(listenerStore);
     const { leafIds } = await createWideTree(store, 999);
-    await vi.waitFor(() => expect(readyIdsIn(events)).toEqual(leafIds));
+    await eventually(() => expect(readyIdsIn(events)).toEqual(leafIds));
     expect(events.length).toBeGreaterThan(2);
     for (const event of events) expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(8_000);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { redisUrl } from '@paasmaker/test-servers';
+import { eventually, redisUrl } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisJobStore } from '../../src/jobs/redis/redis-job-store';
 import { redisBackend } from './job-store-backends';
 import { describeJobStoreConformance } from './job-store-conformance';
@@ -61,7 +61,7 @@ describe('RedisJobStore', () => {
 
     // Commands fail until the connection is back; events published before the subscriber is
     // back are lost (pub/sub keeps no history), so keep creating trees until one is heard of.
-    await vi.waitFor(
+    await eventually(
       async () => {
         const treeId = `root-${randomUUID()}`;
         await createStartedTree(store, [job(treeId, null)]);

@@ -1,4 +1,5 @@
 import net, { createServer } from 'node:net';
+import { patient } from '@paasmaker/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNode, NodeReporter, type PaasmakerNode, parseNodeConfig } from '../../src/node';
 import type { NodeRegistration } from '../../src/roles/pacemaker';
@@ -47,7 +48,11 @@ async function listNodes(url: string): Promise<ListedNode[]> {
 }
 
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, deadlineMs = 5000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  deadlineMs = patient(30_000),
+): Promise<T> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const value = await check();

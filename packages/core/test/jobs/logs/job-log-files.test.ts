@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobLogFiles } from '../../../src/jobs/logs/job-log-files';
 import { REDACTED, SecretMasker } from '../../../src/jobs/logs/secret-masker';
 import { isPaasmakerError } from '../../../src/kernel/errors';
+import { until } from './job-stream-fixtures';
 
 let directory: string;
 const opened: JobLogFiles[] = [];
@@ -27,15 +28,6 @@ function logFiles(maxBytes?: number, secrets?: SecretMasker): JobLogFiles {
   });
   opened.push(files);
   return files;
-}
-
-/** Resolves when `condition` holds, polling every 10 ms; fails after `timeoutMs`. */
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('JobLogFiles', () => {
@@ -208,7 +200,7 @@ describe('JobLogFiles', () => {
     const before = calls;
     const output = other.appendStream(jobId);
     await new Promise<void>((resolve) => output.end('hello\n', resolve));
-    await until(() => calls > before, 1000);
+    await until(() => calls > before);
     stop();
 
     await files.remove([jobId, randomUUID()]);

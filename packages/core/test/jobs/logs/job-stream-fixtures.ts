@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { patient } from '@paasmaker/test-servers';
 import WebSocket, { type WebSocketServer } from 'ws';
 import type { JobStore } from '../../../src/jobs/job-store';
 import { JobLogFiles } from '../../../src/jobs/logs/job-log-files';
@@ -87,7 +88,7 @@ export function socketsOf(server: JobStreamServer): WebSocketServer {
 /** Resolves when `condition` holds, polling every 10 ms; fails after `timeoutMs`. */
 export async function until(
   condition: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
+  timeoutMs = patient(30_000),
   what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -30,6 +30,7 @@ import {
 } from '../../../src/roles/pacemaker/deploy';
 import { RoutingTable } from '../../../src/roles/router';
 import { TenantUsers } from '../../../src/tenancy';
+import { TEST_COST } from '../../node/node-test-helpers';
 
 export const SUPER_TOKEN = 'super-token-0123456789abcdef0123456789';
 export const NODE_TOKEN = 'node-token-0123456789abcdef0123456789ab';
@@ -170,7 +171,7 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
       login: `${login}-${suffix}`,
       email: `${login}-${suffix}@example.com`,
       name: login,
-      ...(await hashPassword(PASSWORD, { N: 2 ** 10, r: 8, p: 1 })),
+      ...(await hashPassword(PASSWORD, TEST_COST)),
     });
   const roleAll = await model.roles.create({ name: `all-${suffix}`, permissions: 'ALL' });
   const workspaceA = await model.workspaces.create({ name: `A ${suffix}`, stub: `a-${suffix}` });
