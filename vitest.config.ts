@@ -18,6 +18,7 @@ const alias = {
   '@paasmaker/plugin-service-mysql': fileURLToPath(
     new URL('./packages/plugin-service-mysql/src/index.ts', import.meta.url),
   ),
+  '@paasmaker/testkit': fileURLToPath(new URL('./packages/testkit/src/index.ts', import.meta.url)),
 };
 
 // The Redis job store imports its Lua scripts as text (tsup does the same with a loader).
@@ -103,6 +104,15 @@ export default defineConfig({
           ...patience,
           name: 'plugin-runtime-node',
           root: './packages/plugin-runtime-node',
+          include: ['test/**/*.test.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          ...patience,
+          name: 'testkit',
+          root: './packages/testkit',
           include: ['test/**/*.test.ts'],
         },
       },

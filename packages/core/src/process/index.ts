@@ -1,7 +1,9 @@
-export { isProcessRunning } from './process-liveness';
+export { isProcessRunning, processGroupExists } from './process-liveness';
 export {
   type ProcessRecord,
+  type ProcessStat,
   readProcessRecord,
+  readProcessStat,
   removeProcessRecord,
 } from './process-record';
 export { runningProcessRecord, stopRecordedProcessGroup } from './recorded-process-group';
