@@ -12,7 +12,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { publishRoutingTable, RoutingTable, startNginxRouter } from '@paasmaker/core';
+import {
+  publishRoutingTable,
+  RedisRouterStatsStore,
+  RoutingTable,
+  readRouterStatsSeries,
+  startNginxRouter,
+} from '@paasmaker/core';
 import { pickFreePort } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
 import { helloBackend, plainNginx, processTreeCpuMicros, staticProxyPass } from './bench-nginx.mjs';
@@ -116,7 +122,8 @@ const loadAfter = load();
 // Every answer wrk got is counted once the workers flushed (every second).
 await new Promise((resolve) => setTimeout(resolve, 2_500));
 const counted = async (/** @type {string} */ prefix) =>
-  Number((await redis.hget(`${prefix}stats:instance:bench`, 'requests')) ?? 0);
+  (await readRouterStatsSeries(new RedisRouterStatsStore({ redis, prefix }), 'instance', ['bench'], 60))
+    .totals.requests;
 const countedSmall = await counted(small.prefix);
 const countedLarge = await counted(large.prefix);
 

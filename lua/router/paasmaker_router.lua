@@ -11,9 +11,11 @@
 -- `<name>/<pid>`, value `<serial> <ngx.now()>`, at start, at once after a load and every second,
 -- so the pacemaker can wait until every router serves a change (and tell a live worker from a gone
 -- one by the value moving).
--- Stats are counted in each worker's memory and added to Redis hashes `<prefix>stats:<kind>:<key>`
--- (`vt:<versionTypeKey>`, `node:<nodeId>`, `instance:<instanceId>`, and `uncaught` for the
--- answers no instance was picked for: 400, 404, 500, 503) every second, never one write per request.
+-- Stats are counted in each worker's memory and added to Redis every second, never one write per
+-- request, in the layout RedisRouterStatsStore reads (packages/core/docs/router.md, "Stats"): one
+-- hash per minute and kind, `<prefix>stats:<minute since the epoch>:<vt|node|instance|uncaught>`,
+-- field `<key> <counter>`, expiring a day and an hour later. `uncaught` (key `all`) counts the
+-- answers no instance was picked for: 400, 404, 500, 503.
 --
 -- The hot path is two Lua entries per request, neither allocating: `balance` (balancer_by_lua)
 -- looks the Host up and picks the peer; `log` (log_by_lua) counts the answer. Everything else (no
@@ -51,11 +53,14 @@ local serial = nil
 local serial_text = nil
 local dead = nil
 
--- Counters, `{ requests, bytes, time_ms, 1xx, 2xx, 3xx, 4xx, 5xx }`: one per route of the table,
--- made at its first request; `active` lists those counted since the last flush (a route of a table
--- replaced meanwhile included, so a reload loses no count).
+-- Counters, `{ requests, bytes, time, timeCount, 1xx, 2xx, 3xx, 4xx, 5xx, noRoute, noBackend }`
+-- (FIELDS): one per route of the table, made at its first request; `active` lists those counted
+-- since the last flush (a route of a table replaced meanwhile included, so a reload loses no count).
+local N = 11
 local active = {}
-local uncaught = { 0, 0, 0, 0, 0, 0, 0, 0 }
+local uncaught = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+-- Requests `answer` gave a 502 after an instance was picked (none answered), by request address.
+local made = {}
 
 local function parse_routes(rest)
   local routes = {}
@@ -151,51 +156,68 @@ local function heartbeat(premature)
   if err then ngx.log(ngx.WARN, "paasmaker router: cannot report the loaded serial: ", err) end
 end
 
-local FIELDS = { "requests", "bytes", "time_ms", "1xx", "2xx", "3xx", "4xx", "5xx" }
--- Counts taken from the counters but not yet written (Redis was away): stats key -> field -> n.
-local unsent = {}
+local FIELDS = { "requests", "bytes", "time", "timeCount", "1xx", "2xx", "3xx", "4xx", "5xx", "noRoute", "noBackend" }
+local KINDS = { "vt", "node", "instance", "uncaught" }
+-- A minute hash outlives the API's 24 hours of history by an hour.
+local STATS_TTL = 25 * 3600
+local function empty_batch() return { vt = {}, node = {}, instance = {}, uncaught = {} } end
+-- Counts taken from the counters but not yet written (Redis was away), added at the next flush:
+-- kind -> key -> counters.
+local unsent = empty_batch()
+local unsent_any = false
 
-local function add(batch, key, c)
-  local into = batch[key]
+local function add(batch, kind, key, c)
+  local into = batch[kind][key]
   if into == nil then
-    into = { 0, 0, 0, 0, 0, 0, 0, 0 }
-    batch[key] = into
+    into = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    batch[kind][key] = into
   end
-  for i = 1, 8 do into[i] = into[i] + c[i] end
+  for i = 1, N do into[i] = into[i] + c[i] end
 end
 
--- Takes the counts since the last flush (zeroing the counters in place) into one batch per stats
--- key, then adds them to Redis in one pipeline; a batch that could not be written is kept.
+-- Takes the counts since the last flush (zeroing the counters in place) into one batch per kind
+-- and key, then adds them to the current minute's hashes in one pipeline; a batch that could not
+-- be written is kept for the next flush.
 local function flush_stats(premature)
-  local batch = unsent
-  unsent = {}
+  local batch, any = unsent, unsent_any
+  unsent, unsent_any = empty_batch(), false
   local taken = active
   active = {}
   for _, c in ipairs(taken) do
-    add(batch, "instance:" .. c.id, c)
-    add(batch, "vt:" .. c.type_key, c)
-    add(batch, "node:" .. c.node, c)
-    for i = 1, 8 do c[i] = 0 end
+    add(batch, "instance", c.id, c)
+    add(batch, "vt", c.type_key, c)
+    add(batch, "node", c.node, c)
+    for i = 1, N do c[i] = 0 end
+    any = true
   end
   if uncaught[1] > 0 then
-    add(batch, "uncaught", uncaught)
-    for i = 1, 8 do uncaught[i] = 0 end
+    add(batch, "uncaught", "all", uncaught)
+    for i = 1, N do uncaught[i] = 0 end
+    any = true
   end
-  if next(batch) == nil then return end
+  if not any then return end
+  local minute = floor(ngx.now() / 60)
   local ok = with_redis(function(red)
     red:init_pipeline()
-    for key, c in pairs(batch) do
-      local hash = settings.prefix .. "stats:" .. key
-      for i = 1, 8 do
-        if i <= 3 or c[i] > 0 then red:hincrby(hash, FIELDS[i], c[i]) end
+    for _, kind in ipairs(KINDS) do
+      local hash = nil
+      for key, c in pairs(batch[kind]) do
+        hash = hash or (settings.prefix .. "stats:" .. minute .. ":" .. kind)
+        for i = 1, N do
+          if i == 1 or c[i] > 0 then red:hincrby(hash, key .. " " .. FIELDS[i], c[i]) end
+        end
       end
+      if hash then red:expire(hash, STATS_TTL) end
     end
     local results, err = red:commit_pipeline()
     if not results then return nil, err end
     return true
   end)
   if ok or premature then return end
-  for key, c in pairs(batch) do add(unsent, key, c) end
+  for _, kind in ipairs(KINDS) do
+    for key, c in pairs(batch[kind]) do add(unsent, kind, key, c) end
+  end
+  unsent_any = true
 end
 
 -- init_worker_by_lua: take the table another worker loaded (a respawned worker), read Redis's now
@@ -289,6 +311,17 @@ function _M.balance()
   if not ok then ngx.log(ngx.ERR, "paasmaker router: cannot use ", route.addr, ": ", err) end
 end
 
+-- Ends the request with the router's own answer: `<status> <detail>` in plain text.
+local function say(status, detail)
+  local body = status .. " " .. detail .. "\n"
+  ngx.status = status
+  local header = ngx.header
+  header["Content-Type"] = "text/plain; charset=utf-8"
+  header["Content-Length"] = #body
+  ngx.print(body)
+  return ngx.exit(ngx.HTTP_OK)
+end
+
 -- When a worker without a table last failed to load one for a request (ngx.now()).
 local request_load_failed_at = 0
 
@@ -298,45 +331,58 @@ local request_load_failed_at = 0
 -- any table was there (a worker that has just started) is routed again once there is one, so it
 -- is not answered 500 before the first timer ran: the worker loads the table for it; after a
 -- failed load, requests do not wait on Redis again for a refresh period.
+-- Each is answered in plain text, worded as the built-in router words it.
 function _M.answer()
   if serial == nil and ngx.now() - request_load_failed_at >= settings.refresh then
     refresh(false)
     if serial == nil then request_load_failed_at = ngx.now() end
   end
-  if serial == nil then return ngx.exit(500) end
+  if serial == nil then return say(500, "Internal Server Error: the router has no routing table yet.") end
   local header = var.http_host
-  if header == nil or header == "" then return ngx.exit(400) end
+  if header == nil or header == "" then return say(400, "Bad Request: no Host header.") end
   local routes = lookup(var.host)
-  if routes == nil then return ngx.exit(404) end
-  if #routes == 0 then return ngx.exit(503) end
-  if picked[request_id()] == nil then return ngx.exec("@paasmaker_routed") end
-  return ngx.exit(502)
+  if routes == nil then return say(404, "Not Found: no route for " .. var.host .. ".") end
+  if #routes == 0 then return say(503, "Service Unavailable: no instances for " .. var.host .. ".") end
+  local r = request_id()
+  if picked[r] == nil then return ngx.exec("@paasmaker_routed") end
+  made[r] = true
+  return say(502, "Bad Gateway: no instance answered.")
 end
 
 local function counters_of(route)
-  local c = { 0, 0, 0, 0, 0, 0, 0, 0, id = route.id, type_key = route.type_key, node = route.node }
+  local c = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, id = route.id, type_key = route.type_key, node = route.node }
   route.c = c
   return c
 end
 
 -- log_by_lua: counts the request against its instance route (or `uncaught`, not timed, when no
 -- instance was picked), in this worker's memory (no lock, no Redis); a timer adds the counts to
--- Redis every second.
+-- Redis every second. The router's own answers also count as noRoute or noBackend.
 function _M.log()
   local r = request_id()
   local route = picked[r]
   local c = uncaught
+  local status = ngx.status
   if route ~= nil then
     picked[r] = nil
     c = route.c or counters_of(route)
     if c[1] == 0 then active[#active + 1] = c end
     c[3] = c[3] + floor((now() - start_time()) * 1000)
+    c[4] = c[4] + 1
+    if status == 502 and made[r] then
+      made[r] = nil
+      c[11] = c[11] + 1
+    end
+  elseif status == 503 then
+    c[11] = c[11] + 1
+  elseif status == 404 or status == 400 or status == 500 then
+    c[10] = c[10] + 1
   end
-  local class = floor(ngx.status / 100)
+  local class = floor(status / 100)
   if class < 1 or class > 5 then class = 5 end
   c[1] = c[1] + 1
   c[2] = c[2] + (tonumber(var.bytes_sent) or 0)
-  c[class + 3] = c[class + 3] + 1
+  c[class + 4] = c[class + 4] + 1
 end
 
 return _M

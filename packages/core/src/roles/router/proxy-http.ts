@@ -81,6 +81,8 @@ class HttpForward {
   #clientGone = false;
   #staleRetries = 0;
   #counting = false;
+  /** Set when the router answered itself (502): no instance answered. */
+  #routerMade = false;
   #upstream: ClientRequest | null = null;
   #upstreamResponse: IncomingMessage | null = null;
 
@@ -107,6 +109,7 @@ class HttpForward {
       response.statusCode,
       this.#responseBytes,
       performance.now() - this.started,
+      this.#routerMade,
     );
   };
 
@@ -234,6 +237,7 @@ class HttpForward {
       return;
     }
     const body = errorText(status, detail);
+    this.#routerMade = true;
     this.#responseBytes += Buffer.byteLength(body);
     this.response.writeHead(status, {
       'content-type': 'text/plain; charset=utf-8',

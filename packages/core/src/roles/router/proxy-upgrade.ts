@@ -40,7 +40,7 @@ export function proxyUpgrade(
     const route = pickRoute(found.routes, tried, context.dead);
     if (!route) {
       const bytes = reject(client, 502, 'Bad Gateway: no instance accepted the connection.');
-      context.stats.record(last, 502, bytes, performance.now() - started);
+      context.stats.record(last, 502, bytes, performance.now() - started, true);
       return;
     }
     tried.add(route.instanceId);
@@ -106,7 +106,8 @@ function relay(
     backend.destroy();
     if (recorded) return;
     recorded = true;
-    context.stats.record(route, status || 502, bytes, timeMs);
+    // No status line from the backend: the 502 is the router's.
+    context.stats.record(route, status || 502, bytes, timeMs, status === 0);
   };
   client.on('close', finish);
   backend.on('close', finish);

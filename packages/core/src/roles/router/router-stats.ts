@@ -1,22 +1,6 @@
 import type { Route } from './route';
-
-/** Counters kept for one stats key (a version's instance type, a node, an instance, or `uncaught`). */
-export interface RouterStatCounters {
-  /** Requests answered (a websocket upgrade counts once). */
-  requests: number;
-  /** Response body bytes sent to clients (for websockets: bytes from the backend). */
-  bytes: number;
-  /** Total milliseconds from request arrival to the end of the response (websockets: to the backend's 101). */
-  time: number;
-  /** How many requests `time` sums over; `time / timeCount` is the average. */
-  timeCount: number;
-  /** Responses by status class. */
-  '1xx': number;
-  '2xx': number;
-  '3xx': number;
-  '4xx': number;
-  '5xx': number;
-}
+import { emptyCounters, type RouterStatCounters } from './router-stat-counters';
+import { type RouterStatsBatch, UNCAUGHT_KEY } from './router-stats-store';
 
 /**
  * A plain snapshot of a router's counters since it started (`router.stats()`).
@@ -37,46 +21,72 @@ export interface RouterStats {
   uncaught: RouterStatCounters;
 }
 
-function emptyCounters(): RouterStatCounters {
-  return { requests: 0, bytes: 0, time: 0, timeCount: 0, '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
-}
-
 type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
 
 /** Status class by the status code's first digit. */
 const STATUS_CLASSES: readonly (StatusClass | undefined)[] = [undefined, '1xx', '2xx', '3xx', '4xx', '5xx'];
 
-/** In-memory aggregation of request counters; a request costs a few additions, no I/O. */
+/** Counters per stats key, for each kind a request is counted under. */
+class CounterSet {
+  readonly versionType = new Map<string, RouterStatCounters>();
+  readonly node = new Map<string, RouterStatCounters>();
+  readonly instance = new Map<string, RouterStatCounters>();
+  readonly uncaught = new Map<string, RouterStatCounters>();
+  empty = true;
+}
+
+/**
+ * In-memory aggregation of request counters; a request costs a few additions, no I/O. It keeps
+ * the counters since start ({@link RouterStatsCollector.snapshot}) and those since the last
+ * {@link RouterStatsCollector.take}, which the router adds to its stats store every second.
+ */
 export class RouterStatsCollector {
-  readonly #versionTypes = new Map<string, RouterStatCounters>();
-  readonly #nodes = new Map<string, RouterStatCounters>();
-  readonly #instances = new Map<string, RouterStatCounters>();
-  readonly #uncaught = emptyCounters();
+  readonly #total = new CounterSet();
+  #pending = new CounterSet();
 
   /**
    * Adds one finished request to every key it belongs to: `route` is the instance that answered
    * (or last failed), `null` when none was picked; `timeMs` is `null` when not measured
-   * (uncaught requests). Plain arguments, no record object: this runs once per request.
+   * (uncaught requests); `routerMade` when the router answered itself because no instance did
+   * (a 502). Plain arguments, no record object: this runs once per request.
    */
-  record(route: Route | null, status: number, bytes: number, timeMs: number | null): void {
+  record(
+    route: Route | null,
+    status: number,
+    bytes: number,
+    timeMs: number | null,
+    routerMade = false,
+  ): void {
     const cls = STATUS_CLASSES[Math.floor(status / 100)];
     if (!route) {
-      add(this.#uncaught, cls, bytes, timeMs);
+      // Every uncaught answer is the router's own: 503 for a hostname without instances, else no route.
+      const noBackend = status === 503;
+      add(counters(this.#total.uncaught, UNCAUGHT_KEY), cls, bytes, timeMs, !noBackend, noBackend);
+      add(counters(this.#pending.uncaught, UNCAUGHT_KEY), cls, bytes, timeMs, !noBackend, noBackend);
+      this.#pending.empty = false;
       return;
     }
-    add(counters(this.#versionTypes, route.versionTypeKey), cls, bytes, timeMs);
-    add(counters(this.#nodes, route.nodeId), cls, bytes, timeMs);
-    add(counters(this.#instances, route.instanceId), cls, bytes, timeMs);
+    addRouted(this.#total, route, cls, bytes, timeMs, routerMade);
+    addRouted(this.#pending, route, cls, bytes, timeMs, routerMade);
+    this.#pending.empty = false;
   }
 
-  /** A deep copy of the counters, safe to keep or serialise. */
+  /** The counts since the last call (undefined when there were none), for a stats store. */
+  take(): RouterStatsBatch | undefined {
+    const taken = this.#pending;
+    if (taken.empty) return undefined;
+    this.#pending = new CounterSet();
+    return taken;
+  }
+
+  /** A deep copy of the counters since start, safe to keep or serialise. */
   snapshot(): RouterStats {
     return {
       asAt: new Date().toISOString(),
-      versionTypes: plain(this.#versionTypes),
-      nodes: plain(this.#nodes),
-      instances: plain(this.#instances),
-      uncaught: { ...this.#uncaught },
+      versionTypes: plain(this.#total.versionType),
+      nodes: plain(this.#total.node),
+      instances: plain(this.#total.instance),
+      uncaught: { ...(this.#total.uncaught.get(UNCAUGHT_KEY) ?? emptyCounters()) },
     };
   }
 }
@@ -90,11 +100,26 @@ function counters(map: Map<string, RouterStatCounters>, key: string): RouterStat
   return found;
 }
 
+function addRouted(
+  set: CounterSet,
+  route: Route,
+  cls: StatusClass | undefined,
+  bytes: number,
+  timeMs: number | null,
+  routerMade: boolean,
+): void {
+  add(counters(set.versionType, route.versionTypeKey), cls, bytes, timeMs, false, routerMade);
+  add(counters(set.node, route.nodeId), cls, bytes, timeMs, false, routerMade);
+  add(counters(set.instance, route.instanceId), cls, bytes, timeMs, false, routerMade);
+}
+
 function add(
   target: RouterStatCounters,
   cls: StatusClass | undefined,
   bytes: number,
   timeMs: number | null,
+  noRoute: boolean,
+  noBackend: boolean,
 ): void {
   target.requests += 1;
   target.bytes += bytes;
@@ -103,6 +128,8 @@ function add(
     target.timeCount += 1;
   }
   if (cls) target[cls] += 1;
+  if (noRoute) target.noRoute += 1;
+  if (noBackend) target.noBackend += 1;
 }
 
 function plain(map: Map<string, RouterStatCounters>): Record<string, RouterStatCounters> {

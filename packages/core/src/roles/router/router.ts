@@ -7,6 +7,8 @@ import type { ProxyContext } from './proxy-context';
 import { proxyHttp } from './proxy-http';
 import { proxyUpgrade } from './proxy-upgrade';
 import { type RouterStats, RouterStatsCollector } from './router-stats';
+import { RouterStatsFlusher } from './router-stats-flusher';
+import type { RouterStatsStore } from './router-stats-store';
 import type { RoutingTable } from './routing-table';
 import { UpstreamAgent } from './upstream-agent';
 
@@ -30,6 +32,10 @@ export interface RouterOptions {
   deadBackendMs?: number;
   /** Pooled upstream connections per instance; default 256. */
   maxSocketsPerBackend?: number;
+  /** Where the per-minute stats go (the pacemaker API reads them there); none by default. */
+  statsStore?: RouterStatsStore;
+  /** Milliseconds between additions to `statsStore`; default 1 000, as the nginx router. */
+  statsFlushMs?: number;
 }
 
 /** Default of {@link RouterOptions.connectTimeoutMs}: loopback and LAN backends connect in well under it. */
@@ -43,6 +49,8 @@ export interface Router {
   readonly port: number;
   /** Counters since start; see {@link RouterStats}. */
   stats(): RouterStats;
+  /** Adds the counts not yet added to {@link RouterOptions.statsStore} now (none without a store). */
+  flushStats(): Promise<void>;
   /** Stops listening, cuts open connections and websockets, and empties the upstream pool. */
   close(): Promise<void>;
 }
@@ -65,6 +73,9 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     connectTimeoutMs,
   );
   const stats = new RouterStatsCollector();
+  const flusher = options.statsStore
+    ? new RouterStatsFlusher(stats, options.statsStore, options.statsFlushMs ?? 1000, logger)
+    : undefined;
   const context: ProxyContext = {
     table: options.table,
     agent,
@@ -102,13 +113,14 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
     url: `http://${hostname}:${address.port}`,
     port: address.port,
     stats: () => stats.snapshot(),
+    flushStats: async () => flusher?.flush(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
         for (const socket of upgraded) socket.destroy();
         agent.destroy();
-      });
+      }).then(() => flusher?.close());
       return closing;
     },
   };

@@ -9,10 +9,13 @@ import { freePort } from '../../../src/node/free-port';
 import {
   type NginxRouter,
   publishRoutingTable,
+  RedisRouterStatsStore,
   RoutingTable,
   type RoutingTablePublisher,
+  readRouterStatsSeries,
   routingTableText,
   startNginxRouter,
+  UNCAUGHT_KEY,
 } from '../../../src/roles/router/index';
 import { type Backend, routeTo, send, startBackend } from './router-fixture';
 
@@ -112,10 +115,15 @@ describe('nginx routers confirm the table they serve; a lost or rolled-back tabl
     await until(async () => (await send({ port }, { host: 'known.test' })).status === 503);
     expect((await send({ port }, { host: 'unknown.test' })).status).toBe(404);
     expect((await send({ port }, { host: null })).status).toBe(400);
-    await until(async () => Number((await redis.hget(`${prefix}stats:uncaught`, '4xx')) ?? 0) >= 2);
-    const uncaught = await redis.hgetall(`${prefix}stats:uncaught`);
-    expect(Number(uncaught['5xx'])).toBeGreaterThanOrEqual(2);
-    expect(Number(uncaught.requests)).toBe(Number(uncaught['4xx']) + Number(uncaught['5xx']));
+    const store = new RedisRouterStatsStore({ redis, prefix });
+    const uncaught = async () => (await readRouterStatsSeries(store, 'uncaught', [UNCAUGHT_KEY], 5)).totals;
+    await until(async () => (await uncaught())['4xx'] >= 2);
+    const counted = await uncaught();
+    expect(counted['5xx']).toBeGreaterThanOrEqual(2);
+    expect(counted.requests).toBe(counted['4xx'] + counted['5xx']);
+    // 400 no Host, 404 unknown host and 500 no table are no route; 503 no instances is no backend.
+    expect(counted.noRoute).toBe(counted.requests - counted.noBackend);
+    expect(counted.noBackend).toBeGreaterThanOrEqual(1);
   });
 
   it('reports the serial every worker holds; confirm() resolves once all hold the change', async () => {

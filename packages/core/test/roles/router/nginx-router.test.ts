@@ -12,8 +12,11 @@ import { freePort } from '../../../src/node/free-port';
 import {
   type NginxRouter,
   publishRoutingTable,
+  RedisRouterStatsStore,
+  type RouterStatsKind,
   RoutingTable,
   type RoutingTablePublisher,
+  readRouterStatsSeries,
   startNginxRouter,
 } from '../../../src/roles/router/index';
 import { type Backend, closedPort, type Reply, routeTo, send, startBackend } from './router-fixture';
@@ -268,19 +271,21 @@ describe('the nginx router, on real nginx + Lua and Redis', () => {
     );
     // One request reached the instance above; twenty more now.
     for (let i = 0; i < 20; i += 1) await get('stats.test');
+    const store = new RedisRouterStatsStore({ redis, prefix });
+    const totals = async (kind: RouterStatsKind, key: string) =>
+      (await readRouterStatsSeries(store, kind, [key], 5)).totals;
     const started = Date.now();
-    let stats: Record<string, string> = {};
+    let stats = await totals('instance', 'counted-1');
     while (Date.now() - started < 5_000) {
-      stats = await redis.hgetall(`${prefix}stats:instance:counted-1`);
-      if (Number(stats.requests) >= 21) break;
+      stats = await totals('instance', 'counted-1');
+      if (stats.requests >= 21) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(Number(stats.requests)).toBe(21);
-    expect(Number(stats['2xx'])).toBe(Number(stats.requests));
-    expect(Number(stats.bytes)).toBeGreaterThan(0);
-    expect(Number((await redis.hgetall(`${prefix}stats:vt:vt-stats`)).requests)).toBe(Number(stats.requests));
-    expect(Number((await redis.hgetall(`${prefix}stats:node:node-stats`)).requests)).toBe(
-      Number(stats.requests),
-    );
+    expect(stats.requests).toBe(21);
+    expect(stats['2xx']).toBe(stats.requests);
+    expect(stats.timeCount).toBe(stats.requests);
+    expect(stats.bytes).toBeGreaterThan(0);
+    expect((await totals('versionType', 'vt-stats')).requests).toBe(stats.requests);
+    expect((await totals('node', 'node-stats')).requests).toBe(stats.requests);
   });
 });
