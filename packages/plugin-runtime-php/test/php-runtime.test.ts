@@ -1,17 +1,17 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createKernel,
-  isPaasmakerError,
-  type Kernel,
-  type ProviderCall,
-  type RuntimeInstance,
-  type RuntimeProvider,
-} from '@paasmaker/core';
+import type { Kernel, RuntimeInstance, RuntimeProvider } from '@paasmaker/core';
 import { apacheSettings } from '@paasmaker/test-servers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  describeRuntimeConformance,
+  expectPaasmakerError,
+  httpStatus,
+  type PortRange,
+  providerCall,
+  testInstance,
+  throwawayKernel,
+} from '@paasmaker/testkit';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import phpRuntimePlugin, { PHP_RUNTIME } from '../src/index';
 
 // An app that shows what PHP was given.
@@ -28,123 +28,81 @@ echo json_encode([
 /** Quotes and a backslash, which must reach PHP unchanged. */
 const PASSWORD = `a"b'c\\d`;
 
-/** Ports 65500–65535 are this file's (see CONTRIBUTING: above the ephemeral range, a block per file). */
-let nextPort = 65_500 + Math.floor(Math.random() * 20);
+/** This file's ports (CONTRIBUTING): 65500–65535, above the ephemeral range. */
+const ports: PortRange = { from: 65_500, to: 65_535 };
+const { bin, modulesDir, phpModule } = apacheSettings();
+const plugins = [
+  {
+    plugin: phpRuntimePlugin,
+    options: { apacheBinary: bin, modulesDirectory: modulesDir, phpModule, stopGraceMs: 2000 },
+  },
+];
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+describeRuntimeConformance({
+  runtime: PHP_RUNTIME,
+  plugins,
+  ports,
+  // Apache's prefork workers are the children stop must end too.
+  app: {
+    files: { 'web/index.php': "<?php echo 'ok';" },
+    parameters: { document_root: 'web' },
+    startsChildren: true,
+  },
+});
 
 describe('paasmaker.runtime.php on a real Apache with mod_php', () => {
-  let folder: string;
   let kernel: Kernel;
   let php: RuntimeProvider;
-  const started: RuntimeInstance[] = [];
-  const call = (): ProviderCall => ({ log: kernel.log, signal: new AbortController().signal });
 
   beforeEach(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'pm-php-'));
-    // When the tests run as root, Apache's workers run as nobody, who must reach the app.
-    await chmod(folder, 0o755);
-    const { bin, modulesDir, phpModule } = apacheSettings();
-    kernel = await createKernel({
-      plugins: [
-        {
-          plugin: phpRuntimePlugin,
-          options: { apacheBinary: bin, modulesDirectory: modulesDir, phpModule, stopGraceMs: 2000 },
-        },
-      ],
-    });
-    php = kernel.hooks.runtime.find(PHP_RUNTIME) ?? expect.unreachable();
-  });
-  afterEach(async () => {
-    for (const instance of started.splice(0)) await php.stop(instance, call());
-    await kernel.close();
-    await rm(folder, { recursive: true, force: true });
+    kernel = await throwawayKernel(plugins);
+    php = kernel.provider('runtime', PHP_RUNTIME);
   });
 
-  async function instance(parameters: Record<string, string> = {}, files: Record<string, string> = {}) {
-    const directory = join(folder, `app-${nextPort}`);
-    for (const [name, text] of Object.entries({ 'web/index.php': INDEX_PHP, ...files })) {
-      await mkdir(join(directory, name, '..'), { recursive: true });
-      await writeFile(join(directory, name), text);
-    }
-    const made: RuntimeInstance = {
-      instanceId: `php-${nextPort}`,
-      directory,
-      stateDirectory: join(folder, `state-${nextPort}`),
-      port: nextPort++,
+  function instance(parameters: Record<string, string>): Promise<RuntimeInstance> {
+    return testInstance({
       version: '8',
       parameters,
+      files: { 'web/index.php': INDEX_PHP },
       environment: {
         PM_SERVICES: JSON.stringify({ db: { protocol: 'mysql', password: PASSWORD } }),
         GREETING: 'Bonjour',
         'NOT A NAME': 'ignored',
       },
-      logFile: join(folder, `instance-${nextPort}.log`),
-    };
-    return made;
+      ports,
+    });
   }
 
   it('reports the PHP versions of its mod_php, least specific first', async () => {
-    const versions = await php.versions(call());
+    const versions = await php.versions(providerCall(kernel));
     expect(versions[0]).toMatch(/^\d+$/);
     expect(versions[1]).toMatch(new RegExp(`^${versions[0]}\\.\\d+$`));
-    expect(apacheSettings().phpModule).toContain(`libphp${versions[1]}`);
+    expect(phpModule).toContain(`libphp${versions[1]}`);
   });
 
-  it('serves the document root on the port with mod_php, the environment in getenv() and $_SERVER', async () => {
+  it('serves the document root with mod_php, the environment in getenv() and $_SERVER, its log in the instance log', async () => {
     const app = await instance({ document_root: 'web' });
-    await php.start(app, call());
-    started.push(app);
-    await until(() => answers(app.port ?? 0));
-    const response = await fetch(`http://127.0.0.1:${app.port}/`);
-    expect(await response.json()).toEqual({
-      services: { db: { protocol: 'mysql', password: PASSWORD } },
-      server: 'Bonjour',
-      sapi: 'apache2handler',
-      path: join(app.directory, 'web', 'index.php'),
-    });
-    expect(await php.status(app, call())).toBe('running');
-    expect(await readFile(app.logFile, 'utf8')).toMatch(/"GET \/ HTTP\/1.1" 200/);
-
-    await php.stop(app, call());
-    started.pop();
-    expect(await php.status(app, call())).toBe('stopped');
-    expect(await answers(app.port ?? 0)).toBe(false);
-    await php.stop(app, call());
-  });
-
-  it('starting a running instance again leaves it running as it was', async () => {
-    const app = await instance({ document_root: 'web' });
-    await php.start(app, call());
-    started.push(app);
-    await until(() => answers(app.port ?? 0));
-    await php.start(app, call());
-    expect(await (await fetch(`http://127.0.0.1:${app.port}/`)).text()).toContain('apache2handler');
+    await php.start(app, providerCall(kernel));
+    try {
+      await vi.waitFor(async () => expect(await httpStatus(app.port ?? 0)).toBe(200), { timeout: 30_000 });
+      const response = await fetch(`http://127.0.0.1:${app.port}/`);
+      expect(await response.json()).toEqual({
+        services: { db: { protocol: 'mysql', password: PASSWORD } },
+        server: 'Bonjour',
+        sapi: 'apache2handler',
+        path: join(app.directory, 'web', 'index.php'),
+      });
+      expect(await readFile(app.logFile, 'utf8')).toMatch(/"GET \/ HTTP\/1.1" 200/);
+    } finally {
+      await php.stop(app, providerCall(kernel));
+    }
   });
 
   it('refuses a document root outside the application', async () => {
     for (const documentRoot of ['../..', '/etc', 'web/../../x']) {
       const app = await instance({ document_root: documentRoot });
-      const error = await php.start(app, call()).catch((e: unknown) => e);
-      expect(isPaasmakerError(error, 'E_INSTANCE_START')).toBe(true);
-      expect(await php.status(app, call())).toBe('stopped');
+      await expectPaasmakerError(php.start(app, providerCall(kernel)), 'E_INSTANCE_START');
+      expect(await php.status(app, providerCall(kernel))).toBe('stopped');
     }
   });
 

@@ -1,28 +1,46 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { JsonObject, Kernel, ProviderCall, ScmProvider } from '@paasmaker/core';
 import {
-  createKernel,
-  isPaasmakerError,
-  type JsonObject,
-  type Kernel,
-  type PaasmakerErrorCode,
-  type ProviderCall,
-  type ScmProvider,
-} from '@paasmaker/core';
+  describeScmConformance,
+  expectPaasmakerError,
+  providerCall,
+  temporaryFolder,
+  throwawayKernel,
+} from '@paasmaker/testkit';
 import { Ajv } from 'ajv';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { gitScmPlugin } from '../src/index';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { GIT_SCM_NAME, gitScmPlugin } from '../src/index';
 import { git, SourceRepository } from './git-fixtures';
 
 interface LogLine {
   msg: string;
   git?: string;
 }
+
+describeScmConformance({
+  scm: GIT_SCM_NAME,
+  plugins: [gitScmPlugin],
+  source(folder) {
+    const files = { 'app.js': 'console.log(1);\n', 'lib/util.js': 'export {};\n' };
+    SourceRepository.create(folder, 'trunk').commit('first', files);
+    return { parameters: { location: folder }, files };
+  },
+  missing: (folder) => ({ location: folder }),
+  unsafe: [
+    { location: '-x' },
+    { location: '--upload-pack=touch /tmp/pwned' },
+    { location: 'ext::sh -c touch /tmp/pwned' },
+    { location: 'fd::3' },
+    { location: '/srv/app', branch: '--upload-pack=touch /tmp/pwned' },
+    { location: '/srv/app', revision: '--output=/tmp/pwned' },
+    { location: 42 },
+  ],
+});
 
 describe('paasmaker.scm.git', () => {
   let dir: string;
@@ -33,41 +51,24 @@ describe('paasmaker.scm.git', () => {
   let logs: LogLine[];
   let workCount = 0;
 
-  const call = (signal: AbortSignal = new AbortController().signal): ProviderCall => ({
-    log: kernel.log,
-    signal,
-  });
+  const call = (signal?: AbortSignal): ProviderCall => providerCall(kernel, signal);
   const workingDirectory = () => join(dir, `work-${++workCount}`);
   const mirrorFolder = (location: string) =>
     join(cacheDirectory, createHash('sha256').update(location).digest('hex'));
-
-  async function expectError(promise: Promise<unknown>, code: PaasmakerErrorCode): Promise<string> {
-    const error = await promise.then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    if (!isPaasmakerError(error)) throw new Error(`expected ${code}, got ${String(error)}`);
-    expect(error.code).toBe(code);
-    return error.message;
-  }
+  const expectError = async (
+    promise: Promise<unknown>,
+    code: 'E_SCM_FAILED' | 'E_SCM_UNSAFE_INPUT' | 'E_PLUGIN_OPTIONS',
+  ) => (await expectPaasmakerError(promise, code)).message;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'scm-git-test-'));
+    dir = await temporaryFolder('scm-git-test-');
     cacheDirectory = join(dir, 'cache');
     source = SourceRepository.create(join(dir, 'source'), 'trunk');
     logs = [];
-    kernel = await createKernel({
+    kernel = await throwawayKernel([{ plugin: gitScmPlugin, options: { cacheDirectory } }], {
       logger: pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line) as LogLine) }),
-      plugins: [{ plugin: gitScmPlugin, options: { cacheDirectory } }],
     });
-    const found = kernel.hooks.scm.find('paasmaker.scm.git');
-    if (!found) throw new Error('paasmaker.scm.git is not registered');
-    scm = found;
-  });
-
-  afterEach(async () => {
-    await kernel.close();
-    await rm(dir, { recursive: true, force: true });
+    scm = kernel.provider('scm', GIT_SCM_NAME);
   });
 
   it("checks out the remote's default branch, without .git, and records the revision", async () => {
@@ -266,7 +267,7 @@ describe('paasmaker.scm.git', () => {
 
   it('validates options and parameters through the kernel', async () => {
     const message = await expectError(
-      createKernel({ plugins: [{ plugin: gitScmPlugin, options: {} }] }),
+      throwawayKernel([{ plugin: gitScmPlugin, options: {} }]),
       'E_PLUGIN_OPTIONS',
     );
     expect(message).toMatch(/paasmaker\.scm\.git: .*cacheDirectory/);
@@ -286,19 +287,13 @@ describe('paasmaker.scm.git', () => {
   it("keeps its mirrors in the node's <dataFolder>/git-cache when not given a cacheDirectory", async () => {
     source.commit('first', { 'a.txt': 'one\n' });
     const dataFolder = join(dir, 'data');
-    const inNode = await createKernel({ plugins: [gitScmPlugin], dataFolder });
-    try {
-      const found = inNode.hooks.scm.find('paasmaker.scm.git');
-      await found?.checkout(
-        { parameters: { location: source.directory }, workingDirectory: workingDirectory() },
-        call(),
-      );
-      expect(await readdir(join(dataFolder, 'git-cache'))).toEqual([
-        mirrorFolder(source.directory).split('/').pop(),
-      ]);
-    } finally {
-      await inNode.close();
-    }
+    const inNode = await throwawayKernel([gitScmPlugin], { dataFolder });
+    await inNode
+      .provider('scm', GIT_SCM_NAME)
+      .checkout({ parameters: { location: source.directory }, workingDirectory: workingDirectory() }, call());
+    expect(await readdir(join(dataFolder, 'git-cache'))).toEqual([
+      mirrorFolder(source.directory).split('/').pop(),
+    ]);
   });
 });
 

@@ -34,7 +34,7 @@ export async function connectAdmin(adminUrl: string, connectTimeoutMs: number): 
     const code = (error as { code?: string }).code ?? 'unknown error';
     throw new PaasmakerError(
       'E_SERVICE_UNAVAILABLE',
-      `Cannot connect to MySQL at ${where} as ${decodeURIComponent(url.username) || '(no user)'} (${code}).`,
+      `paasmaker.service.mysql: cannot connect to MySQL at ${where} as ${decodeURIComponent(url.username) || '(no user)'} (${code}); check that the server runs and the adminUrl option.`,
     );
   }
   return {
@@ -45,7 +45,7 @@ export async function connectAdmin(adminUrl: string, connectTimeoutMs: number): 
         const code = (error as { code?: string }).code ?? 'unknown error';
         throw new PaasmakerError(
           unreachable.has(code) ? 'E_SERVICE_UNAVAILABLE' : 'E_SERVICE_FAILED',
-          `MySQL at ${where} refused ${sql.split(' ').slice(0, 3).join(' ')}: ${code}.`,
+          `paasmaker.service.mysql: MySQL at ${where} refused ${sql.split(' ').slice(0, 3).join(' ')}: ${code}.`,
         );
       }
     },

@@ -40,12 +40,12 @@ export function ownedNames(credentials: Record<string, unknown>): { database: st
   if (typeof database !== 'string' || !DATABASE_NAME.test(database))
     throw new PaasmakerError(
       'E_SERVICE_FAILED',
-      `The service's database ${JSON.stringify(database)} was not made by this plugin.`,
+      `paasmaker.service.mysql: the service's database ${JSON.stringify(database)} was not made by this plugin.`,
     );
   if (typeof username !== 'string' || !USER_NAME.test(username))
     throw new PaasmakerError(
       'E_SERVICE_FAILED',
-      `The service's user ${JSON.stringify(username)} was not made by this plugin.`,
+      `paasmaker.service.mysql: the service's user ${JSON.stringify(username)} was not made by this plugin.`,
     );
   return { database, username };
 }
