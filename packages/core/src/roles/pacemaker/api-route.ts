@@ -13,6 +13,8 @@ export interface ApiRouteSchema {
   readonly params?: JsonSchemaObject;
   readonly querystring?: JsonSchemaObject;
   readonly body?: JsonSchemaObject;
+  /** The `data` of a success, for the OpenAPI document (and the clients generated from it); not checked at run time. */
+  readonly data?: JsonSchemaObject;
 }
 
 /** One request to a route, validated: `params`, `query` and `body` match the route's schemas. */

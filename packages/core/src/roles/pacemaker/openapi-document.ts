@@ -40,6 +40,20 @@ function parameters(schema: JsonSchemaObject | undefined, where: 'path' | 'query
   }));
 }
 
+/** A JSON success: `{ data }`, with the data's schema when the route declares one. */
+function successResponse(status: number, data: JsonSchemaObject | undefined): JsonObject {
+  if (status === 204) return { description: 'Done; no body' };
+  if (!data) return { description: 'Success: `{ "data": ... }`' };
+  return {
+    description: 'Success',
+    content: {
+      'application/json': {
+        schema: { type: 'object', properties: { data: data as JsonObject }, required: ['data'] },
+      },
+    },
+  };
+}
+
 /** One route in the OpenAPI document: its rule and the schemas it validates with. */
 export interface DocumentedRoute {
   readonly key: RouteKey;
@@ -62,7 +76,7 @@ export function buildOpenApiDocument(prefix: string, routes: readonly Documented
     const responses: Record<string, JsonObject> = {
       [String(status)]: produces
         ? { description: 'Success', content: { [produces]: { schema: { type: 'string' } } } }
-        : { description: status === 204 ? 'Done; no body' : 'Success: `{ "data": ... }`' },
+        : successResponse(status, schema.data),
       '400': errorResponse('Invalid request; `error.fields` names each bad field'),
     };
     if (rule.callers !== 'anonymous') {
