@@ -4,6 +4,7 @@ import type { JobEngine } from '../../jobs/job-engine';
 import type { JsonSchemaObject } from '../../kernel/json-schema';
 import type { KernelHooks } from '../../kernel/kernel-hooks';
 import type { Model } from '../../model/create-model';
+import type { RouterStatsStore } from '../router/router-stats-store';
 import type { ApiCaller } from './api-caller';
 import type { DeployApi } from './deploy/deploy-api';
 import type { NodeRegistry } from './node-registry/node-registry';
@@ -56,6 +57,8 @@ export interface ApiContext {
   readonly jobStreamPath: string;
   /** Reaches other nodes for the job and instance logs they keep. */
   readonly nodeToken?: string;
+  /** Where the routers' per-minute stats are read; without it, stats routes answer 404. */
+  readonly routerStats?: RouterStatsStore;
 }
 
 /** Declares a route with its parameter, body and query types (trusted: the schemas checked them). */

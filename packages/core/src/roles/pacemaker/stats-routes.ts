@@ -1,8 +1,8 @@
 import { PaasmakerError } from '../../kernel/errors';
 import type { Model } from '../../model/create-model';
 import { readRouterStatsSeries } from '../router/router-stats-series';
-import { type RouterStatsKind, type RouterStatsStore, UNCAUGHT_KEY } from '../router/router-stats-store';
-import { type ApiRoute, defineRoute } from './api-route';
+import { type RouterStatsKind, UNCAUGHT_KEY } from '../router/router-stats-store';
+import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { idParams, idSchema, nodeUuidParams } from './api-schemas';
 import { statsQuery, statsSeriesSchema } from './stats-schemas';
 
@@ -34,10 +34,13 @@ async function typeKeysOfApplications(model: Model, applicationIds: readonly num
  * their instance types; a deleted version's are gone with it), a node, or what no instance was
  * picked for. Permissions are in the route table: a workspace's records need WORKSPACE_VIEW there.
  */
-export function statsRoutes(model: Model, store: RouterStatsStore): ApiRoute<never, never, never>[] {
+export function statsRoutes({ model, routerStats }: ApiContext): ApiRoute<never, never, never>[] {
   const schema = { querystring: statsQuery, data: statsSeriesSchema };
-  const series = (kind: RouterStatsKind, keys: readonly string[], query: StatsQuery) =>
-    readRouterStatsSeries(store, kind, keys, query.minutes);
+  const series = (kind: RouterStatsKind, keys: readonly string[], query: StatsQuery) => {
+    if (!routerStats)
+      throw new PaasmakerError('E_API_ROUTE_NOT_FOUND', 'This pacemaker API has no router stats store.');
+    return readRouterStatsSeries(routerStats, kind, keys, query.minutes);
+  };
   const routes = [
     defineRoute<{ workspaceId: number }, never, StatsQuery>({
       method: 'GET',
