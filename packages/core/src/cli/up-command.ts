@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { isPaasmakerError } from '../kernel/errors';
 import { createNode, type PaasmakerNode } from '../node/create-node';
 import { FIRST_ADMIN_LOGIN, formatFirstStart } from '../node/first-start';
+import { DEFAULT_CLUSTER_HOSTNAME } from '../node/node-config-schema';
+import { pacemakerHostname } from '../roles/pacemaker/pacemaker-route';
 import { ApiClient } from './api-client';
 import { type CliContext, leaf } from './context';
 import { loadCredentials, saveCredentials } from './credentials';
@@ -183,10 +185,13 @@ export function addUpCommand(program: Command, context: CliContext): void {
         (await pacemaker.model.workspaces.findByStub('default')) ??
         (await pacemaker.model.workspaces.create({ name: 'Default', stub: 'default' }));
       context.print(`Paasmaker is up: pacemaker ${pacemaker.url} (API ${pacemaker.url}/api/v1)`);
-      if (node.router)
-        context.print(
-          `Router: ${node.router.url} (apps answer on *.paasmaker.localhost:${new URL(node.router.url).port})`,
-        );
+      const routerUrl = node.router?.url ?? node.nginxRouter?.url;
+      if (routerUrl) {
+        const { port } = new URL(routerUrl);
+        const cluster = node.config.roles.pacemaker?.clusterHostname ?? DEFAULT_CLUSTER_HOSTNAME;
+        context.print(`Router: ${routerUrl} (apps answer on *.${cluster}:${port})`);
+        context.print(`Pacemaker through the router: http://${pacemakerHostname(cluster)}:${port}/`);
+      }
       if (node.firstStart) context.print(formatFirstStart(node.firstStart));
       const client = await ensureCredentials(context, node);
       if (source) {

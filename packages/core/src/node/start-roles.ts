@@ -30,6 +30,7 @@ import { HealthManager } from '../roles/pacemaker/health/health-manager';
 import { HealthSignals } from '../roles/pacemaker/health/health-signals';
 import { NodeRegistry, probeNodeAddress } from '../roles/pacemaker/node-registry/node-registry';
 import { API_PREFIX, createPacemakerApi, type PacemakerApi } from '../roles/pacemaker/pacemaker-api';
+import { pacemakerAddress, routePacemaker } from '../roles/pacemaker/pacemaker-route';
 import type { RoutingTablePublisher } from '../roles/router/nginx/redis-routing-publisher';
 import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
 import { type Router, startRouter } from '../roles/router/router';
@@ -283,8 +284,16 @@ export async function startRoles(
 
   const routed = await restoreRouting(model, routing, role.clusterHostname);
   logger.info({ routed }, 'routing table restored from the model');
+  const unroutePacemaker = routePacemaker(routing, {
+    clusterHostname: role.clusterHostname,
+    nodeName: config.name,
+    address: pacemakerAddress(role.api.host, heartRole?.route),
+    port: apiPort,
+  });
   const publishTo = role.routingTable ?? router?.nginx?.redis;
   if (publishTo) publisher = await startRoutingTablePublisher(routing, publishTo, logger, closers);
+  // After the publisher's closer, so it runs first and the publisher's last write takes the route off.
+  closers.push({ name: 'pacemaker route', close: async () => unroutePacemaker() });
   const pacemaker: RunningPacemaker = {
     url,
     model,

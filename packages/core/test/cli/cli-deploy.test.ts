@@ -214,6 +214,7 @@ describe('paasmaker deploy and friends against an embedded node', () => {
     const repo = await gitRepo(HELLO_NODE, path.join(home, 'hello-up'));
     const data = path.join(home, 'up-data');
     let answer: { status: number; body: string } | undefined;
+    let pacemakerAnswer: { status: number; body: string } | undefined;
     let whileUp = '';
     const up = await run(['up', '--data', data, '--api-port', '0', '--router-port', '0', '--deploy', repo], {
       config: 'up-config',
@@ -222,6 +223,8 @@ describe('paasmaker deploy and friends against an embedded node', () => {
         const url = out.text.match(/hello-node is live: (\S+)/)?.[1];
         const router = out.text.match(/Router: (http:\/\/\S+)/)?.[1];
         if (url && router) answer = await viaRouter(router, url);
+        const pacemaker = out.text.match(/Pacemaker through the router: (\S+)/)?.[1];
+        if (pacemaker && router) pacemakerAnswer = await viaRouter(router, `${pacemaker}api/v1/openapi.json`);
         // The stored credentials work for the next command.
         const list = await run(['workspace', 'list', '--json'], { config: 'up-config' });
         whileUp += `\nWORKSPACES ${list.stdout}`;
@@ -236,6 +239,9 @@ describe('paasmaker deploy and friends against an embedded node', () => {
     expect(whileUp).toContain('admin');
     expect(whileUp).toMatch(/WORKSPACES .*"stub": "default"/s);
     expect(answer?.status).toBe(200);
+    expect(whileUp).toMatch(/Pacemaker through the router: http:\/\/pacemaker\.paasmaker\.localhost:\d+\/\n/);
+    expect(pacemakerAnswer?.status).toBe(200);
+    expect(pacemakerAnswer?.body).toContain('"openapi"');
     expect(up.stdout).toContain('SIGTERM received, stopping');
     expect((await stat(path.join(data, 'tokens.json'))).mode & 0o777).toBe(0o600);
     // As root, tenant users pass through the data folder (never list it); otherwise it is private.

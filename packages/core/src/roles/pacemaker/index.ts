@@ -14,6 +14,7 @@ export {
   type PacemakerApi,
   type PacemakerApiOptions,
 } from './pacemaker-api';
+export { PACEMAKER_ROUTE_KEY, pacemakerHostname } from './pacemaker-route';
 export { enforceRouteRule, type WorkspaceResolver } from './permission-guard';
 export {
   ROUTE_PERMISSIONS,

@@ -15,8 +15,9 @@ export interface Backend {
 
 /**
  * Starts a backend: `GET /` answers JSON `{ name, url, headers }`; `POST /echo` streams the body
- * back; `POST /digest` reads the whole body, then answers its `{ bytes, sha256 }`; `GET /stream` sends 64 KiB chunks until the client goes away; `GET /cut` promises 100 000 bytes,
- * sends 1 KiB and drops the connection.
+ * back; `POST /digest` reads the whole body, then answers its `{ bytes, sha256 }`; `GET /stream`
+ * sends 64 KiB chunks until the client goes away; `GET /cut` promises 100 000 bytes, sends 1 KiB
+ * and drops the connection; `GET /status/<code>` answers that status with a short body.
  */
 export async function startBackend(name: string): Promise<Backend> {
   const server: Server = createServer((req, res) => {
@@ -39,6 +40,12 @@ export async function startBackend(name: string): Promise<Backend> {
     if (req.url === '/cut') {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100000' });
       res.write(Buffer.alloc(1024, 120), () => res.socket?.destroy());
+      return;
+    }
+    const status = /^\/status\/([1-5][0-9][0-9])$/.exec(req.url ?? '');
+    if (status) {
+      res.writeHead(Number(status[1]), { 'content-type': 'text/plain' });
+      res.end(`status ${status[1]}`);
       return;
     }
     if (req.url === '/stream') {

@@ -18,27 +18,12 @@ function recordingLogger(): { logger: pino.Logger; messages: string[] } {
   return { logger: pino({ level: 'warn' }, sink), messages };
 }
 
+// Retries as every router does them are the shared suite's (routing-behaviour-balancing.ts); here
+// the built-in router's own: its dead marks and its connect timeout.
 describe('router retries', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  it('retries a refused connection on another instance, so every request succeeds', async () => {
-    const table = new RoutingTable();
-    // deadBackendMs 0: the dead instance stays in the draw, so retries happen on many requests.
-    const router = await startRouter({ table, deadBackendMs: 0 });
-    cleanups.push(() => router.close());
-    const live = await startBackend('live');
-    cleanups.push(live.close);
-    table.add('retry.test', routeTo('dead', await closedPort()));
-    table.add('retry.test', routeTo('live', live.port));
-    for (let i = 0; i < 50; i += 1) {
-      const reply = await send(router, { host: 'retry.test' });
-      expect(reply.status).toBe(200);
-    }
-    expect(live.hits).toBe(50);
-    expect(router.stats().instances.dead).toBeUndefined();
   });
 
   it('tries a refusing instance last while it is marked dead', async () => {
@@ -52,20 +37,6 @@ describe('router retries', () => {
     table.add('mark.test', routeTo('live', live.port));
     for (let i = 0; i < 40; i += 1) expect((await send(router, { host: 'mark.test' })).status).toBe(200);
     expect(messages.filter((msg) => msg.startsWith('backend refused')).length).toBeLessThanOrEqual(1);
-  });
-
-  it('answers 502 when every instance refuses, counted against the instance', async () => {
-    const table = new RoutingTable();
-    const router = await startRouter({ table });
-    cleanups.push(() => router.close());
-    table.add('dead.test', routeTo('dead-1', await closedPort(), 'vt-dead'));
-    table.add('dead.test', routeTo('dead-2', await closedPort(), 'vt-dead'));
-    const reply = await send(router, { host: 'dead.test' });
-    expect(reply.status).toBe(502);
-    expect(reply.headers['content-type']).toMatch(/^text\/plain/);
-    expect(router.stats().versionTypes['vt-dead']).toMatchObject({ requests: 1, '5xx': 1 });
-    // Both are now marked dead; they are still tried rather than refused outright.
-    expect((await send(router, { host: 'dead.test' })).status).toBe(502);
   });
 
   it('retries an instance that does not accept within connectTimeoutMs elsewhere, and tries it last after', async () => {
@@ -86,35 +57,7 @@ describe('router retries', () => {
     expect(live.hits).toBe(20);
     expect(messages).toHaveLength(1);
   });
-
-  it('recovers when an instance comes back on its port', async () => {
-    const table = new RoutingTable();
-    const router = await startRouter({ table, deadBackendMs: 60_000 });
-    cleanups.push(() => router.close());
-    const backend = await startBackend('flaky');
-    const port = backend.port;
-    table.add('back.test', routeTo('flaky', port));
-    expect((await send(router, { host: 'back.test' })).status).toBe(200);
-    await backend.close();
-    expect((await send(router, { host: 'back.test' })).status).toBe(502);
-    const again = await startBackendOn(port);
-    cleanups.push(again.close);
-    expect((await send(router, { host: 'back.test' })).status).toBe(200);
-  });
 });
-
-async function startBackendOn(port: number): Promise<{ close(): Promise<void> }> {
-  const { createServer } = await import('node:http');
-  const server = createServer((_req, res) => res.end('back'));
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /**
  * A port whose connections hang in the connect phase, like an instance on a lost machine: a

@@ -5,6 +5,7 @@ import { tableHostname } from '../../router/hostname';
 import type { RoutingTable } from '../../router/routing-table';
 import { DEPLOY_JOBS } from '../deploy/deploy-job-names';
 import { loadInstanceContext, routeTargetOf, routingHostnamesOf } from '../deploy/instance-context';
+import { isPacemakerRoute } from '../pacemaker-route';
 import { HEALTH_JOBS } from './instance-replacement';
 
 /** One instance whose routes differ from what the model wants. */
@@ -22,7 +23,8 @@ export interface RoutingDifference {
 
 /**
  * Compares the routing table with the model: every RUNNING instance of a node that is not DOWN
- * should be on the hostnames its version allows, and nothing else should be in the table.
+ * should be on the hostnames its version allows, and nothing else should be in the table (but
+ * the pacemaker's own route).
  */
 export async function routingDifferences(model: Model, table: RoutingTable, clusterHostname: string) {
   const want = new Map<string, { hostnames: Set<string>; applicationId: number }>();
@@ -40,6 +42,7 @@ export async function routingDifferences(model: Model, table: RoutingTable, clus
   const have = new Map<string, Set<string>>();
   for (const hostname of table.hostnames())
     for (const route of table.routes(hostname)) {
+      if (isPacemakerRoute(route)) continue;
       const hostnames = have.get(route.instanceId) ?? new Set<string>();
       hostnames.add(hostname);
       have.set(route.instanceId, hostnames);

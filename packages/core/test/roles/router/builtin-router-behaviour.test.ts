@@ -1,0 +1,4 @@
+import { startBuiltinRouterUnderTest } from './builtin-router-under-test';
+import { describeRoutingBehaviour } from './routing-behaviour';
+
+describeRoutingBehaviour('the built-in router', startBuiltinRouterUnderTest);
