@@ -1,4 +1,5 @@
 import type { JsonObject } from '../kernel/json-schema';
+import type { YamlPath } from '../yaml/located-yaml';
 import type {
   Manifest,
   ManifestCron,
@@ -7,7 +8,6 @@ import type {
   ManifestRuntime,
   ManifestService,
 } from './manifest-types';
-import type { YamlPath } from './yaml-location';
 
 /** A manifest as the schema accepted it, ajv's defaults applied; keys as written in YAML. */
 interface ValidManifestData {

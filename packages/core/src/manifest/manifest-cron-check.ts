@@ -1,7 +1,7 @@
 import { parseCronExpression } from '../roles/pacemaker/cron/cron-expression';
+import type { YamlPath } from '../yaml/located-yaml';
 import { asList, asObject } from './loose-data';
 import { MANIFEST_CRON_PATTERN } from './manifest-schema';
-import type { YamlPath } from './yaml-location';
 
 const shape = new RegExp(MANIFEST_CRON_PATTERN);
 

@@ -1,5 +1,5 @@
+import type { YamlPath } from '../yaml/located-yaml';
 import { asList, asObject } from './loose-data';
-import type { YamlPath } from './yaml-location';
 
 /** Names used twice: instance types and services, each reported at its second (third...) use. */
 export function duplicateNameProblems(data: unknown): { path: YamlPath; message: string }[] {

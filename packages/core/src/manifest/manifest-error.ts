@@ -1,4 +1,5 @@
 import { PaasmakerError } from '../kernel/errors';
+import type { YamlPath } from '../yaml/located-yaml';
 
 /** One problem of a manifest: where it is and what is wrong. */
 export interface ManifestProblem {
@@ -27,4 +28,9 @@ export class ManifestError extends PaasmakerError {
         .join('\n')}`,
     );
   }
+}
+
+/** The field name of a path as manifest messages print it: `instances.0.runtime.plugin`. */
+export function fieldName(path: YamlPath): string {
+  return path.length === 0 ? '(top level)' : path.join('.');
 }

@@ -1,9 +1,9 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../kernel/json-schema';
 import type { Kernel } from '../kernel/kernel';
+import type { YamlPath } from '../yaml/located-yaml';
 import type { ManifestPluginUse } from './manifest-plugin-uses';
 import { type SchemaProblem, schemaProblems } from './schema-problems';
-import type { YamlPath } from './yaml-location';
 
 /** What the plugin check needs of a kernel: its hooks (a `Kernel` or a plugin's `PluginKernel`). */
 export type ManifestKernel = Pick<Kernel, 'hooks'>;

@@ -1,7 +1,7 @@
 import type { ProviderKind } from '../kernel/kernel-hooks';
+import type { YamlPath } from '../yaml/located-yaml';
 import { asList, asObject } from './loose-data';
 import { MANIFEST_PLUGIN_PATTERN } from './manifest-schema';
-import type { YamlPath } from './yaml-location';
 
 /** The provider kinds a manifest refers to. */
 export type ManifestProviderKind = Extract<

@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
 import { PaasmakerError } from '../kernel/errors';
+import { LocatedYaml, type YamlPath } from '../yaml/located-yaml';
 import { buildManifest } from './manifest-build';
 import { cronProblems } from './manifest-cron-check';
 import { duplicateNameProblems } from './manifest-duplicate-names';
-import { ManifestError, type ManifestProblem } from './manifest-error';
+import { fieldName, ManifestError, type ManifestProblem } from './manifest-error';
 import { type ManifestKernel, pluginProblems } from './manifest-plugin-check';
 import { manifestPluginUses } from './manifest-plugin-uses';
 import { manifestJsonSchema } from './manifest-schema';
 import type { Manifest } from './manifest-types';
 import { schemaProblems } from './schema-problems';
-import { fieldName, locate, numberSourceAt, type YamlPath } from './yaml-location';
 
 /** The manifest's file name when none is given, and its default place at the source root. */
 export const DEFAULT_MANIFEST_FILE = 'manifest.yml';
@@ -34,29 +33,21 @@ const validate = ajv.compile(manifestJsonSchema);
  */
 export function parseManifest(text: string, options: ParseManifestOptions = {}): Manifest {
   const file = options.file ?? DEFAULT_MANIFEST_FILE;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const problems: ManifestProblem[] = [];
-  const lineAt = (offset: number) => lineCounter.linePos(offset).line;
-
-  for (const error of [...doc.errors, ...doc.warnings])
-    problems.push({
-      file,
-      line: error.linePos?.[0].line ?? lineAt(error.pos[0]),
-      field: '(syntax)',
-      message: error.message.split('\n')[0] ?? error.message,
-    });
+  const yaml = new LocatedYaml(text);
+  const problems: ManifestProblem[] = yaml.syntaxProblems.map(({ line, message }) => ({
+    file,
+    line,
+    field: '(syntax)',
+    message,
+  }));
   if (problems.length) throw new ManifestError(file, problems);
 
   const report = (path: YamlPath, at: YamlPath, message: string) =>
-    problems.push({ file, line: lineAt(locate(doc, at).offset), field: fieldName(path), message });
+    problems.push({ file, line: yaml.lineOf(at), field: fieldName(path), message });
 
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (cause) {
-    throw new ManifestError(file, [{ file, line: 1, field: '(syntax)', message: (cause as Error).message }]);
-  }
+  const read = yaml.data();
+  if (!read.ok) throw new ManifestError(file, [{ file, line: 1, field: '(syntax)', message: read.message }]);
+  const data = read.data;
   const uses = manifestPluginUses(data);
   if (!validate(data))
     for (const problem of schemaProblems(validate.errors ?? [], manifestJsonSchema))
@@ -70,7 +61,7 @@ export function parseManifest(text: string, options: ParseManifestOptions = {}):
     problems.sort((a, b) => a.line - b.line);
     throw new ManifestError(file, problems);
   }
-  return buildManifest(data, (path) => numberSourceAt(doc, path));
+  return buildManifest(data, (path) => yaml.numberSourceAt(path));
 }
 
 /** Options of {@link loadManifest}. */

@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from '../kernel/json-schema';
+import { pathOfPointer, type YamlPath } from '../yaml/located-yaml';
 import { manifestPatternMessages } from './manifest-schema';
-import { pathOfPointer, type YamlPath } from './yaml-location';
 
 /** One ajv error turned into a readable message, with the path it is about and the path to point at. */
 export interface SchemaProblem {

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { PaasmakerError } from '../kernel/errors';
 import type { JsonObject } from '../kernel/json-schema';
 import type { TenantIsolationOptions } from '../tenancy/tenant-users';
+import { LocatedYaml, pathOfPointer } from '../yaml/located-yaml';
 import {
   type HeartRoleConfig,
   type NodeConfig,
@@ -59,39 +59,8 @@ function keyName(segments: readonly Segment[]): string {
   return out;
 }
 
-/** The source offset of the deepest node along `segments` (the key of a map entry, the item of a list). */
-function offsetOf(doc: Document, segments: readonly Segment[]): number {
-  let node: unknown = doc.contents;
-  let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
-  for (const segment of segments) {
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (item) => isPair(item) && String(isScalar(item.key) ? item.key.value : item.key) === String(segment),
-      );
-      if (!pair) return offset;
-      offset = (pair.key as Node | null)?.range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment] as Node | undefined;
-      if (!item) return offset;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else return offset;
-  }
-  return offset;
-}
-
-function segmentsOf(instancePath: string): Segment[] {
-  if (instancePath === '') return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((part) => (/^(0|[1-9]\d*)$/.test(part) ? Number(part) : part));
-}
-
 function describe(error: ErrorObject): { segments: Segment[]; at: Segment[]; message: string } {
-  const segments = segmentsOf(error.instancePath);
+  const segments = pathOfPointer(error.instancePath);
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'additionalProperties') {
     const key = String(params.additionalProperty);
@@ -185,31 +154,28 @@ export function parseNodeConfig(
   options: NodeConfigOptions = {},
 ): NodeConfig {
   const env = options.env ?? process.env;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const problems: NodeConfigProblem[] = [];
-  const lineAt = (offset: number) => lineCounter.linePos(offset).line;
-
-  for (const error of [...doc.errors, ...doc.warnings])
-    problems.push({
-      file,
-      line: error.linePos?.[0].line ?? lineAt(error.pos[0]),
-      key: '(syntax)',
-      message: error.message.split('\n')[0] ?? error.message,
-    });
+  const yaml = new LocatedYaml(text);
+  const problems: NodeConfigProblem[] = yaml.syntaxProblems.map(({ line, message }) => ({
+    file,
+    line,
+    key: '(syntax)',
+    message,
+  }));
   if (problems.length) throw new NodeConfigError(file, problems);
+  const read = yaml.data();
+  if (!read.ok) throw new NodeConfigError(file, [{ file, line: 1, key: '(syntax)', message: read.message }]);
 
   const report = (segments: Segment[], message: string) =>
-    problems.push({ file, line: lineAt(offsetOf(doc, segments)), key: keyName(segments), message });
+    problems.push({ file, line: yaml.lineOf(segments), key: keyName(segments), message });
   const environmentValues = new Set<string>();
-  const data = substitute(doc.toJS({ maxAliasCount: 100 }), [], env, report, environmentValues);
+  const data = substitute(read.data, [], env, report, environmentValues);
   // A key whose environment variable is unset has that problem only, not a schema one too.
   const unset = new Set(problems.map((p) => p.key));
   if (!validate(data))
     for (const error of validate.errors ?? []) {
       const { segments, at, message } = describe(error);
       if (unset.has(keyName(segments))) continue;
-      problems.push({ file, line: lineAt(offsetOf(doc, at)), key: keyName(segments), message });
+      problems.push({ file, line: yaml.lineOf(at), key: keyName(segments), message });
     }
   if (problems.length) {
     problems.sort((a, b) => a.line - b.line);

@@ -171,6 +171,15 @@ plugins:
     expect(syntax.problems[0]).toMatchObject({ file: 'x.yml', line: 2, key: '(syntax)' });
   });
 
+  it('refuses aliases that expand without bound as a syntax problem', () => {
+    const refs = (name: string) => Array(10).fill(`*${name}`).join(', ');
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [${refs('a')}]\nc: [${refs('b')}]\n`;
+    const error = problemsOf(() => parseNodeConfig(bomb, 'x.yml'));
+    expect(isPaasmakerError(error, 'E_CONFIG_INVALID')).toBe(true);
+    expect(error.problems).toMatchObject([{ file: 'x.yml', line: 1, key: '(syntax)' }]);
+    expect(error.problems[0]?.message).toContain('alias');
+  });
+
   it('fails with E_CONFIG_UNREADABLE for a missing file', async () => {
     await expect(loadNodeConfig('/nonexistent/paasmaker.yml')).rejects.toMatchObject({
       code: 'E_CONFIG_UNREADABLE',

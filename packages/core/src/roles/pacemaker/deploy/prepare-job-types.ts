@@ -8,10 +8,10 @@ import {
   type JobRun,
   type JobTypeProvider,
 } from '../../../kernel/providers/job-type-provider';
+import { fieldName } from '../../../manifest/manifest-error';
 import { parameterProblems } from '../../../manifest/manifest-plugin-check';
 import type { Manifest } from '../../../manifest/manifest-types';
 import { parseManifest } from '../../../manifest/parse-manifest';
-import { fieldName } from '../../../manifest/yaml-location';
 import type { Model } from '../../../model/create-model';
 import { runAsTenant } from '../../../tenancy/tenant-context';
 import { tenantBaseEnvironment } from '../../../tenancy/tenant-environment';

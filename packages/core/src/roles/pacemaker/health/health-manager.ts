@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import { PaasmakerError } from '../../../kernel/errors';
 import type { JsonObject } from '../../../kernel/json-schema';
 import type { KernelHooks } from '../../../kernel/kernel-hooks';
+import { fieldName } from '../../../manifest/manifest-error';
 import { parameterProblems } from '../../../manifest/manifest-plugin-check';
-import { fieldName } from '../../../manifest/yaml-location';
 
 /** How one health check runs; see {@link HealthManagerOptions.checks}. */
 export interface HealthCheckSchedule {
