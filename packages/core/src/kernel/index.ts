@@ -59,6 +59,7 @@ export type {
   NodeState,
   NodeStateChange,
 } from './providers/lifecycle-events';
+export type { PacemakerHttp } from './providers/pacemaker-http';
 export type {
   FetcherProvider,
   PackedPackage,

@@ -1,4 +1,4 @@
-import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesWaterfallHook } from 'tapable';
+import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook } from 'tapable';
 import { ProviderHookMap } from './provider-hook-map';
 import type { AuthCredentials, AuthDecision } from './providers/auth';
 import type { CommandProvider } from './providers/command-provider';
@@ -6,6 +6,7 @@ import type { HealthCheckProvider } from './providers/health-check-provider';
 import type { InstanceEnvironment, InstanceEnvironmentContext } from './providers/instance-environment';
 import type { JobTypeProvider } from './providers/job-type-provider';
 import type { InstanceStateChange, JobStateChange, NodeStateChange } from './providers/lifecycle-events';
+import type { PacemakerHttp } from './providers/pacemaker-http';
 import type {
   FetcherProvider,
   PackerProvider,
@@ -60,6 +61,11 @@ export interface KernelHooks {
   readonly instanceStateChanged: AsyncParallelHook<[InstanceStateChange]>;
   /** Fires after a node registered or changed state. Taps run in parallel; results are ignored. */
   readonly nodeStateChanged: AsyncParallelHook<[NodeStateChange]>;
+  /**
+   * Fires once on the pacemaker, after the API's routes are added and before its HTTP server
+   * listens: taps add pages or static files outside the API prefix (the web console does).
+   */
+  readonly pacemakerHttp: AsyncSeriesHook<[PacemakerHttp]>;
 }
 
 /** The names of the hooks that hold providers, e.g. `'runtime'`. */
@@ -93,5 +99,6 @@ export function createKernelHooks(): KernelHooks {
     jobStateChanged: new AsyncParallelHook<[JobStateChange]>(['change'], 'jobStateChanged'),
     instanceStateChanged: new AsyncParallelHook<[InstanceStateChange]>(['change'], 'instanceStateChanged'),
     nodeStateChanged: new AsyncParallelHook<[NodeStateChange]>(['change'], 'nodeStateChanged'),
+    pacemakerHttp: new AsyncSeriesHook<[PacemakerHttp]>(['http'], 'pacemakerHttp'),
   });
 }

@@ -12,7 +12,7 @@ import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { Kernel } from '../../kernel/kernel';
 import type { Model } from '../../model/create-model';
-import { type ApiCaller, authenticateCaller } from './api-caller';
+import type { ApiCaller } from './api-caller';
 import { handleApiError, handleUnknownRoute } from './api-errors';
 import type { ApiContext, ApiRoute, ApiRouteSchema } from './api-route';
 import type { DeployApi } from './deploy/deploy-api';
@@ -32,6 +32,10 @@ import {
   type RoutePermissionTable,
   type RouteRule,
 } from './route-permissions';
+import { type AuthenticatedRequest, SessionAuthenticator } from './session/session-authenticator';
+import { CSRF_HEADER, SESSION_COOKIE } from './session/session-cookie';
+import { sessionRoutes } from './session/session-routes';
+import { SessionStore } from './session/session-store';
 import { userRoutes } from './user-routes';
 import { workspaceRoutes } from './workspace-routes';
 
@@ -64,6 +68,10 @@ export interface PacemakerApiOptions {
    * default {@link DEFAULT_LOGIN_RATE_LIMIT}, `false` for none.
    */
   readonly loginRateLimit?: LoginRateLimit | false;
+  /** How long a browser session (`POST /session`) lasts; default 12 hours. */
+  readonly sessionTtlMs?: number;
+  /** Mark the session cookie Secure; default: when the login request came over https. */
+  readonly secureSessionCookie?: boolean;
 }
 
 /** How long `close()` waits for requests in flight before cutting connections. */
@@ -83,7 +91,10 @@ export interface PacemakerApi {
    * permission check, validation and error format as the built-in ones.
    */
   addRoute<P, B, Q>(route: ApiRoute<P, B, Q>, rule: RouteRule): void;
-  /** Starts listening (default 127.0.0.1, a free port); resolves with the base URL, `http://127.0.0.1:4321`. */
+  /**
+   * Fires the kernel's `pacemakerHttp` hook (the first time), then starts listening (default
+   * 127.0.0.1, a free port); resolves with the base URL, `http://127.0.0.1:4321`.
+   */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** Serves the job stream at {@link JOB_STREAM_PATH} on this API's HTTP server. */
   readonly jobStream: JobStreamServer;
@@ -109,6 +120,13 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
   const table: Record<RouteKey, RouteRule> = { ...ROUTE_PERMISSIONS };
   const documented: DocumentedRoute[] = [];
   const callers = new WeakMap<FastifyRequest, ApiCaller>();
+  const sessions = new WeakMap<FastifyRequest, AuthenticatedRequest['session']>();
+  const authenticator = new SessionAuthenticator({
+    store: new SessionStore(options.sessionTtlMs),
+    hooks: kernel.hooks,
+    roles: model.roles,
+    users: model.users,
+  });
 
   const server = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -164,7 +182,9 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
       return;
     }
     await limitLogins?.(request, reply);
-    callers.set(request, await authenticateCaller(request.headers.authorization, kernel.hooks, model.roles));
+    const authenticated = await authenticator.authenticate(request.method, request.headers);
+    callers.set(request, authenticated.caller);
+    sessions.set(request, authenticated.session);
   });
 
   const resolver: WorkspaceResolver = {
@@ -224,7 +244,21 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     jobStreamPath: JOB_STREAM_PATH,
     nodeToken: options.nodeToken,
   };
-  for (const routes of [workspaceRoutes, userRoutes, roleRoutes, jobRoutes, nodeRoutes, deployRoutes])
+  const sessionOptions = {
+    store: authenticator.store,
+    sessionOf: (request: FastifyRequest) => sessions.get(request),
+    secureCookie: options.secureSessionCookie,
+  };
+  const sessionRoutesOf = () => sessionRoutes(sessionOptions);
+  for (const routes of [
+    workspaceRoutes,
+    userRoutes,
+    roleRoutes,
+    jobRoutes,
+    nodeRoutes,
+    deployRoutes,
+    sessionRoutesOf,
+  ])
     for (const route of routes(context)) {
       const rule = table[`${route.method} ${route.path}` as RouteKey];
       if (!rule)
@@ -252,6 +286,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     jobs,
     routes: table,
     resolver,
+    authenticate: async (request) => (await authenticator.authenticate('GET', request.headers)).caller,
     relayToken: options.nodeToken,
     revalidateIntervalMs: options.streamRevalidateIntervalMs,
     log: logger,
@@ -266,6 +301,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     await jobStream.close();
   });
 
+  let mounted = false;
   return {
     server,
     jobStream,
@@ -275,6 +311,16 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
       addRoute(route, rule);
     },
     async listen({ port = 0, host = '127.0.0.1' } = {}) {
+      if (!mounted) {
+        mounted = true;
+        await kernel.hooks.pacemakerHttp.promise({
+          server,
+          apiPrefix: API_PREFIX,
+          jobStreamPath: JOB_STREAM_PATH,
+          sessionCookie: SESSION_COOKIE,
+          csrfHeader: CSRF_HEADER,
+        });
+      }
       await server.listen({ port, host });
       const address = server.server.address();
       if (!address || typeof address === 'string') return String(address);

@@ -24,6 +24,7 @@ export const CREDENTIAL_CHANGING_ROUTES: ReadonlySet<RouteKey> = new Set<RouteKe
   'DELETE /roles/:roleId',
   'DELETE /role-allocations/:allocationId',
   'DELETE /workspaces/:workspaceId',
+  'DELETE /session',
 ]);
 
 /** What {@link servePacemakerJobStream} needs. */
@@ -38,6 +39,8 @@ export interface PacemakerJobStreamOptions {
   /** The route table: `GET /jobs/stream` admits a client, `GET /jobs/:jobId/tree` each subscription. */
   readonly routes: RoutePermissionTable;
   readonly resolver: WorkspaceResolver;
+  /** Authenticates a client from its upgrade request's headers (the API's session cookie, say); default its `Authorization` header. */
+  readonly authenticate?: (request: IncomingMessage) => Promise<ApiCaller>;
   /** The node token, to relay logs kept by other nodes. */
   readonly relayToken?: string;
   /** How often open connections are checked again (default the stream server's). */
@@ -91,7 +94,9 @@ export function servePacemakerJobStream(options: PacemakerJobStreamOptions): Job
         'E_API_UNAUTHENTICATED',
         'The job stream takes Authorization: Bearer <API key or token>, not a password.',
       );
-    const caller = await authenticateCaller(header, hooks, roles);
+    const caller = options.authenticate
+      ? await options.authenticate(request)
+      : await authenticateCaller(header, hooks, roles);
     await enforceRouteRule(streamRule, caller, {}, resolver);
     callers.set(request, caller);
   };

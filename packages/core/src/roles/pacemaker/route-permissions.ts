@@ -64,6 +64,26 @@ export const ROUTE_PERMISSIONS = {
     scope: CLUSTER,
     summary: 'Who the caller is, with their permission grants',
   },
+  'POST /session': {
+    callers: 'user',
+    permission: null,
+    scope: CLUSTER,
+    summary:
+      'Log in: start a browser session (an HttpOnly cookie) for the credentials of the Authorization header',
+  },
+  'GET /session': {
+    callers: 'user',
+    permission: null,
+    scope: CLUSTER,
+    summary:
+      "The current browser session's CSRF token and expiry; null for a request without the session cookie",
+  },
+  'DELETE /session': {
+    callers: 'user',
+    permission: null,
+    scope: CLUSTER,
+    summary: 'Log out: end the current browser session and clear its cookie',
+  },
   'GET /workspaces': {
     callers: 'user',
     permission: 'WORKSPACE_VIEW',

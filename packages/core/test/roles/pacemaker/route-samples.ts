@@ -40,6 +40,9 @@ export const ROUTE_SAMPLES: Record<
 > = {
   'GET /openapi.json': async () => ({ path: '/openapi.json' }),
   'GET /me': async () => ({ path: '/me' }),
+  'POST /session': async () => ({ path: '/session' }),
+  'GET /session': async () => ({ path: '/session' }),
+  'DELETE /session': async () => ({ path: '/session' }),
   'GET /workspaces': async () => ({ path: '/workspaces' }),
   'POST /workspaces': async () => {
     const id = unique();
