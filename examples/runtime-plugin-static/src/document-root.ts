@@ -1,32 +1,27 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-
-/** True when `target` is `root` itself or lies inside it. */
-export function isInside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-}
+import { PaasmakerError } from '@paasmaker/core';
 
 /**
- * The folder to serve: the instance directory, or its `documentRoot` sub-folder. Refuses a
- * `documentRoot` that is not a string, is absolute, contains `..`, or resolves (through symlinks)
- * outside the instance directory.
+ * The folder to serve, resolved through symlinks: the instance directory, or its `documentRoot`
+ * sub-folder. `E_INSTANCE_START` for a `documentRoot` that is absolute, has `..` segments, or
+ * leads out of the instance directory.
  */
-export async function resolveDocumentRoot(directory: string, documentRoot: unknown): Promise<string> {
+export async function resolveDocumentRoot(directory: string, documentRoot = ''): Promise<string> {
+  const refuse = (why: string) =>
+    new PaasmakerError(
+      'E_INSTANCE_START',
+      `acme.runtime.static: documentRoot ${JSON.stringify(documentRoot)} ${why}; name a folder inside the application.`,
+    );
+  if (isAbsolute(documentRoot) || documentRoot.split(/[\\/]/).includes('..'))
+    throw refuse('is not a relative path');
   const base = await realpath(directory);
-  if (documentRoot === undefined || documentRoot === '') return base;
-  if (typeof documentRoot !== 'string') {
-    throw new TypeError(`documentRoot must be a string, got ${typeof documentRoot}`);
-  }
-  if (isAbsolute(documentRoot) || documentRoot.split(/[\\/]/).includes('..')) {
-    throw new Error(`documentRoot "${documentRoot}" must be a relative path without ".." segments`);
-  }
-  const root = await realpath(resolve(base, documentRoot));
-  if (!isInside(base, root)) {
-    throw new Error(`documentRoot "${documentRoot}" resolves outside the instance directory`);
-  }
-  if (!(await stat(root)).isDirectory()) {
-    throw new Error(`documentRoot "${documentRoot}" is not a folder`);
-  }
+  const root = await realpath(resolve(base, documentRoot)).catch(() => {
+    throw refuse('does not exist');
+  });
+  const path = relative(base, root);
+  if (path === '..' || path.startsWith(`..${sep}`) || isAbsolute(path))
+    throw refuse('leads out of the application');
+  if (!(await stat(root)).isDirectory()) throw refuse('is not a folder');
   return root;
 }
