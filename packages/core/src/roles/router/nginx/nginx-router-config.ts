@@ -96,6 +96,8 @@ http {
     proxy_read_timeout 3600s;
     proxy_buffering off;
     proxy_request_buffering off;
+    # nginx's own refusal of a request without Host (HTTP/1.1), answered in plain text like the rest.
+    error_page 400 = @paasmaker_answer;
 
     # Routed in the balancer alone; what it cannot route (no table yet, no Host, unknown host, no
     # instances, every instance refused) fails there, and the answer is chosen in Lua.
