@@ -10,6 +10,8 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   platform: 'node',
+  // `import.meta.url` in the CommonJS build too: optional drivers are required relative to it.
+  shims: true,
   // Lua scripts (lua/jobs/*.lua) are bundled as strings.
   loader: { '.lua': 'text' },
 });

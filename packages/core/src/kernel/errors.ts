@@ -16,6 +16,8 @@ export const errorCatalogue = {
   E_PLUGIN_SETUP_TIMEOUT: "A plugin's setup function did not finish within the setup timeout.",
   E_KERNEL_CLOSE: 'One or more plugin teardowns failed while the kernel was closing.',
   E_KERNEL_CLOSED: 'The kernel was used after close().',
+  E_DRIVER_MISSING:
+    'A job store, the model or the API needs a package core does not install (knex, better-sqlite3, pg, ioredis, fastify, ws): it is missing or cannot load.',
   E_JOBS_UNAVAILABLE: 'The job store (Redis or SQL database) cannot be reached.',
   E_JOBS_STORE_FAILED:
     'The job store answered, but an operation failed inside it (a script error, a refused command): a bug, not an outage.',

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { migrateToLatest } from '../database/migrate-to-latest';
+import { requireDriver } from '../drivers/require-driver';
 import { PaasmakerError } from '../kernel/errors';
 import { ApplicationRepository } from './application-repository';
 import { InstanceRepository } from './instance-repository';
@@ -76,7 +77,7 @@ function openKnex(options: ModelOptions): { knex: Knex; owned: boolean } {
     if (!/^postgres(ql)?:\/\//.test(options.connection))
       throw new PaasmakerError('E_MODEL_UNAVAILABLE', 'the model connection must be a postgres:// URL.');
     return {
-      knex: knexFactory({
+      knex: requireDriver('knex', 'a PostgreSQL model', ['pg']).knex({
         client: 'pg',
         connection: options.connection,
         pool: { min: 0, max: 10 },
@@ -86,7 +87,7 @@ function openKnex(options: ModelOptions): { knex: Knex; owned: boolean } {
       owned: true,
     };
   }
-  const knex = knexFactory({
+  const knex = requireDriver('knex', 'a SQLite model', ['better-sqlite3']).knex({
     client: 'better-sqlite3',
     connection: { filename: options.filename },
     useNullAsDefault: true,

@@ -1,7 +1,7 @@
 // The node side of the nginx router: the pacemaker publishing its table, and a node running nginx.
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { requireDriver } from '../drivers/require-driver';
 import { PaasmakerError } from '../kernel/errors';
 import {
   publishRoutingTable,
@@ -23,6 +23,7 @@ export async function startRoutingTablePublisher(
   logger: Logger,
   closers: Closer[],
 ): Promise<RoutingTablePublisher> {
+  const { Redis } = requireDriver('ioredis', 'publishing the routing table to nginx routers');
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   // The publisher reports what fails (and retries); a Redis that is away is not an uncaught error.
   redis.on('error', (error) => logger.debug({ err: error }, 'routing table Redis'));

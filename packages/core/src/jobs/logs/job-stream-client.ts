@@ -1,4 +1,5 @@
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { requireDriver } from '../../drivers/require-driver';
 import { errorCatalogue, PaasmakerError, type PaasmakerErrorCode } from '../../kernel/errors';
 import type { JobEvent, TreeRecord } from '../job-store';
 import { type FollowLogOptions, JobLogChannel } from './job-log-channel';
@@ -67,6 +68,8 @@ export class JobStreamClient {
   /** Logs unsubscribed on the current connection, whose old lines may still arrive. */
   private readonly dropped = new Set<string>();
 
+  private readonly socketClass = requireDriver('ws', 'the job stream client').WebSocket;
+
   constructor(private readonly options: JobStreamClientOptions) {}
 
   /** Follows a job's log; see {@link FollowLogOptions}. */
@@ -120,10 +123,10 @@ export class JobStreamClient {
     this.trees.clear();
     const socket = this.socket;
     this.socket = undefined;
-    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    if (!socket || socket.readyState === socket.CLOSED) return;
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
-      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      if (socket.readyState === socket.CONNECTING) socket.terminate();
       else socket.close();
       setTimeout(() => socket.terminate(), 1000).unref();
     });
@@ -142,7 +145,7 @@ export class JobStreamClient {
     if (this.socket || this.closed || this.reconnectTimer) return;
     const headers: Record<string, string> = {};
     if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;
-    const socket = new WebSocket(this.options.url, { headers, handshakeTimeout: 10_000 });
+    const socket = new this.socketClass(this.options.url, { headers, handshakeTimeout: 10_000 });
     this.socket = socket;
     socket.on('open', () => this.connected(socket));
     socket.on('message', (data, isBinary) => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { isPaasmakerError, type PaasmakerErrorCode } from '../../kernel/errors';
 import type { JobEvent, JobStore } from '../job-store';
 import type { JobLogFiles } from './job-log-files';
@@ -264,7 +264,7 @@ export class JobStreamConnection {
 
   /** Sends a message; resolves once it is handed to the socket (never rejects). */
   private send(message: JobStreamServerMessage): Promise<void> {
-    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return Promise.resolve();
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return Promise.resolve();
     return new Promise((resolve) => {
       this.socket.send(JSON.stringify(message), (error) => {
         if (error) this.close();

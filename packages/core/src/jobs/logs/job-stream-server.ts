@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Logger, pino } from 'pino';
-import { WebSocketServer } from 'ws';
+import { requireDriver } from '../../drivers/require-driver';
 import { constantTimeEqual } from '../../kernel/constant-time-equal';
 import type { JobStore } from '../job-store';
 import type { JobLogFiles } from './job-log-files';
@@ -61,7 +61,10 @@ const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
  * logs of other nodes relayed from their own job streams, and job tree events from the store.
  */
 export class JobStreamServer {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  private readonly wss = new (requireDriver('ws', 'the job stream server').WebSocketServer)({
+    noServer: true,
+    maxPayload: MAX_CLIENT_MESSAGE_BYTES,
+  });
   private readonly connections = new Set<JobStreamConnection>();
   private readonly detachers: Array<() => void> = [];
   private readonly relays: JobLogRelays;

@@ -1,4 +1,4 @@
-import { ReplyError } from 'ioredis';
+import { requireDriver } from '../../drivers/require-driver';
 import { PaasmakerError, type PaasmakerErrorCode } from '../../kernel/errors';
 
 /** What a script reports with a contract violation: `<code> <JSON details>`. */
@@ -74,7 +74,7 @@ export function toJobStoreError(error: unknown, address: string): PaasmakerError
     const details = JSON.parse(match[2] as string) as ContractViolation;
     return new PaasmakerError(code, violationMessage(code, details, address), { cause: error });
   }
-  if (error instanceof ReplyError) {
+  if (error instanceof requireDriver('ioredis', 'the Redis job store').ReplyError) {
     return serverStatePattern.test((error as Error).message)
       ? jobStoreUnavailable(address, error)
       : jobStoreFailed(address, error);

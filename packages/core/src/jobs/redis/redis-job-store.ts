@@ -1,5 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { type Logger, pino } from 'pino';
+import { requireDriver } from '../../drivers/require-driver';
 import type { JsonObject, JsonValue } from '../../kernel/json-schema';
 import type { JobState } from '../../kernel/providers/lifecycle-events';
 import type {
@@ -66,6 +67,7 @@ export class RedisJobStore implements JobStore {
   constructor(options: RedisJobStoreOptions = {}) {
     const log = options.log ?? pino({ enabled: false });
     const settings = jobStoreRedisOptions(options.redis);
+    const { Redis } = requireDriver('ioredis', 'the Redis job store');
     const redis = options.url ? new Redis(options.url, settings) : new Redis(settings);
     this.connection = new RedisJobConnection(redis, log);
     this.address = this.connection.address;

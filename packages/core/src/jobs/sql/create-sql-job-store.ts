@@ -1,5 +1,6 @@
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { type Logger, pino } from 'pino';
+import { requireDriver } from '../../drivers/require-driver';
 import { PaasmakerError } from '../../kernel/errors';
 import { PostgresJobConnection } from './postgres-job-connection';
 import type { SqlJobConnection } from './sql-job-connection';
@@ -63,7 +64,7 @@ function openConnection(options: SqlJobStoreOptions, log: Logger): SqlJobConnect
         `job store database at ${postgresAddress(options.connection)} is unreachable: not a postgres:// URL.`,
       );
     }
-    const knex = knexFactory({
+    const knex = requireDriver('knex', 'the PostgreSQL job store', ['pg']).knex({
       client: 'pg',
       connection: options.connection,
       pool: { min: 0, max: 10 },
@@ -72,7 +73,7 @@ function openConnection(options: SqlJobStoreOptions, log: Logger): SqlJobConnect
     });
     return new PostgresJobConnection(knex, true, log, options.channel);
   }
-  const knex = knexFactory({
+  const knex = requireDriver('knex', 'the SQLite job store', ['better-sqlite3']).knex({
     client: 'better-sqlite3',
     connection: { filename: options.filename ?? ':memory:' },
     useNullAsDefault: true,

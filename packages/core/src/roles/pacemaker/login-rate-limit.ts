@@ -1,5 +1,5 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requireDriver } from '../../drivers/require-driver';
 import { PaasmakerError } from '../../kernel/errors';
 import { credentialsFromHeader } from './api-caller';
 
@@ -27,7 +27,9 @@ export function limitLoginsPerAddress(
   server: FastifyInstance,
   limit: LoginRateLimit,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
-  void server.register(rateLimit, { global: false });
+  void server.register(requireDriver('@fastify/rate-limit', 'the pacemaker API').fastifyRateLimit, {
+    global: false,
+  });
   let check: ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined;
   return async (request, reply) => {
     if (credentialsFromHeader(request.headers.authorization)?.kind !== 'password') return;

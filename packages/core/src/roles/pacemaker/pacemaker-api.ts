@@ -1,13 +1,9 @@
 import { Ajv, type Options as AjvOptions } from 'ajv';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { JobEngine } from '../../jobs/job-engine';
 import type { JobStreamServer } from '../../jobs/logs/job-stream-server';
+import { requireDriver } from '../../drivers/require-driver';
 import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { Kernel } from '../../kernel/kernel';
@@ -128,7 +124,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     users: model.users,
   });
 
-  const server = Fastify({
+  const server = requireDriver('fastify', 'the pacemaker API', ['@fastify/rate-limit']).fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? DEFAULT_API_BODY_LIMIT,
     exposeHeadRoutes: false,
