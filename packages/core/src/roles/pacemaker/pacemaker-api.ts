@@ -1,13 +1,14 @@
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { requireDriver } from '../../drivers/require-driver';
 import type { JobEngine } from '../../jobs/job-engine';
 import type { JobStreamServer } from '../../jobs/logs/job-stream-server';
-import { requireDriver } from '../../drivers/require-driver';
 import { PaasmakerError } from '../../kernel/errors';
 import type { JsonObject } from '../../kernel/json-schema';
 import type { Kernel } from '../../kernel/kernel';
 import type { Model } from '../../model/create-model';
+import type { RouterStatsStore } from '../router/router-stats-store';
 import type { ApiCaller } from './api-caller';
 import { handleApiError, handleUnknownRoute } from './api-errors';
 import type { ApiContext, ApiRoute, ApiRouteSchema } from './api-route';
@@ -32,6 +33,7 @@ import { type AuthenticatedRequest, SessionAuthenticator } from './session/sessi
 import { CSRF_HEADER, SESSION_COOKIE } from './session/session-cookie';
 import { sessionRoutes } from './session/session-routes';
 import { SessionStore } from './session/session-store';
+import { statsRoutes } from './stats-routes';
 import { userRoutes } from './user-routes';
 import { workspaceRoutes } from './workspace-routes';
 
@@ -55,6 +57,8 @@ export interface PacemakerApiOptions {
   readonly nodes?: NodeRegistry;
   /** Deploys, version actions, uploads and packages; without it their routes answer 404. */
   readonly deploy?: DeployApi;
+  /** Where the routers' per-minute stats are read (see docs/router.md); without it, the stats routes answer 404. */
+  readonly routerStats?: RouterStatsStore;
   /** The node token: reaches other nodes for the job and instance logs they keep. */
   readonly nodeToken?: string;
   /** How often open job stream connections have their credentials checked again; default 60 000 ms. */
@@ -239,6 +243,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     deploy: options.deploy,
     jobStreamPath: JOB_STREAM_PATH,
     nodeToken: options.nodeToken,
+    routerStats: options.routerStats,
   };
   const sessionOptions = {
     store: authenticator.store,
@@ -253,6 +258,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     jobRoutes,
     nodeRoutes,
     deployRoutes,
+    statsRoutes,
     sessionRoutesOf,
   ])
     for (const route of routes(context)) {

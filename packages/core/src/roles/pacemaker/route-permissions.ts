@@ -394,4 +394,46 @@ export const ROUTE_PERMISSIONS = {
     scope: CLUSTER,
     summary: 'One node, with the stats of its last report',
   },
+  'GET /stats/workspaces/:workspaceId': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: WORKSPACE,
+    summary: "Router stats of a workspace's instance types, per minute, with totals",
+  },
+  'GET /stats/applications/:applicationId': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: APPLICATION,
+    summary: "Router stats of an application's instance types, per minute, with totals",
+  },
+  'GET /stats/versions/:versionId': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: VERSION,
+    summary: "Router stats of a version's instance types, per minute, with totals",
+  },
+  'GET /stats/versions/:versionId/instance-types/:instanceTypeId': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: VERSION,
+    summary: 'Router stats of one instance type of a version, per minute, with totals',
+  },
+  'GET /stats/versions/:versionId/instances/:instanceId': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: VERSION,
+    summary: 'Router stats of one instance of a version, per minute, with totals',
+  },
+  'GET /stats/nodes/:uuid': {
+    callers: 'user',
+    permission: 'NODE_DETAIL_VIEW',
+    scope: CLUSTER,
+    summary: 'Router stats of the instances on a node (every workspace), per minute, with totals',
+  },
+  'GET /stats/uncaught': {
+    callers: 'user',
+    permission: 'SYSTEM_OVERVIEW',
+    scope: CLUSTER,
+    summary: 'Router stats of requests no instance was picked for (no route, no instances), per minute',
+  },
 } as const satisfies RoutePermissionTable;

@@ -28,7 +28,7 @@ import {
   VersionActions,
   type VersionTrees,
 } from '../../../src/roles/pacemaker/deploy';
-import { RoutingTable } from '../../../src/roles/router';
+import { MemoryRouterStatsStore, type RouterStatsStore, RoutingTable } from '../../../src/roles/router';
 import { TenantUsers } from '../../../src/tenancy';
 import { TEST_COST } from '../../node/node-test-helpers';
 
@@ -71,6 +71,8 @@ export interface ApiFixture {
   readonly nodes: NodeRegistry;
   /** The routing table the deploy jobs write (cluster hostname `paasmaker.test`). */
   readonly routing: RoutingTable;
+  /** Where the stats routes read (in memory unless the fixture was given a store). */
+  readonly routerStats: RouterStatsStore;
   /** A role with every permission, held by `rightWorkspace` on `workspaceA` and `wrongWorkspace` on `workspaceB`. */
   readonly roleAll: Role;
   readonly workspaceA: Workspace;
@@ -106,8 +108,15 @@ const noopJobs = definePlugin({
   },
 });
 
-/** Starts a pacemaker API for one test file; `model` defaults to a SQLite file in a temporary folder. */
-export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiFixture> {
+/**
+ * Starts a pacemaker API for one test file; `model` defaults to a SQLite file in a temporary
+ * folder, `routerStats` to a store in memory.
+ */
+export async function startApiFixture(
+  modelOptions?: ModelOptions,
+  options: { routerStats?: RouterStatsStore } = {},
+): Promise<ApiFixture> {
+  const routerStats = options.routerStats ?? new MemoryRouterStatsStore();
   const folder = await mkdtemp(path.join(tmpdir(), 'pm-api-'));
   const model = await createModel(modelOptions ?? { filename: path.join(folder, 'model.db') });
   const routing = new RoutingTable();
@@ -155,6 +164,7 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
     model,
     jobs,
     nodes,
+    routerStats,
     deploy: {
       actions,
       uploadFolder: deployFolders.uploads,
@@ -222,6 +232,7 @@ export async function startApiFixture(modelOptions?: ModelOptions): Promise<ApiF
     kernel,
     nodes,
     routing,
+    routerStats,
     roleAll,
     workspaceA,
     workspaceB,

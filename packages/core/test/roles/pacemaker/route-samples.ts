@@ -228,24 +228,45 @@ export const ROUTE_SAMPLES: Record<
     path: `/applications/${fx.applicationA.id}/instances`,
   }),
   'GET /applications/:applicationId/instances/:instanceId/log': async (fx) => {
-    const version = await sampleVersion(fx, 'RUNNING');
-    const type = await fx.model.instanceTypes.create({
-      versionId: version.id,
-      name: 'web',
-      runtimeName: 'paasmaker.runtime.node',
-      runtimeVersion: '20',
-    });
-    const node = await fx.model.nodes.findByUuid(await registeredNode(fx));
-    if (!node) throw new Error('registered node missing');
-    const instance = await fx.model.instances.create({
-      instanceTypeId: type.id,
-      nodeId: node.id,
-      port: 42601,
-    });
+    const { version, instance } = await sampleInstance(fx);
     return { path: `/applications/${version.applicationId}/instances/${instance.uuid}/log?offset=0` };
   },
   'GET /packages/:name': async (fx) => ({ path: `/packages/${fx.packageName}` }),
+  'GET /stats/workspaces/:workspaceId': async (fx) => ({
+    path: `/stats/workspaces/${fx.workspaceA.id}?minutes=5`,
+  }),
+  'GET /stats/applications/:applicationId': async (fx) => ({
+    path: `/stats/applications/${fx.applicationA.id}`,
+  }),
+  'GET /stats/versions/:versionId': async (fx) => ({
+    path: `/stats/versions/${(await sampleVersion(fx, 'RUNNING')).id}`,
+  }),
+  'GET /stats/versions/:versionId/instance-types/:instanceTypeId': async (fx) => {
+    const { version, type } = await sampleInstance(fx);
+    return { path: `/stats/versions/${version.id}/instance-types/${type.id}` };
+  },
+  'GET /stats/versions/:versionId/instances/:instanceId': async (fx) => {
+    const { version, instance } = await sampleInstance(fx);
+    return { path: `/stats/versions/${version.id}/instances/${instance.uuid}` };
+  },
+  'GET /stats/nodes/:uuid': async (fx) => ({ path: `/stats/nodes/${await registeredNode(fx)}` }),
+  'GET /stats/uncaught': async () => ({ path: '/stats/uncaught?minutes=1440' }),
 };
+
+/** A running version of its own in workspace A with one instance type and one instance, on a node registered for it. */
+async function sampleInstance(fx: ApiFixture) {
+  const version = await sampleVersion(fx, 'RUNNING');
+  const type = await fx.model.instanceTypes.create({
+    versionId: version.id,
+    name: 'web',
+    runtimeName: 'paasmaker.runtime.node',
+    runtimeVersion: '20',
+  });
+  const node = await fx.model.nodes.findByUuid(await registeredNode(fx));
+  if (!node) throw new Error('registered node missing');
+  const instance = await fx.model.instances.create({ instanceTypeId: type.id, nodeId: node.id, port: 42601 });
+  return { version, type, instance };
+}
 
 /** A version of its own in workspace A, in the given state (no instance types: its trees are short). */
 async function sampleVersion(fx: ApiFixture, state: 'PREPARED' | 'READY' | 'RUNNING') {
