@@ -1,20 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { nginxSettings, redisUrl } from '@paasmaker/test-servers';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../src/node/free-port';
 import {
-  type NginxRouter,
-  publishRoutingTable,
   RedisRouterStatsStore,
   type RouterStatsKind,
   RoutingTable,
-  type RoutingTablePublisher,
   readRouterStatsSeries,
-  startNginxRouter,
 } from '../../../src/roles/router/index';
+import { type NginxRouterRig, startNginxRouterRig } from './nginx-router-rig';
 import { type Backend, type Reply, routeTo, send, startBackend } from './router-fixture';
 
 /** Sends until `check` passes: the router reads a new table within its refresh interval (0.2 s here). */
@@ -30,47 +21,24 @@ async function eventually(request: () => Promise<Reply>, check: (reply: Reply) =
 // How the nginx router routes is the shared suite's (nginx-router-behaviour.test.ts); here what it
 // adds to Redis.
 describe('the nginx router, on real nginx + Lua and Redis', () => {
-  const prefix = `pm:router:test-${process.pid}:`;
-  let folder: string;
-  let redis: Redis;
+  let rig: NginxRouterRig;
   let table: RoutingTable;
-  let publisher: RoutingTablePublisher;
-  let router: NginxRouter;
-  let port: number;
   const backends: Backend[] = [];
   const backend = async (name: string) => {
     const started = await startBackend(name);
     backends.push(started);
     return started;
   };
-  const get = (host: string | null, pathname = '/') => send({ port }, { host, path: pathname });
+  const get = (host: string | null, pathname = '/') => send(rig, { host, path: pathname });
 
   beforeAll(async () => {
-    folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-router-'));
-    redis = new Redis(redisUrl());
     table = new RoutingTable();
-    publisher = await publishRoutingTable({ table, redis, prefix });
-    const { hostname, port: redisPort } = new URL(redisUrl());
-    port = await freePort('127.0.0.1');
-    const { bin, modulesDir } = nginxSettings();
-    router = await startNginxRouter({
-      folder,
-      port,
-      nginxBinary: bin,
-      modulesDirectory: modulesDir,
-      redis: { host: hostname, port: Number(redisPort), prefix },
-      refreshSeconds: 0.1,
-    });
+    rig = await startNginxRouterRig(table);
   });
   afterAll(async () => {
-    await router?.close();
-    await publisher?.close();
+    process.stdout.write((await rig?.errorLog()) ?? '');
+    await rig?.close();
     for (const started of backends) await started.close();
-    await redis?.quit();
-    process.stdout.write(
-      require('node:fs').readFileSync(path.join(folder, 'error.log'), 'utf8').slice(-3000),
-    );
-    await rm(folder, { recursive: true, force: true });
   });
 
   it('adds request counts to Redis per version type, node and instance, in batches', async () => {
@@ -82,7 +50,7 @@ describe('the nginx router, on real nginx + Lua and Redis', () => {
     );
     // One request reached the instance above; twenty more now.
     for (let i = 0; i < 20; i += 1) await get('stats.test');
-    const store = new RedisRouterStatsStore({ redis, prefix });
+    const store = new RedisRouterStatsStore({ redis: rig.redis, prefix: rig.prefix });
     const totals = async (kind: RouterStatsKind, key: string) =>
       (await readRouterStatsSeries(store, kind, [key], 5)).totals;
     const started = Date.now();

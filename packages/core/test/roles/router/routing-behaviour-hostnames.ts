@@ -53,26 +53,26 @@ export function hostnameCases(context: RoutingBehaviourContext): void {
     const { table } = context;
     const v1 = await context.backend('v1');
     const v2 = await context.backend('v2');
-    const parts = (version: number) => ({
-      version,
-      instanceType: 'web',
-      application: 'Shop',
-      workspaceStub: 'acme',
-      clusterHostname: 'cluster.test',
-    });
-    const route = (version: number, port: number) => routeTo(`shop-v${version}`, port, `vt-shop-${version}`);
-    applyInstanceRouting(
-      table,
-      route(1, v1.port),
-      instanceHostnames(parts(1), ['Shop.example.test'], true),
-      true,
-    );
-    applyInstanceRouting(
-      table,
-      route(2, v2.port),
-      instanceHostnames(parts(2), ['shop.example.test'], false),
-      true,
-    );
+    // As a deploy routes an instance of each version: the manifest names Shop.example.test.
+    const routeVersion = (version: number, port: number, current: boolean) =>
+      applyInstanceRouting(
+        table,
+        routeTo(`shop-v${version}`, port, `vt-shop-${version}`),
+        instanceHostnames(
+          {
+            version,
+            instanceType: 'web',
+            application: 'Shop',
+            workspaceStub: 'acme',
+            clusterHostname: 'cluster.test',
+          },
+          ['Shop.example.test'],
+          current,
+        ),
+        true,
+      );
+    routeVersion(1, v1.port, true);
+    routeVersion(2, v2.port, false);
     await context.router().settled();
     expect(answeredBy(await get('web.shop.acme.cluster.test'))).toBe('v1');
     expect(answeredBy(await get('shop.example.test'))).toBe('v1');
@@ -80,18 +80,8 @@ export function hostnameCases(context: RoutingBehaviourContext): void {
     expect(answeredBy(await get('2.web.shop.acme.cluster.test'))).toBe('v2');
 
     // Version 2 made current: on the type and manifest hostnames, version 1 off them (and still on its own).
-    applyInstanceRouting(
-      table,
-      route(2, v2.port),
-      instanceHostnames(parts(2), ['shop.example.test'], true),
-      true,
-    );
-    applyInstanceRouting(
-      table,
-      route(1, v1.port),
-      instanceHostnames(parts(1), ['shop.example.test'], false),
-      true,
-    );
+    routeVersion(2, v2.port, true);
+    routeVersion(1, v1.port, false);
     await context.router().settled();
     for (let i = 0; i < 10; i += 1) {
       expect(answeredBy(await get('web.shop.acme.cluster.test'))).toBe('v2');

@@ -12,20 +12,20 @@ export function pacemakerCases(context: RoutingBehaviourContext): void {
   it('serves the pacemaker at pacemaker.<cluster hostname>: its API, and its job stream websocket', async () => {
     const folder = await tempFolder();
     context.afterCase(folder.remove);
-    const config = parseNodeConfig(
-      `name: routed-pacemaker
-dataFolder: data
-logLevel: silent
-roles:
-  pacemaker:
-    superToken: ${SUPER_TOKEN}
-    nodeToken: ${NODE_TOKEN}
-    clusterHostname: cluster.test
-    api:
-      port: 0
-`,
-      `${folder.folder}/paasmaker.yml`,
-    );
+    const settings = {
+      name: 'routed-pacemaker',
+      dataFolder: 'data',
+      logLevel: 'silent',
+      roles: {
+        pacemaker: {
+          superToken: SUPER_TOKEN,
+          nodeToken: NODE_TOKEN,
+          clusterHostname: 'cluster.test',
+          api: { port: 0 },
+        },
+      },
+    };
+    const config = parseNodeConfig(JSON.stringify(settings), `${folder.folder}/paasmaker.yml`);
     const node = await createNode(config, { logger: silent, passwordCost: TEST_COST });
     context.afterCase(() => node.close());
     const pacemaker = node.pacemaker ?? expect.unreachable();
