@@ -67,6 +67,7 @@ export function deployPlugin(options: DeployPluginOptions, onTrees?: (trees: Ver
         trees,
         workFolder: options.workFolder,
         tenants: options.tenants,
+        clusterHostname: options.clusterHostname,
       };
       const coordinate = {
         model: options.model,

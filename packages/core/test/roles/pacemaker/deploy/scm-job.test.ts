@@ -55,6 +55,7 @@ describe('the scm job', () => {
       model: untouched,
       trees: untouched,
       tenants: untouched,
+      clusterHostname: 'cluster.test',
     };
     const job: JobRun = {
       jobId: 'j1',
