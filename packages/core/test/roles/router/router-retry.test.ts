@@ -19,11 +19,28 @@ function recordingLogger(): { logger: pino.Logger; messages: string[] } {
 }
 
 // Retries as every router does them are the shared suite's (routing-behaviour-balancing.ts); here
-// the built-in router's own: its dead marks and its connect timeout.
+// the built-in router's own: its dead marks (deadBackendMs) and its connect timeout.
 describe('router retries', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('with dead marks off (deadBackendMs 0) retries a refused connection on every request that meets it', async () => {
+    const table = new RoutingTable();
+    // deadBackendMs 0: the dead instance stays in the draw, so retries happen on many requests.
+    const router = await startRouter({ table, deadBackendMs: 0 });
+    cleanups.push(() => router.close());
+    const live = await startBackend('live');
+    cleanups.push(live.close);
+    table.add('retry.test', routeTo('dead', await closedPort()));
+    table.add('retry.test', routeTo('live', live.port));
+    for (let i = 0; i < 50; i += 1) {
+      const reply = await send(router, { host: 'retry.test' });
+      expect(reply.status).toBe(200);
+    }
+    expect(live.hits).toBe(50);
+    expect(router.stats().instances.dead).toBeUndefined();
   });
 
   it('tries a refusing instance last while it is marked dead', async () => {
