@@ -9,7 +9,7 @@ import { openThrough, refusedUpgradeStatus } from './websocket-backend';
 
 /** The pacemaker's own route: its API and job stream through the router, at `pacemaker.<cluster hostname>`. */
 export function pacemakerCases(context: RoutingBehaviourContext): void {
-  it('serves the pacemaker at pacemaker.<cluster hostname>: its API, and its job stream websocket', async () => {
+  it('serves the pacemaker at pacemaker.<cluster hostname>, its API and its job stream websocket, until it stops', async () => {
     const folder = await tempFolder();
     context.afterCase(folder.remove);
     const settings = {
@@ -64,5 +64,12 @@ export function pacemakerCases(context: RoutingBehaviourContext): void {
     expect(JSON.parse(answer.toString())).toMatchObject({ type: 'error', code: 'E_JOB_NOT_FOUND', treeId });
     stream.close();
     await once(stream, 'close');
+
+    // A stopped pacemaker takes its route off; the hostname stays known.
+    await node.close();
+    await router.settled();
+    const away = await send(router, { host: hostname, path: `${API_PREFIX}/workspaces` });
+    expect(away.status).toBe(503);
+    expect(away.text).toBe(`503 Service Unavailable: no instances for ${hostname}.\n`);
   });
 }
