@@ -5,6 +5,7 @@ import {
   defineScm,
   type InferFromSchema,
   type JsonObject,
+  KeyedLock,
   PaasmakerError,
   type ProviderCall,
   type ScmCheckoutResult,
@@ -14,7 +15,6 @@ import { type GitCommandOptions, runGit } from './git-command';
 import { checkGitLocation, checkGitRefName } from './git-input-safety';
 import { GitMirrorCache } from './git-mirror-cache';
 import { type gitScmOptionsSchema, gitScmParametersSchema } from './git-scm-schemas';
-import { KeyedLock } from './keyed-lock';
 
 /** The `paasmaker.scm.git` plugin's options, after defaults (the plugin fills in `cacheDirectory`). */
 export type GitScmOptions = Omit<InferFromSchema<typeof gitScmOptionsSchema>, 'cacheDirectory'> & {

@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import path from 'node:path';
 import type { Knex } from 'knex';
+import { sqliteFileKey, sqliteFileLocks } from '../database/sqlite-file-lock';
 import { notFound, toModelError } from './model-errors';
 
 /** A JSON object as the model stores it in a text column. */
@@ -57,47 +56,22 @@ export function isId(id: unknown): id is number {
   return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647;
 }
 
-/** The SQLite files this async context holds the lock of (so nested statements do not wait for themselves). */
-const heldFiles = new AsyncLocalStorage<ReadonlySet<string>>();
-/** Per SQLite file: the end of the queue of work waiting for it in this process. */
-const fileQueues = new Map<string, Promise<unknown>>();
-
-/**
- * Runs `work` alone among the models of this process on the SQLite file `file`. better-sqlite3
- * waits for a locked file synchronously, blocking the event loop, so a model waiting for
- * another's transaction in the same process would stop that transaction from ever finishing.
- */
-async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const held = heldFiles.getStore();
-  if (held?.has(file)) return work();
-  const previous = fileQueues.get(file) ?? Promise.resolve();
-  const run = previous.then(
-    () => heldFiles.run(new Set([...(held ?? []), file]), work),
-    () => heldFiles.run(new Set([...(held ?? []), file]), work),
-  );
-  const tail = run.catch(() => undefined);
-  fileQueues.set(file, tail);
-  try {
-    return await run;
-  } finally {
-    if (fileQueues.get(file) === tail) fileQueues.delete(file);
-  }
-}
-
 /** The knex instance of a model, with error mapping around every statement. */
 export class ModelDatabase {
   /** `sqlite` (better-sqlite3) or `postgres` (pg). */
   readonly dialect: 'sqlite' | 'postgres';
 
-  /** The SQLite file shared with other models of this process; undefined for PostgreSQL and `:memory:`. */
+  /**
+   * The SQLite file (its {@link sqliteFileLocks} key) shared with the other models and job stores
+   * of this process; undefined for PostgreSQL and in-memory databases.
+   */
   private readonly sqliteFile: string | undefined;
 
   constructor(readonly knex: Knex) {
     const client = knex.client as { dialect?: string; connectionSettings?: { filename?: string } };
     this.dialect = client.dialect === 'postgresql' ? 'postgres' : 'sqlite';
     const filename = client.connectionSettings?.filename;
-    this.sqliteFile =
-      this.dialect === 'sqlite' && filename && filename !== ':memory:' ? path.resolve(filename) : undefined;
+    this.sqliteFile = this.dialect === 'sqlite' ? sqliteFileKey(filename ?? '') : undefined;
   }
 
   /** `source` itself if it is a ModelDatabase, else a ModelDatabase over the knex instance `source`. */
@@ -109,7 +83,10 @@ export class ModelDatabase {
   async run<T>(action: string, work: (q: Queryable) => Promise<T>): Promise<T> {
     try {
       const file = this.sqliteFile;
-      return await (file ? withFileLock(file, () => work(this.knex)) : work(this.knex));
+      // Reentrant: statements inside a transaction of this model run while it holds the file.
+      return await (file
+        ? sqliteFileLocks.run(file, () => work(this.knex), { reentrant: true })
+        : work(this.knex));
     } catch (error) {
       throw toModelError(error, action);
     }

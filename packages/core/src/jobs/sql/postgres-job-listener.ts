@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { KeyedLock } from '../../kernel/keyed-lock';
 import type { JobEvent } from '../job-store';
-import { AsyncMutex } from './async-mutex';
 
 /** The part of a `pg` client the listener uses (the package ships no types here). */
 interface PgClient {
@@ -24,7 +24,8 @@ export class PostgresJobListener {
   private client: PgClient | undefined;
   private wanted = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly steps = new AsyncMutex();
+  /** One step (start, stop, reconnect) at a time. */
+  private readonly steps = new KeyedLock();
 
   constructor(
     private readonly knex: Knex,
@@ -37,7 +38,7 @@ export class PostgresJobListener {
 
   /** Connects and LISTENs, unless already listening; rejects if the first connection fails. */
   start(): Promise<void> {
-    return this.steps.run(async () => {
+    return this.steps.run('listener', async () => {
       this.wanted = true;
       if (this.client || this.retryTimer) return;
       await this.connect();
@@ -46,7 +47,7 @@ export class PostgresJobListener {
 
   /** Stops listening and closes the connection. */
   stop(): Promise<void> {
-    return this.steps.run(async () => {
+    return this.steps.run('listener', async () => {
       this.wanted = false;
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
@@ -96,7 +97,7 @@ export class PostgresJobListener {
 
   private retry(delay: number): void {
     this.retryTimer = setTimeout(() => {
-      void this.steps.run(async () => {
+      void this.steps.run('listener', async () => {
         this.retryTimer = undefined;
         if (!this.wanted || this.client) return;
         try {

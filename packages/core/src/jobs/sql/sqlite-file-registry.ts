@@ -1,5 +1,5 @@
-import path from 'node:path';
-import { AsyncMutex } from './async-mutex';
+import { sqliteFileKey, sqliteFileLocks } from '../../database/sqlite-file-lock';
+import { KeyedLock } from '../../kernel/keyed-lock';
 import { JobEventHub } from './sql-job-events';
 
 /** What every store of this process using one SQLite file shares. */
@@ -7,11 +7,10 @@ export interface SqliteFileShare {
   /** `sqlite:<absolute path>`, or `sqlite::memory:`. */
   readonly address: string;
   /**
-   * Serializes this process's transactions on the file. better-sqlite3 waits for a busy
-   * database synchronously, blocking the event loop: were two connections of one process to
-   * interleave transactions, the waiting one would stall the one holding the lock.
+   * Runs `work` holding this process's lock of the file, the one the model on the file holds
+   * too (see {@link sqliteFileLocks}).
    */
-  readonly lock: AsyncMutex;
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Carries events between the stores of this process on the file (SQLite has no NOTIFY). */
   readonly hub: JobEventHub;
   /** Gives the share back; the last release forgets it. */
@@ -19,17 +18,11 @@ export interface SqliteFileShare {
 }
 
 interface Entry {
-  lock: AsyncMutex;
   hub: JobEventHub;
   users: number;
 }
 
 const files = new Map<string, Entry>();
-
-/** True for filenames SQLite opens as a private, temporary database (one per connection). */
-export function isPrivateSqliteFilename(filename: string): boolean {
-  return filename === '' || filename === ':memory:' || filename.includes('mode=memory');
-}
 
 /**
  * The share of the SQLite file `filename` (relative paths resolve against the working
@@ -37,13 +30,19 @@ export function isPrivateSqliteFilename(filename: string): boolean {
  * an in-memory database is private to its connection, so it gets a share of its own.
  */
 export function shareSqliteFile(filename: string): SqliteFileShare {
-  if (isPrivateSqliteFilename(filename)) {
-    return { address: 'sqlite::memory:', lock: new AsyncMutex(), hub: new JobEventHub(), release: () => {} };
+  const key = sqliteFileKey(filename);
+  if (key === undefined) {
+    const own = new KeyedLock();
+    return {
+      address: 'sqlite::memory:',
+      exclusive: (work) => own.run('', work),
+      hub: new JobEventHub(),
+      release: () => {},
+    };
   }
-  const key = filename.startsWith('file:') ? filename : path.resolve(filename);
   let entry = files.get(key);
   if (!entry) {
-    entry = { lock: new AsyncMutex(), hub: new JobEventHub(), users: 0 };
+    entry = { hub: new JobEventHub(), users: 0 };
     files.set(key, entry);
   }
   entry.users += 1;
@@ -51,7 +50,7 @@ export function shareSqliteFile(filename: string): SqliteFileShare {
   let released = false;
   return {
     address: `sqlite:${key}`,
-    lock: shared.lock,
+    exclusive: (work) => sqliteFileLocks.run(key, work),
     hub: shared.hub,
     release() {
       if (released) return;

@@ -49,7 +49,7 @@ function statement(db: SqliteDatabase, sql: string): SqliteStatement {
  * The job store on a SQLite file through better-sqlite3. Transactions bypass knex's query
  * builder: they take the connection from knex's pool, run `BEGIN IMMEDIATE` (so a transaction
  * that reads then writes never fails to upgrade its lock) and cached prepared statements, all
- * while holding the per-file lock of this process (see {@link SqliteFileShare.lock}). Other
+ * while holding the per-file lock of this process (see {@link SqliteFileShare.exclusive}). Other
  * processes on the file wait through SQLite's `busy_timeout`. Events stay in this process.
  */
 export class SqliteJobConnection implements SqlJobConnection {
@@ -73,7 +73,7 @@ export class SqliteJobConnection implements SqlJobConnection {
   }
 
   migrate(): Promise<void> {
-    return this.share.lock.run(async () => {
+    return this.share.exclusive(async () => {
       // Apply the connection settings before knex's migrator uses the connection.
       await this.withConnection(async (db) => void statement(db, 'SELECT 1'));
       await migrateToLatest(this.knex, sqlJobMigrationConfig);
@@ -81,7 +81,7 @@ export class SqliteJobConnection implements SqlJobConnection {
   }
 
   transaction<T>(work: SqlWork<T>, options: { readOnly?: boolean } = {}): Promise<T> {
-    return this.share.lock.run(async () => {
+    return this.share.exclusive(async () => {
       const events: JobEvent[] = [];
       const result = await this.withConnection(async (db) => {
         const tx: SqlTransaction = {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Logger, pino } from 'pino';
 import { isPaasmakerError, PaasmakerError } from '../../kernel/errors';
 import type { KernelHooks } from '../../kernel/kernel-hooks';
+import { KeyedLock } from '../../kernel/keyed-lock';
 import type { AnyPlugin } from '../../kernel/plugin-entry';
 import type { PluginKernel } from '../../kernel/plugin-kernel';
 import type { InstanceState } from '../../kernel/providers/lifecycle-events';
@@ -22,7 +23,6 @@ import type {
   InstanceRegistration,
 } from './heart-types';
 import { InstanceLauncher } from './instance-launcher';
-import { InstanceLocks } from './instance-locks';
 import { appendInstanceLog } from './instance-log';
 import { InstancePaths } from './instance-paths';
 import { InstancePortAllocator } from './instance-port-allocator';
@@ -65,7 +65,8 @@ class LocalHeart implements Heart, HeartCore {
   private readonly entries = new Map<string, CatalogueEntry>();
   private readonly backoffs = new Map<string, RestartBackoff>();
   private readonly listeners = new Set<(instance: HeartInstance) => void>();
-  private readonly locks = new InstanceLocks();
+  /** Operations on one instance run one at a time, each after every earlier one settled. */
+  private readonly locks = new KeyedLock();
   private readonly launcher: InstanceLauncher;
   private readonly closing = new AbortController();
   private watchTimer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { PaasmakerError } from '../../../kernel/errors';
 import type { KernelHooks } from '../../../kernel/kernel-hooks';
+import { KeyedLock } from '../../../kernel/keyed-lock';
 import type { InstanceState, NodeState, NodeStateChange } from '../../../kernel/providers/lifecycle-events';
 import type { InstanceRepository } from '../../../model/instance-repository';
 import type { ClusterNode, NodeRepository } from '../../../model/node-repository';
@@ -122,7 +123,8 @@ export class NodeRegistry {
   private readonly onInstanceStates: NodeRegistryOptions['onInstanceStates'];
   private readonly onReport: NodeRegistryOptions['onReport'];
   private readonly probe: NodeRegistryOptions['probe'];
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Operations on one node (by uuid) run one at a time. */
+  private readonly locks = new KeyedLock();
   private readonly stats = new Map<string, NonNullable<NodeReport['stats']>>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> | undefined;
@@ -195,7 +197,7 @@ export class NodeRegistry {
       await this.fire({ nodeId: node.uuid, to: node.state });
       return node.uuid;
     }
-    return this.exclusive(known, async () => {
+    return this.locks.run(known, async () => {
       const existing = await this.nodes.findByUuid(known);
       if (!existing) {
         const node = await this.nodes.create({ ...fields, uuid: known });
@@ -216,7 +218,7 @@ export class NodeRegistry {
    */
   async report(uuid: string, input: NodeReport): Promise<NodeReportResult> {
     const report = checkNodeInput<NodeReport>(nodeReportSchema, input, 'node report');
-    return this.exclusive(uuid.toLowerCase(), async () => {
+    return this.locks.run(uuid.toLowerCase(), async () => {
       const existing = await this.known(uuid);
       const node = await this.nodes.update(existing.id, {
         score: report.score,
@@ -270,7 +272,7 @@ export class NodeRegistry {
 
   /** Marks a node that shut down cleanly `STOPPED` (the sweep leaves it alone); fails with `E_NODE_NOT_FOUND`. */
   async stop(uuid: string): Promise<ClusterNode> {
-    return this.exclusive(uuid.toLowerCase(), async () => {
+    return this.locks.run(uuid.toLowerCase(), async () => {
       const existing = await this.known(uuid);
       const node = await this.nodes.update(existing.id, { state: 'STOPPED' });
       await this.changed(existing, 'STOPPED');
@@ -315,7 +317,7 @@ export class NodeRegistry {
     }
     for (const listed of nodes) {
       if (listed.state === 'STOPPED' || listed.state === 'DOWN') continue;
-      const change = await this.exclusive(listed.uuid, async () => {
+      const change = await this.locks.run(listed.uuid, async () => {
         const node = await this.nodes.findByUuid(listed.uuid);
         if (!node || node.state === 'STOPPED' || node.state === 'DOWN') return undefined;
         const silence = at - Math.max((node.lastHeardAt ?? node.createdAt).getTime(), this.modelBackAt);
@@ -387,17 +389,5 @@ export class NodeRegistry {
     } catch (error) {
       this.kernel.log?.error({ err: error, ...change }, 'a nodeStateChanged tap failed');
     }
-  }
-
-  /** Runs `fn` after every earlier operation on the node `uuid` finished. */
-  private async exclusive<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(uuid) ?? Promise.resolve();
-    const result = previous.then(fn, fn);
-    const settled = result.catch(() => undefined);
-    this.locks.set(uuid, settled);
-    void settled.then(() => {
-      if (this.locks.get(uuid) === settled) this.locks.delete(uuid);
-    });
-    return result;
   }
 }
