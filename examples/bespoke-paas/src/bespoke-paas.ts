@@ -52,7 +52,10 @@ export async function deployFromGit(node: PaasmakerNode, location: string, direc
     (await model.workspaces.create({ name: 'Default', stub: 'default' }));
   const source = { scm: 'paasmaker.scm.git', parameters: { location }, ...(directory ? { directory } : {}) };
   const tree = await jobs.waitForTree((await actions.deploy(workspace.id, source)).treeId);
-  const failed = tree.jobs.find((job) => job.state === 'FAILED');
-  if (tree.jobs[0]?.state !== 'SUCCESS') throw new Error(`Deploy failed: ${failed?.summary ?? 'aborted'}`);
+  const root = tree.jobs[0];
+  // The job that failed, else the aborted root; its summary says which ("Failed: …", "Aborted …").
+  const culprit = tree.jobs.find((job) => job.state === 'FAILED') ?? root;
+  if (root?.state !== 'SUCCESS')
+    throw new Error(`Deploy did not succeed: ${culprit?.title}: ${culprit?.summary}`);
   return tree;
 }

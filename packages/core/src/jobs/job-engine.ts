@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { PaasmakerError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
 import type { JobSpec } from '../kernel/providers/job-type-provider';
+import { jobEndMessage } from './job-end-message';
 import { JobExecutor } from './job-executor';
 import { installJobFailureTrap } from './job-failure-trap';
 import { rereadMissedEvents } from './job-missed-events';
@@ -231,12 +232,9 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       throw failed
         ? new PaasmakerError(
             'E_JOB_FAILED',
-            `job tree ${treeId} failed: ${failed.title}: ${failed.summary ?? 'no summary'}`,
+            `job tree ${treeId}: ${jobEndMessage(failed.title, 'FAILED', failed.summary)}`,
           )
-        : new PaasmakerError(
-            'E_JOB_ABORTED',
-            `job tree ${treeId} was aborted: ${root.summary ?? 'no summary'}`,
-          );
+        : new PaasmakerError('E_JOB_ABORTED', jobEndMessage(`job tree ${treeId}`, 'ABORTED', root.summary));
     },
     async getTree(treeId) {
       const tree = await store.getTree(treeId);

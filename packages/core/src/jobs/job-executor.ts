@@ -240,11 +240,8 @@ export class JobExecutor {
     }
     if (!running.settled) {
       if (running.controller.signal.aborted) {
-        await this.settleAborted(
-          job.id,
-          running,
-          `Aborted: ${(running.controller.signal.reason as Error).message}`,
-        );
+        // The abort's reason is the summary the tree's other jobs got ("Aborted on request.").
+        await this.settleAborted(job.id, running, (running.controller.signal.reason as Error).message);
       } else {
         // The log is complete before the failure is recorded (whoever sees the tree end can read
         // it); meanwhile the tree's successes here wait, so none claims its next job.

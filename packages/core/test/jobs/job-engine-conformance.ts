@@ -189,13 +189,16 @@ export function describeJobEngineConformance(
       // sub2 fails once `runner` runs; subsub1 may or may not have finished by then.
       const error = await errorFrom(() => engine.run(spec));
       expect(error.code).toBe('E_JOB_FAILED');
-      expect(error.message).toContain('sub2: Failed: this job fails on purpose');
       const tree = await engine.getTree(
         await engine.listTrees().then((list) => list.trees[0]?.treeId as string),
       );
+      // Each state is said once: not "failed: sub2: Failed: …", not "Aborted: Aborted due to …".
+      expect(error.message).toBe(`job tree ${tree.treeId}: sub2 failed: this job fails on purpose`);
       const jobs = byTitle(tree);
       expect(jobs.sub2?.state).toBe('FAILED');
+      expect(jobs.sub2?.summary).toBe('Failed: this job fails on purpose');
       expect(jobs.runner?.state).toBe('ABORTED');
+      expect(jobs.runner?.summary).toBe('Aborted due to a related job.');
       expect(jobs.sub1?.state).toBe('ABORTED');
       expect(jobs.root?.state).toBe('ABORTED');
       expect(jobs.root?.summary).toBe('Aborted due to a related job.');
@@ -250,7 +253,8 @@ export function describeJobEngineConformance(
         ['root', 'ABORTED'],
         ['long', 'ABORTED'],
       ]);
-      expect(tree.jobs[0]?.summary).toBe('Stopped by a person.');
+      // The running job that stopped gets the reason as is, like the rest of its tree.
+      expect(tree.jobs.map((job) => job.summary)).toEqual(['Stopped by a person.', 'Stopped by a person.']);
       expect(journal.sawAbort).toEqual(['long']);
       const again = await errorFrom(() => engine.abort(treeId));
       expect(again.code).toBe('E_JOB_FINISHED');
@@ -401,6 +405,7 @@ export function describeJobEngineConformance(
       expect(jobs.doomed?.state).toBe('FAILED');
       expect(jobs.doomed?.summary).toBe('Failed: node node-k lost (its lease lapsed).');
       expect(jobs.sibling?.state).toBe('ABORTED');
+      expect(jobs.sibling?.summary).toBe('Aborted due to a related job.');
       expect(jobs.root?.state).toBe('ABORTED');
       expect(journal.sawAbort).toEqual(['sibling']);
     });

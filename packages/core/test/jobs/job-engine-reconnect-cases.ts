@@ -73,7 +73,7 @@ export function describeJobEngineReconnectCases(context: () => ReconnectCaseCont
       // The job is told why, as the event it missed would have told it.
       expect(tree.jobs.map((job) => [job.title, job.state, job.summary])).toEqual([
         ['root', 'ABORTED', 'Stopped while node-a was not listening.'],
-        ['runner', 'ABORTED', 'Aborted: Stopped while node-a was not listening.'],
+        ['runner', 'ABORTED', 'Stopped while node-a was not listening.'],
       ]);
     });
 
