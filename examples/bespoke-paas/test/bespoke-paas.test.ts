@@ -4,8 +4,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PaasmakerNode } from '@paasmaker/core';
-import { patient } from '@paasmaker/test-servers';
+import { API_PREFIX, type PaasmakerNode, type RouterStatsSeries } from '@paasmaker/core';
+import { eventually, patient } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit, startBespokePaas } from '../src/bespoke-paas';
 import { httpGet, instancePortBlock } from './paas-test-helpers';
@@ -62,6 +62,31 @@ describe('the bespoke PaaS, end to end on the embedded defaults', () => {
     expect(await readFile(path.join(folder, 'data'), { encoding: 'utf8' }).catch(() => 'folder')).toBe(
       'folder',
     );
+  });
+
+  it("serves the built-in router's stats for the version from the pacemaker API (in memory)", async () => {
+    const admin = node.firstStart ?? expect.unreachable();
+    const authorization = `Basic ${Buffer.from(`${admin.login}:${admin.password}`).toString('base64')}`;
+    const model = node.pacemaker?.model ?? expect.unreachable();
+    const [application] = (await model.applications.list()).filter((app) => app.name === 'hello-node');
+    const [version] = await model.versions.list({ applicationId: application?.id ?? 0 });
+    const totals = async () => {
+      const response = await fetch(`${admin.url}${API_PREFIX}/stats/versions/${version?.id}?minutes=10`, {
+        headers: { authorization },
+      });
+      return ((await response.json()) as { data: RouterStatsSeries }).data.totals;
+    };
+    // The test before may have counts not yet flushed (every second): at least 5 more.
+    const before = (await totals()).requests;
+    for (let i = 0; i < 4; i += 1) expect((await get(router, HOST)).status).toBe(200);
+    expect((await get(router, `1.${HOST}`)).status).toBe(200);
+    const after = await eventually(async () => {
+      const counted = await totals();
+      expect(counted.requests).toBeGreaterThanOrEqual(before + 5);
+      return counted;
+    });
+    expect(after['2xx']).toBe(after.requests);
+    expect(after.timeCount).toBe(after.requests);
   });
 
   it('makes a second version current under load without a failed request, then rolls back', async () => {

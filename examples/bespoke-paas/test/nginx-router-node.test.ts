@@ -7,6 +7,7 @@ import gitScm from '@paasmaker/plugin-scm-git';
 import { eventually, nginxSettings, redisUrl } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFromGit } from '../src/bespoke-paas';
+import { apiRequester } from './api-request';
 import { gitRepo, hostnameOf, httpGet, newToken, startNode, TempFolders } from './paas-test-helpers';
 import { RequestStream } from './request-stream';
 
@@ -32,6 +33,7 @@ describe('a router-only node running nginx', () => {
   let pacemaker: PaasmakerNode;
   let router: PaasmakerNode;
   let routerData: string;
+  const superToken = newToken();
 
   beforeAll(async () => {
     const pacemakerData = await temp.make();
@@ -41,7 +43,7 @@ describe('a router-only node running nginx', () => {
         dataFolder: pacemakerData,
         roles: {
           pacemaker: {
-            superToken: newToken(),
+            superToken,
             nodeToken: newToken(),
             api: { port: 0 },
             routingTable: routingRedis(),
@@ -89,6 +91,25 @@ describe('a router-only node running nginx', () => {
       'Hello from hello-node version 2\n',
     );
     expect((await httpGet(port, 'nothing.paasmaker.localhost')).status).toBe(404);
+  });
+
+  it("serves the nginx router's stats for the app from the pacemaker API (the routing table's Redis)", async () => {
+    const port = Number(new URL(router.nginxRouter?.url ?? expect.unreachable()).port);
+    const model = pacemaker.pacemaker?.model ?? expect.unreachable();
+    const [application] = (await model.applications.list()).filter((app) => app.name === 'hello-node');
+    const api = apiRequester(pacemaker.pacemaker?.url ?? expect.unreachable(), superToken);
+    const totals = async () =>
+      (await api('GET', `/stats/applications/${application?.id}?minutes=60`)).body.data.totals;
+    // The test before may still have counts in nginx's memory (flushed every second): at least 5 more.
+    const before = (await totals()).requests;
+    for (let i = 0; i < 5; i += 1) expect((await httpGet(port, hostnameOf('hello-node'))).status).toBe(200);
+    const after = await eventually(async () => {
+      const counted = await totals();
+      expect(counted.requests).toBeGreaterThanOrEqual(before + 5);
+      return counted;
+    });
+    expect(after['2xx']).toBe(after.requests);
+    expect(after.timeCount).toBe(after.requests);
   });
 
   it('starts nginx again when its master and workers are killed, serving the same table', async () => {

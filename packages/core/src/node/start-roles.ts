@@ -34,6 +34,7 @@ import { pacemakerAddress, routePacemaker } from '../roles/pacemaker/pacemaker-r
 import type { RoutingTablePublisher } from '../roles/router/nginx/redis-routing-publisher';
 import type { NginxRouter } from '../roles/router/nginx/start-nginx-router';
 import { type Router, startRouter } from '../roles/router/router';
+import type { RouterStatsStore } from '../roles/router/router-stats-store';
 import { RoutingTable } from '../roles/router/routing-table';
 import { parametersServicePlugin } from '../services/parameters-service-plugin';
 import type { TenantUsers } from '../tenancy/tenant-users';
@@ -44,6 +45,7 @@ import { startNginxRouterRole, startRoutingTablePublisher } from './nginx-router
 import type { Closer } from './node-closers';
 import type { NodeConfig } from './node-config-schema';
 import { nodeLogSecrets } from './node-config-secrets';
+import { openRouterStatsStore } from './router-stats-role';
 import { startHeartNode } from './start-heart-node';
 
 /** The running pacemaker role of a node. */
@@ -64,6 +66,8 @@ export interface RunningPacemaker {
   readonly crons: CronScheduler;
   /** Runs the health checks (absent with `health.enabled: false`); see docs/health.md. */
   readonly health?: HealthManager;
+  /** Where the API reads router stats: the routing table's Redis with nginx routers, else memory (the built-in router adds to it). */
+  readonly routerStats: RouterStatsStore;
 }
 
 /** The roles a node runs. */
@@ -245,6 +249,8 @@ export async function startRoles(
   const actions = new VersionActions({ model, jobs, trees, pacemakerNode: config.name });
   const router = config.roles.router;
   const routerPort = router ? router.port || (await freePort(router.host)) : undefined;
+  const publishTo = role.routingTable ?? router?.nginx?.redis;
+  const routerStats = openRouterStatsStore(publishTo, logger, closers);
   const api = createPacemakerApi({
     kernel,
     model,
@@ -261,6 +267,7 @@ export async function startRoles(
       logSecrets,
     },
     nodeToken: role.nodeToken,
+    routerStats,
   });
   closers.push({ name: 'API', close: () => api.close() });
   await api.listen({ host: role.api.host, port: apiPort });
@@ -290,7 +297,6 @@ export async function startRoles(
     address: pacemakerAddress(role.api.host, heartRole?.route),
     port: apiPort,
   });
-  const publishTo = role.routingTable ?? router?.nginx?.redis;
   if (publishTo) publisher = await startRoutingTablePublisher(routing, publishTo, logger, closers);
   // After the publisher's closer, so it runs first and the publisher's last write takes the route off.
   closers.push({ name: 'pacemaker route', close: async () => unroutePacemaker() });
@@ -305,6 +311,7 @@ export async function startRoles(
     actions,
     routing,
     crons,
+    routerStats,
     ...(healthManager ? { health: healthManager } : {}),
   };
   const running: RunningRoles = { pacemaker, ...(admin ? { firstStart: { ...admin, url } } : {}) };
@@ -337,6 +344,7 @@ export async function startRoles(
       port: routerPort,
       logger,
       connectTimeoutMs: router.connectTimeoutMs,
+      statsStore: routerStats,
     });
     closers.push({ name: 'router', close: () => started.close() });
     logger.info({ url: started.url }, 'router listening');
