@@ -203,11 +203,7 @@ export class ApiClient {
     const target = new URL(`${this.url}/api/v1${route}`);
     for (const [key, value] of Object.entries(options.query ?? {}))
       if (value !== undefined) target.searchParams.set(key, String(value));
-    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
-    const auth = this.options.auth;
-    if (auth && 'bearer' in auth) headers.authorization = `Bearer ${auth.bearer}`;
-    else if (auth)
-      headers.authorization = `Basic ${Buffer.from(`${auth.basic.login}:${auth.basic.password}`).toString('base64')}`;
+    const headers = this.headers(options.accept ?? 'application/json');
     if (options.contentType) headers['content-type'] = options.contentType;
     const timeoutMs = options.timeoutMs ?? 30_000;
     let response: Response;
@@ -225,6 +221,16 @@ export class ApiClient {
       throw this.unreachable(error, timeoutMs);
     });
     return { response, text };
+  }
+
+  /** `accept` and the client's auth. */
+  private headers(accept: string): Record<string, string> {
+    const headers: Record<string, string> = { accept };
+    const auth = this.options.auth;
+    if (auth && 'bearer' in auth) headers.authorization = `Bearer ${auth.bearer}`;
+    else if (auth)
+      headers.authorization = `Basic ${Buffer.from(`${auth.basic.login}:${auth.basic.password}`).toString('base64')}`;
+    return headers;
   }
 
   private unreachable(error: unknown, timeoutMs = 30_000): PacemakerUnreachableError {
@@ -384,5 +390,50 @@ export class ApiClient {
     if (!response.ok) throw this.apiError(response.status, parseJson(text), text);
     const next = Number(response.headers.get('x-next-offset'));
     return { text, next: Number.isFinite(next) ? next : offset + Buffer.byteLength(text) };
+  }
+
+  /**
+   * The log of an instance from byte `offset` as it grows, each piece with the offset to resume
+   * from, over one streamed response; ends when the pacemaker ends it or finds no such instance
+   * (it is gone), or when `signal` aborts.
+   */
+  async *followInstanceLog(
+    applicationId: number,
+    instanceId: string,
+    offset: number,
+    signal: AbortSignal,
+  ): AsyncGenerator<{ text: string; next: number }> {
+    const target = new URL(
+      `${this.url}/api/v1/applications/${applicationId}/instances/${encodeURIComponent(instanceId)}/log`,
+    );
+    target.searchParams.set('offset', String(offset));
+    target.searchParams.set('follow', 'true');
+    let response: Response;
+    try {
+      response = await fetch(target, { headers: this.headers('application/x-ndjson'), signal });
+    } catch (error) {
+      if (signal.aborted) return;
+      throw this.unreachable(error);
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      const error = this.apiError(response.status, parseJson(text), text);
+      // Listed a moment ago, gone now: its log has ended.
+      if (error.code === 'E_INSTANCE_NOT_FOUND') return;
+      throw error;
+    }
+    const decoder = new TextDecoder();
+    let pending = '';
+    try {
+      for await (const bytes of response.body) {
+        pending += decoder.decode(bytes, { stream: true });
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (line) yield JSON.parse(line) as { text: string; next: number };
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw this.unreachable(error);
+    }
   }
 }

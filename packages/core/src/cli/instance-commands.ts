@@ -4,7 +4,6 @@ import { type CliContext, leaf, parseId, table } from './context';
 import { CliError, EXIT } from './errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const POLL_MS = 500;
 
 export function addInstanceCommands(program: Command, context: CliContext): void {
   const app = program.commands.find((command) => command.name() === 'app');
@@ -46,7 +45,10 @@ export function addInstanceCommands(program: Command, context: CliContext): void
       )
       .argument('<app>', 'application id')
       .option('--instance <uuid>', 'only this instance (of any version)')
-      .option('--follow', `keep printing new lines (polls every ${POLL_MS} ms) until Ctrl-C`),
+      .option(
+        '--follow',
+        'keep printing new lines as they are written, until Ctrl-C or the instances are gone',
+      ),
     ['paasmaker logs 7', 'paasmaker logs 7 --follow', 'paasmaker logs 7 --instance 0b5f9a3e-…'],
   ).action(async (id: string, options: { instance?: string; follow?: boolean; json?: boolean }) => {
     const applicationId = parseId(id, 'application id');
@@ -72,39 +74,39 @@ export function addInstanceCommands(program: Command, context: CliContext): void
           `${listed.application} has no current version with instances: give --instance (see paasmaker app instances ${applicationId})`,
         );
     }
-    const offsets = new Map(chosen.map((instance) => [instance.uuid, 0]));
     const many = chosen.length > 1;
     let last: string | undefined;
-    const readAll = async () => {
-      for (const instance of chosen) {
-        const { text, next } = await client.instanceLog(
-          applicationId,
-          instance.uuid,
-          offsets.get(instance.uuid) ?? 0,
+    const print = (instance: InstanceView, { text, next }: { text: string; next: number }) => {
+      if (!text) return;
+      if (options.json) return context.json({ instance: instance.uuid, offset: next, text });
+      if (many && last !== instance.uuid)
+        context.io.stdout.write(
+          `==> ${instance.instanceType} ${instance.uuid} (version ${instance.version}) <==\n`,
         );
-        offsets.set(instance.uuid, next);
-        if (!text) continue;
-        if (options.json) {
-          context.json({ instance: instance.uuid, offset: next, text });
-          continue;
-        }
-        if (many && last !== instance.uuid)
-          context.io.stdout.write(
-            `==> ${instance.instanceType} ${instance.uuid} (version ${instance.version}) <==\n`,
-          );
-        last = instance.uuid;
-        context.io.stdout.write(text);
-      }
+      last = instance.uuid;
+      context.io.stdout.write(text);
     };
-    await readAll();
-    if (!options.follow) return;
-    let stopped = false;
-    void context.stopSignal().then(() => {
-      stopped = true;
-    });
-    while (!stopped) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      if (!stopped) await readAll();
+    const offsets = new Map<string, number>();
+    for (const instance of chosen) {
+      const chunk = await client.instanceLog(applicationId, instance.uuid, 0);
+      offsets.set(instance.uuid, chunk.next);
+      print(instance, chunk);
     }
+    if (!options.follow) return;
+    const stop = new AbortController();
+    void context.stopSignal().then(() => stop.abort());
+    // One streamed response per instance; the command ends once every stream has.
+    await Promise.all(
+      chosen.map(async (instance) => {
+        const from = offsets.get(instance.uuid) ?? 0;
+        try {
+          for await (const chunk of client.followInstanceLog(applicationId, instance.uuid, from, stop.signal))
+            print(instance, chunk);
+        } catch (error) {
+          stop.abort();
+          throw error;
+        }
+      }),
+    );
   });
 }

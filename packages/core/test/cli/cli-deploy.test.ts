@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
 import gitScm from '@paasmaker/plugin-scm-git';
+import { eventually, patient } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli';
 import { resolveDeploySource } from '../../src/cli/deploy-source';
@@ -104,18 +105,37 @@ describe('paasmaker deploy and friends against an embedded node', () => {
     expect(logs.stdout).toMatch(/hello-node version \d+ listening on \d+/);
   }, 30_000);
 
-  it('logs --follow keeps polling until stopped', async () => {
-    let printed = '';
-    const logs = await run(['logs', String(applicationId), '--follow'], {
-      stopSignal: async (out) => {
-        await new Promise((resolve) => setTimeout(resolve, 1200));
-        printed = out.text;
-        return 'SIGINT';
-      },
-    });
-    expect(logs.code).toBe(0);
-    expect(printed).toMatch(/listening on \d+/);
-  }, 30_000);
+  it(
+    'logs --follow streams the lines written after it started, once, and ends when interrupted',
+    async () => {
+      const listed = JSON.parse((await run(['app', 'instances', String(applicationId), '--json'])).stdout);
+      const uuid: string = listed.instances[0].uuid;
+      const logFile = node.heart?.instance(uuid)?.logFile;
+      if (!logFile) throw new Error(`the heart has no instance ${uuid}`);
+      const later = 'a line written after logs --follow started';
+      let failure: unknown;
+      let printed = '';
+      const logs = await run(['logs', String(applicationId), '--follow'], {
+        stopSignal: async (out) => {
+          try {
+            await eventually(() => expect(out.text).toMatch(/listening on \d+/));
+            // As the app would: its output is appended to the file by its own process.
+            await appendFile(logFile, `${later}\n`);
+            await eventually(() => expect(out.text).toContain(later));
+            printed = out.text;
+          } catch (error) {
+            failure = error;
+          }
+          return 'SIGINT';
+        },
+      });
+      if (failure) throw failure;
+      expect(logs).toMatchObject({ code: 0, stderr: '' });
+      expect(printed.split(later).length).toBe(2);
+      expect(logs.stdout.split(later).length).toBe(2);
+    },
+    patient(60_000),
+  );
 
   it("masks the node's secrets an instance printed, in the API's answer and in logs", async () => {
     const listed = JSON.parse((await run(['app', 'instances', String(applicationId), '--json'])).stdout);
@@ -188,6 +208,29 @@ describe('paasmaker deploy and friends against an embedded node', () => {
     expect(follow.code).toBe(0);
     expect((await node.pacemaker?.model.versions.get(currentVersionId))?.state).toBe('RUNNING');
   }, 60_000);
+
+  it(
+    'logs --follow of an instance ends by itself once the instance is gone',
+    async () => {
+      const listed = JSON.parse((await run(['app', 'instances', String(applicationId), '--json'])).stdout);
+      const old = listed.instances.find(
+        (instance: { versionId: number }) => instance.versionId === versionId,
+      );
+      if (!old) throw new Error(`version ${versionId} has no instance`);
+      let deregistered: Awaited<ReturnType<typeof run>> | undefined;
+      const following = await run(['logs', String(applicationId), '--follow', '--instance', old.uuid], {
+        // Asked once the log so far is printed: the instance goes away, nobody interrupts.
+        stopSignal: async () => {
+          deregistered = await run(['version', 'deregister', String(versionId)]);
+          return new Promise<string>(() => {});
+        },
+      });
+      expect(deregistered).toMatchObject({ code: 0, stderr: '' });
+      expect(node.heart?.instance(old.uuid)).toBeUndefined();
+      expect(following).toMatchObject({ code: 0, stderr: '' });
+    },
+    patient(60_000),
+  );
 
   it('exits 3 with the manifest error when the manifest is invalid', async () => {
     const folder = path.join(home, 'broken');

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { SecretMasker } from '../../jobs/logs/secret-masker';
 import type { Heart } from './heart-types';
 import { readInstanceLog } from './instance-log';
+import { followInstanceLog, instanceLogLines } from './instance-log-follow';
 
 const LOG_PATH =
   /^\/instances\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\/log$/;
@@ -15,7 +17,8 @@ export function instanceLogPath(instanceId: string): string {
  * Serves `GET /instances/<id>/log?offset=<n>` for the instances of `heart`, on the node's job
  * stream server (which checks the node token first): the text from `offset`, `secrets` masked,
  * with the offset to ask for next in `x-next-offset`; 404 for an instance this heart does not
- * run. Returns false for any other request.
+ * run. With `follow=true`, NDJSON lines `{"text","next"}` as the log grows, until the client
+ * leaves or the instance is gone. Returns false for any other request.
  */
 export function instanceLogRequestHandler(heart: Pick<Heart, 'instance'>, secrets: SecretMasker) {
   return (request: IncomingMessage, response: ServerResponse): boolean => {
@@ -29,8 +32,20 @@ export function instanceLogRequestHandler(heart: Pick<Heart, 'instance'>, secret
         .end(`No instance ${instanceId} here.\n`);
       return true;
     }
-    const offset = Number(url.searchParams.get('offset') ?? 0);
-    readInstanceLog(file, Number.isSafeInteger(offset) && offset >= 0 ? offset : 0, secrets).then(
+    const asked = Number(url.searchParams.get('offset') ?? 0);
+    const offset = Number.isSafeInteger(asked) && asked >= 0 ? asked : 0;
+    if (url.searchParams.get('follow') === 'true') {
+      const left = new AbortController();
+      response.on('close', () => left.abort());
+      const chunks = followInstanceLog(file, offset, secrets, {
+        signal: left.signal,
+        running: () => heart.instance(instanceId) !== undefined,
+      });
+      response.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
+      Readable.from(instanceLogLines(chunks)).pipe(response);
+      return true;
+    }
+    readInstanceLog(file, offset, secrets).then(
       ({ text, next }) =>
         response
           .writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-next-offset': String(next) })

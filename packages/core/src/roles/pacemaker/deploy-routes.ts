@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SecretMasker } from '../../jobs/logs/secret-masker';
 import { PaasmakerError } from '../../kernel/errors';
@@ -10,12 +10,13 @@ import type { JsonObject } from '../../kernel/json-schema';
 import type { Model } from '../../model/create-model';
 import { openStoredPackage } from '../../packages/stored-package';
 import { readInstanceLog } from '../heart/instance-log';
+import { followInstanceLog, instanceLogLines } from '../heart/instance-log-follow';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { idParams } from './api-schemas';
 import { typeHostname, versionHostname } from './deploy/cluster-hostnames';
 import type { DeployApi } from './deploy/deploy-api';
 import { hostnameParts } from './deploy/instance-context';
-import { fetchRemoteInstanceLog } from './deploy/remote-instance-log';
+import { fetchRemoteInstanceLog, followRemoteInstanceLog } from './deploy/remote-instance-log';
 
 const DEFAULT_UPLOAD_LIMIT = 256 * 1024 * 1024;
 
@@ -75,6 +76,18 @@ const noOptionsBody = { type: 'object', additionalProperties: false, properties:
 const logQuery = {
   type: 'object',
   properties: { offset: { type: 'integer', minimum: 0, maximum: 2 ** 53 - 1 } },
+} as const;
+
+const instanceLogQuery = {
+  type: 'object',
+  properties: {
+    ...logQuery.properties,
+    follow: {
+      type: 'boolean',
+      description:
+        'Stream the log as it grows: application/x-ndjson lines {"text": "...", "next": <offset to resume from>}, until the client leaves or the instance is gone.',
+    },
+  },
 } as const;
 
 type VersionAction = 'register' | 'start' | 'stop' | 'current' | 'deregister';
@@ -213,11 +226,11 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
       schema: { params: idParams('applicationId') },
       handler: ({ params }) => applicationInstances(model, deploy, params.applicationId),
     }),
-    defineRoute<{ applicationId: number; instanceId: string }, never, { offset?: number }>({
+    defineRoute<{ applicationId: number; instanceId: string }, never, { offset?: number; follow?: boolean }>({
       method: 'GET',
       path: '/applications/:applicationId/instances/:instanceId/log',
       produces: 'text/plain',
-      schema: { params: instanceLogParams, querystring: logQuery },
+      schema: { params: instanceLogParams, querystring: instanceLogQuery },
       async handler({ params, query, reply }) {
         const instances = await applicationInstances(model, deploy, params.applicationId);
         const instanceId = params.instanceId.toLowerCase();
@@ -226,6 +239,27 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
         const offset = query.offset ?? 0;
         const deployApi = deployOf(deploy);
         const file = deployApi.instanceLogFile(instanceId);
+        if (query.follow) {
+          const left = new AbortController();
+          reply.raw.on('close', () => left.abort());
+          const lines = file
+            ? Readable.from(
+                instanceLogLines(
+                  followInstanceLog(file, offset, deployApi.logSecrets ?? SecretMasker.NONE, {
+                    signal: left.signal,
+                    running: () => deployApi.instanceLogFile(instanceId) !== undefined,
+                  }),
+                ),
+              )
+            : await followRemoteInstanceLog(
+                await nodeOfInstance(model, instanceId),
+                instanceId,
+                offset,
+                nodeToken,
+                left.signal,
+              );
+          return reply.code(200).type('application/x-ndjson; charset=utf-8').send(lines);
+        }
         const { text, next } = file
           ? await readInstanceLog(file, offset, deployApi.logSecrets ?? SecretMasker.NONE)
           : await fetchRemoteInstanceLog(
