@@ -34,12 +34,8 @@ const validate = ajv.compile(manifestJsonSchema);
 export function parseManifest(text: string, options: ParseManifestOptions = {}): Manifest {
   const file = options.file ?? DEFAULT_MANIFEST_FILE;
   const yaml = new LocatedYaml(text);
-  const problems: ManifestProblem[] = yaml.syntaxProblems.map(({ line, message }) => ({
-    file,
-    line,
-    field: '(syntax)',
-    message,
-  }));
+  const syntax = { file, field: '(syntax)' };
+  const problems: ManifestProblem[] = yaml.syntaxProblems.map((problem) => ({ ...syntax, ...problem }));
   if (problems.length) throw new ManifestError(file, problems);
 
   const report = (path: YamlPath, at: YamlPath, message: string) =>

@@ -155,12 +155,8 @@ export function parseNodeConfig(
 ): NodeConfig {
   const env = options.env ?? process.env;
   const yaml = new LocatedYaml(text);
-  const problems: NodeConfigProblem[] = yaml.syntaxProblems.map(({ line, message }) => ({
-    file,
-    line,
-    key: '(syntax)',
-    message,
-  }));
+  const syntax = { file, key: '(syntax)' };
+  const problems: NodeConfigProblem[] = yaml.syntaxProblems.map((problem) => ({ ...syntax, ...problem }));
   if (problems.length) throw new NodeConfigError(file, problems);
   const read = yaml.data();
   if (!read.ok) throw new NodeConfigError(file, [{ file, line: 1, key: '(syntax)', message: read.message }]);
