@@ -109,6 +109,7 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        plugins: [luaAsText],
         test: {
           ...patience,
           name: 'testkit',

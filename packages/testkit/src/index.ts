@@ -4,6 +4,7 @@ export { freePort, type PortRange } from './free-port';
 export { httpStatus } from './http-status';
 export { listeningProcesses, processEnvironment } from './listening-processes';
 export { processGroupMembers, processGroupOf } from './process-group';
+export { processesWithVariable } from './processes-with-variable';
 export { providerCall } from './provider-call';
 export {
   type ConformanceApp,

@@ -12,6 +12,7 @@ import type { PortRange } from './free-port';
 import { httpStatus } from './http-status';
 import { listeningProcesses, processEnvironment } from './listening-processes';
 import { processGroupMembers, processGroupOf } from './process-group';
+import { processesWithVariable } from './processes-with-variable';
 import { providerCall } from './provider-call';
 import { testInstance } from './test-instance';
 import { throwawayKernel } from './throwaway-kernel';
@@ -52,6 +53,8 @@ export interface RuntimeConformanceOptions {
 
 /** A variable of the test's process that must not reach an instance (the heart's environment). */
 const HEART_ONLY = 'PM_TESTKIT_HEART_ONLY';
+/** A variable given to each instance, with a value of its own, to find every process it runs. */
+const MARKER = 'PM_TESTKIT_MARKER';
 
 /**
  * Tests that a runtime keeps the contract of the plugin author's guide: its versions include the
@@ -70,6 +73,7 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
     let runtime: RuntimeProvider;
     const started: RuntimeInstance[] = [];
     const groups = new Set<number>();
+    const markers: string[] = [];
 
     beforeAll(() => {
       process.env[HEART_ONLY] = 'the heart';
@@ -89,6 +93,9 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
       }
       for (const group of groups) if (processGroupExists(group)) process.kill(-group, 'SIGKILL');
       groups.clear();
+      for (const marker of markers.splice(0)) {
+        for (const pid of await processesWithVariable(MARKER, marker)) process.kill(pid, 'SIGKILL');
+      }
     });
 
     async function version(): Promise<string> {
@@ -102,11 +109,13 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
 
     /** Starts an instance of the app and waits until it answers; its listening process and group. */
     async function startApp() {
+      const marker = crypto.randomUUID();
+      markers.push(marker);
       const instance = await testInstance({
         version: await version(),
         parameters: app.parameters ?? {},
         files: app.files,
-        environment: { ...app.environment, PM_TESTKIT_MARKER: crypto.randomUUID() },
+        environment: { ...app.environment, [MARKER]: marker },
         ...(options.ports ? { ports: options.ports } : {}),
       });
       started.push(instance);
@@ -114,12 +123,12 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
       const port = instance.port ?? expect.unreachable('the instance has a port');
       const listener = await waitUntilAnswering(instance, port);
       const group = processGroupOf(listener) ?? expect.unreachable(`process ${listener} ended`);
-      groups.add(group);
       expect(
         group,
         `${options.runtime} serves the app from the test's own process group; start instances as process groups of their own (core's startProcessGroup), so that they outlive a heart restart and stop can end them`,
       ).not.toBe(processGroupOf(process.pid));
-      return { instance, port, listener, group };
+      groups.add(group);
+      return { instance, port, listener, group, marker };
     }
 
     async function waitUntilAnswering(instance: RuntimeInstance, port: number): Promise<number> {
@@ -167,9 +176,7 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
       const { instance, port, listener } = await startApp();
       expect(await runtime.status(instance, providerCall(kernel))).toBe('running');
       const environment = await processEnvironment(listener);
-      expect(environment.PM_TESTKIT_MARKER, 'a variable of instance.environment').toBe(
-        instance.environment.PM_TESTKIT_MARKER,
-      );
+      expect(environment[MARKER], 'a variable of instance.environment').toBe(instance.environment[MARKER]);
       expect(environment.PORT).toBe(String(port));
       expect(
         environment[HEART_ONLY],
@@ -178,9 +185,13 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
     });
 
     it('leaves a running instance as it is when started again', async () => {
-      const { instance, port, group } = await startApp();
+      const { instance, port, group, marker } = await startApp();
       const before = await listeningProcesses(port);
+      const processes = await processesWithVariable(MARKER, marker);
       await runtime.start(instance, providerCall(kernel));
+      expect(await processesWithVariable(MARKER, marker), 'the second start launched processes').toEqual(
+        processes,
+      );
       expect(await runtime.status(instance, providerCall(kernel))).toBe('running');
       expect(await listeningProcesses(port)).toEqual(before);
       expect(processGroupOf(before[0] ?? 0)).toBe(group);
@@ -188,7 +199,7 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
     });
 
     it('stops the whole process group, children too, and stopping again succeeds', async () => {
-      const { instance, port, group } = await startApp();
+      const { instance, port, group, marker } = await startApp();
       if (app.startsChildren) {
         await vi.waitFor(async () => expect((await processGroupMembers(group)).length).toBeGreaterThan(1), {
           timeout: waitMs,
@@ -200,6 +211,10 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
         processGroupExists(group),
         `stop resolved while processes ${members.join(', ')} of group ${group} run`,
       ).toBe(false);
+      expect(
+        await processesWithVariable(MARKER, marker),
+        'processes of the instance outside its group',
+      ).toEqual([]);
       expect(await listeningProcesses(port)).toEqual([]);
       expect(await runtime.status(instance, providerCall(kernel))).toBe('stopped');
       await runtime.stop(instance, providerCall(kernel));
