@@ -30,12 +30,12 @@ export function resolveDocumentRoot(directory: string, documentRoot: string): st
   if (!inside || path.isAbsolute(documentRoot))
     throw new PaasmakerError(
       'E_INSTANCE_START',
-      `document_root ${JSON.stringify(documentRoot)} must be a folder inside the application.`,
+      `paasmaker.runtime.php: document_root ${JSON.stringify(documentRoot)} must be a folder inside the application.`,
     );
   if (UNSAFE_IN_CONFIG.test(resolved))
     throw new PaasmakerError(
       'E_INSTANCE_START',
-      `The path ${JSON.stringify(resolved)} cannot be served by Apache.`,
+      `paasmaker.runtime.php: the path ${JSON.stringify(resolved)} cannot be served by Apache.`,
     );
   return resolved;
 }
@@ -47,7 +47,7 @@ export function apacheConfig(options: ApacheInstanceConfig): string {
     if (UNSAFE_IN_CONFIG.test(value))
       throw new PaasmakerError(
         'E_INSTANCE_START',
-        `The path ${JSON.stringify(value)} cannot be written into Apache's configuration.`,
+        `paasmaker.runtime.php: the path ${JSON.stringify(value)} cannot be written into Apache's configuration.`,
       );
   const passEnv = options.environmentNames.filter((name) => ENV_NAME.test(name));
   const modules = ['mpm_prefork', 'authz_core', 'dir', 'mime', 'env']

@@ -101,7 +101,8 @@ describe('paasmaker.runtime.php on a real Apache with mod_php', () => {
   it('refuses a document root outside the application', async () => {
     for (const documentRoot of ['../..', '/etc', 'web/../../x']) {
       const app = await instance({ document_root: documentRoot });
-      await expectPaasmakerError(php.start(app, providerCall(kernel)), 'E_INSTANCE_START');
+      const error = await expectPaasmakerError(php.start(app, providerCall(kernel)), 'E_INSTANCE_START');
+      expect(error.message).toMatch(/^paasmaker\.runtime\.php: document_root /);
       expect(await php.status(app, providerCall(kernel))).toBe('stopped');
     }
   });
