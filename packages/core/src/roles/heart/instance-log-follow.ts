@@ -8,6 +8,7 @@ import { type InstanceLogChunk, readInstanceLog } from './instance-log';
  * is also how soon a follow notices its instance is gone.
  */
 const RECHECK_MS = 1000;
+const KEEP_ALIVE_MS = 30_000;
 
 /** When a follow of an instance log ends. */
 export interface InstanceLogFollowOptions {
@@ -15,12 +16,17 @@ export interface InstanceLogFollowOptions {
   readonly signal: AbortSignal;
   /** False once the instance is gone: the follow ends after the last of its log. */
   readonly running: () => boolean;
+  /**
+   * After this long without output, an empty piece is yielded, so that a quiet log does not
+   * look like a dead connection (fetch gives up on a body silent for 300 s). Default 30 s.
+   */
+  readonly keepAliveMs?: number;
 }
 
 /**
  * Follows an instance's log from byte `offset`: yields each piece the app appends (masked, with
  * the offset to resume from), as soon as a file event says the log changed, until `signal`
- * aborts or the instance is gone.
+ * aborts or the instance is gone; an empty piece now and then while the log is quiet.
  */
 export async function* followInstanceLog(
   file: string,
@@ -37,6 +43,8 @@ export async function* followInstanceLog(
   const watcher = watchFile(file, poke);
   const timer = setInterval(poke, RECHECK_MS);
   options.signal.addEventListener('abort', poke);
+  const keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
+  let lastYield = Date.now();
   try {
     let next = offset;
     for (;;) {
@@ -48,9 +56,15 @@ export async function* followInstanceLog(
         if (options.signal.aborted) return;
         if (chunk.next === next) break;
         next = chunk.next;
-        if (chunk.text) yield chunk;
+        if (!chunk.text) continue;
+        lastYield = Date.now();
+        yield chunk;
       }
       if (!running) return;
+      if (Date.now() - lastYield >= keepAliveMs) {
+        lastYield = Date.now();
+        yield { text: '', next };
+      }
       if (!changed) await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }

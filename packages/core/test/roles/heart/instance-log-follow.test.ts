@@ -8,6 +8,7 @@ import { eventually } from '@paasmaker/test-servers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REDACTED, SecretMasker } from '../../../src/jobs/logs/secret-masker';
 import type { HeartInstance } from '../../../src/roles/heart/heart-types';
+import { followInstanceLog } from '../../../src/roles/heart/instance-log-follow';
 import { instanceLogRequestHandler } from '../../../src/roles/heart/instance-log-http';
 import { followRemoteInstanceLog } from '../../../src/roles/pacemaker/deploy/remote-instance-log';
 
@@ -92,6 +93,18 @@ describe("following an instance's log on the heart node that runs it", () => {
     await eventually(async () =>
       expect(await new Promise((resolve) => server.getConnections((_, count) => resolve(count)))).toBe(0),
     );
+  });
+
+  it('yields an empty piece while the log is quiet, so the connection does not look dead', async () => {
+    const pieces = followInstanceLog(file, 0, SecretMasker.NONE, {
+      signal: abort.signal,
+      running: () => true,
+      keepAliveMs: 1,
+    });
+    expect((await pieces.next()).value).toEqual({ text: 'started\n', next: 8 });
+    expect((await pieces.next()).value).toEqual({ text: '', next: 8 });
+    abort.abort();
+    expect((await pieces.next()).done).toBe(true);
   });
 
   it('refuses an instance the node does not run', async () => {
