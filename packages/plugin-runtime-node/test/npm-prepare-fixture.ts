@@ -1,9 +1,9 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createKernel, type JsonObject, type Kernel } from '@paasmaker/core';
+import type { JsonObject, Kernel } from '@paasmaker/core';
+import { temporaryFolder, throwawayKernel } from '@paasmaker/testkit';
 import { pino } from 'pino';
-import { afterEach, beforeEach } from 'vitest';
+import { beforeEach } from 'vitest';
 import nodeRuntimePlugin from '../src/index';
 
 /** A kernel with the Node plugin, a test folder and a HOME, new for every test of a `describe`. */
@@ -24,7 +24,7 @@ export interface NpmPrepareFixture {
   ): Promise<string[]>;
 }
 
-/** Registers the fixture's `beforeEach` / `afterEach` in the calling `describe`. */
+/** Registers the fixture's `beforeEach` in the calling `describe` (the kit removes what it made). */
 export function useNpmPrepare(pluginOptions: { npmCacheEntries?: number } = {}): NpmPrepareFixture {
   let kernel: Kernel;
   let copies = 0;
@@ -62,17 +62,11 @@ export function useNpmPrepare(pluginOptions: { npmCacheEntries?: number } = {}):
   };
 
   beforeEach(async () => {
-    fixture.root = await mkdtemp(join(tmpdir(), 'npm-prepare-'));
-    await chmod(fixture.root, 0o711);
+    fixture.root = await temporaryFolder('npm-prepare-');
     fixture.home = join(fixture.root, 'home');
     await mkdir(fixture.home);
     copies = 0;
-    kernel = await createKernel({ plugins: [{ plugin: nodeRuntimePlugin, options: pluginOptions }] });
-  });
-
-  afterEach(async () => {
-    await kernel.close();
-    await rm(fixture.root, { recursive: true, force: true });
+    kernel = await throwawayKernel([{ plugin: nodeRuntimePlugin, options: pluginOptions }]);
   });
 
   return fixture;
