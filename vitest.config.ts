@@ -122,6 +122,16 @@ export default defineConfig({
         plugins: [luaAsText],
         test: {
           ...patience,
+          name: 'console',
+          root: './packages/console',
+          include: ['test/**/*.test.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        plugins: [luaAsText],
+        test: {
+          ...patience,
           name: 'examples',
           root: './examples',
           include: ['**/test/**/*.test.ts'],

@@ -1,7 +1,7 @@
 // @ts-check
 import { serversUsedByTests } from './servers-used-by-tests.mjs';
 
-/** @typedef {'redis' | 'postgres' | 'mysql' | 'nginx' | 'apache' | 'ldap'} TestServer */
+/** @typedef {'redis' | 'postgres' | 'mysql' | 'nginx' | 'apache' | 'ldap' | 'chromium'} TestServer */
 
 /**
  * What the tests read of each server, with an example value for someone who starts one by hand.
@@ -51,6 +51,10 @@ const testServers = {
       PAASMAKER_TEST_LDAP_BIND_PASSWORD: '<password>',
       PAASMAKER_TEST_LDAP_BASE_DN: 'dc=paasmaker,dc=test',
     },
+  },  chromium: {
+    label: 'Chromium',
+    serverName: 'chromium',
+    variables: { PAASMAKER_TEST_CHROMIUM_BIN: '/usr/bin/chromium' },
   },
 };
 

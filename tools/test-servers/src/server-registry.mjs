@@ -1,5 +1,6 @@
 // @ts-check
 import { apache } from './servers/apache.mjs';
+import { chromium } from './servers/chromium.mjs';
 import { mariadb } from './servers/mariadb.mjs';
 import { nginx } from './servers/nginx.mjs';
 import { postgres } from './servers/postgres.mjs';
@@ -7,7 +8,7 @@ import { redis } from './servers/redis.mjs';
 import { slapd } from './servers/slapd.mjs';
 
 /** @type {Record<string, import('./server-definition.mjs').ServerDefinition>} */
-export const serverRegistry = { redis, postgres, mariadb, nginx, apache, slapd };
+export const serverRegistry = { redis, postgres, mariadb, nginx, apache, slapd, chromium };
 
 /**
  * @param {string} name

@@ -5,4 +5,4 @@
  * reaches the tests once its name is added here.
  * @type {string[]}
  */
-export const serversUsedByTests = ['redis', 'postgres', 'slapd', 'mariadb', 'apache', 'nginx'];
+export const serversUsedByTests = ['redis', 'postgres', 'slapd', 'mariadb', 'apache', 'nginx', 'chromium'];

@@ -13,7 +13,10 @@ export const UP_PLUGINS = ['@paasmaker/plugin-runtime-node', '@paasmaker/plugin-
  * Official plugins `paasmaker up` loads when they are installed and the machine can run them
  * (their `unavailable` check passes); otherwise it says in one line why not and how to enable them.
  */
-export const UP_OPTIONAL_PLUGINS = [{ plugin: '@paasmaker/plugin-runtime-php', serves: 'PHP apps' }] as const;
+export const UP_OPTIONAL_PLUGINS = [
+  { plugin: '@paasmaker/plugin-runtime-php', serves: 'PHP apps' },
+  { plugin: '@paasmaker/console', serves: 'the web console' },
+] as const;
 
 /** The keys of a `--config` file that `up` reads; the rest of a node config is up's. */
 const CONFIG_KEYS = ['roles', 'isolation', 'plugins'];
