@@ -184,6 +184,21 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
     });
   }
 
+  /** Which of `hostnames` belong to instance types of applications other than `applicationId`. */
+  hostnamesOfOtherApplications(hostnames: readonly string[], applicationId?: number): Promise<string[]> {
+    if (hostnames.length === 0) return Promise.resolve([]);
+    return this.db.run('find hostnames other applications hold', async (knex) => {
+      const query = knex(`${modelTables.hostnames} as h`)
+        .join(`${modelTables.instanceTypes} as t`, 't.id', 'h.instance_type_id')
+        .join(`${modelTables.versions} as v`, 'v.id', 't.version_id')
+        .whereIn('h.hostname', [...hostnames])
+        .distinct('h.hostname')
+        .orderBy('h.hostname');
+      if (applicationId !== undefined) query.whereNot('v.application_id', applicationId);
+      return ((await query) as Row[]).map((row) => String(row.hostname));
+    });
+  }
+
   /** Adds a cron to an instance type. */
   addCron(
     instanceTypeId: number,

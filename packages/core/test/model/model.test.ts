@@ -189,6 +189,14 @@ describe.each(modelBackends)('organisation model on $name', ({ open }) => {
     );
     await model.instanceTypes.setHostnames(type.id, ['b.example.com', 'a.example.com', 'a.example.com']);
     expect(await model.instanceTypes.hostnames(type.id)).toEqual(['a.example.com', 'b.example.com']);
+    const held = ['a.example.com', 'b.example.com', 'c.example.com'];
+    expect(await model.instanceTypes.hostnamesOfOtherApplications(held, app.id)).toEqual([]);
+    const other = await application();
+    expect(await model.instanceTypes.hostnamesOfOtherApplications(held, other.id)).toEqual([
+      'a.example.com',
+      'b.example.com',
+    ]);
+    expect(await model.instanceTypes.hostnamesOfOtherApplications(['b.example.com'])).toEqual(['b.example.com']);
     const cron = await model.instanceTypes.addCron(type.id, { runspec: '*/5 * * * *', uri: '/cron' });
     expect(await model.instanceTypes.crons(type.id)).toEqual([cron]);
     const node = await model.nodes.create({

@@ -17,7 +17,7 @@ import { runAsTenant } from '../../../tenancy/tenant-context';
 import { tenantBaseEnvironment } from '../../../tenancy/tenant-environment';
 import { giveToTenant, takeFromTenant } from '../../../tenancy/tenant-folders';
 import type { TenantUsers } from '../../../tenancy/tenant-users';
-import { pacemakerHostname } from '../pacemaker-route';
+import { refuseHostnamesOfOthers } from './hostname-claims';
 import { recordManifest } from './record-manifest';
 import type { VersionTrees } from './version-trees';
 
@@ -48,20 +48,6 @@ function provider<K extends 'scm' | 'prepare' | 'packer' | 'storer'>(
       `No ${kind} plugin ${name} is loaded; loaded: ${hooks[kind].names().join(', ') || 'none'}.`,
     );
   return found as NonNullable<ReturnType<KernelHooks[K]['find']>>;
-}
-
-/**
- * Refuses a manifest that names the pacemaker's hostname: the routers would send part of the
- * console's and the API's requests (credentials included) to the application.
- */
-function refusePacemakerHostname(manifest: Manifest, manifestPath: string, clusterHostname: string): void {
-  const reserved = pacemakerHostname(clusterHostname);
-  const claiming = manifest.instances.find((type) => type.hostnames.includes(reserved));
-  if (claiming)
-    throw new PaasmakerError(
-      'E_MANIFEST_INVALID',
-      `${manifestPath}: instances ${claiming.name}: hostnames: ${reserved} is the pacemaker's own hostname; no application can be routed on it.`,
-    );
 }
 
 /** A working folder of the deploy: `<workFolder>/<deployId>`; ids are UUIDs, checked by the schemas. */
@@ -196,7 +182,12 @@ export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
           file: manifestPath,
           kernel: { hooks: options.hooks },
         });
-        refusePacemakerHostname(manifest, manifestPath, options.clusterHostname);
+        await refuseHostnamesOfOthers(options.model, {
+          manifest,
+          manifestPath,
+          workspaceId,
+          clusterHostname: options.clusterHostname,
+        });
         const recorded = await recordManifest(options.model, options.hooks, {
           workspaceId,
           manifest,

@@ -27,17 +27,17 @@ const untouched = new Proxy(
   },
 ) as never;
 
-const manifest = (hostname: string) => `manifest:
+const manifest = (hostname: string, application = 'shop') => `manifest:
   format: 1
 application:
-  name: shop
+  name: ${application}
 instances:
   - name: web
     runtime:
       plugin: acme.runtime
       version: "1"
     hostnames:
-      - ${hostname}
+      - "${hostname}"
 `;
 
 describe('the manifest job', () => {
@@ -55,7 +55,7 @@ describe('the manifest job', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  const run = async (text: string) => {
+  const run = async (text: string, stub = 'acme') => {
     const workFolder = path.join(folder, 'work');
     await mkdir(path.join(workFolder, DEPLOY_ID), { recursive: true });
     await writeFile(path.join(workFolder, DEPLOY_ID, 'manifest.yml'), text);
@@ -68,8 +68,7 @@ describe('the manifest job', () => {
       clusterHostname: 'cluster.test',
     };
     const workspace =
-      (await model.workspaces.findByStub('acme')) ??
-      (await model.workspaces.create({ name: 'Acme', stub: 'acme' }));
+      (await model.workspaces.findByStub(stub)) ?? (await model.workspaces.create({ name: stub, stub }));
     const job: JobRun = {
       jobId: 'j1',
       treeId: 'j1',
@@ -98,10 +97,38 @@ describe('the manifest job', () => {
     expect(await model.applications.list({})).toEqual([]);
   });
 
-  it('records a manifest with other hostnames under the cluster hostname', async () => {
-    const outcome = await run(manifest('pacemaker.shop.cluster.test'));
-    expect(outcome?.summary).toBe('Version 1 of shop recorded.');
-    const [type] = await model.instanceTypes.list();
-    expect(await model.instanceTypes.hostnames(type?.id ?? 0)).toEqual(['pacemaker.shop.cluster.test']);
+  it('refuses every other name under the cluster hostname: the platform generates those for all applications', async () => {
+    for (const hostname of ['web.blog.other.cluster.test', '*.acme.cluster.test', 'cluster.test']) {
+      const refused = await run(manifest(hostname)).catch((error: unknown) => error);
+      expect(isPaasmakerError(refused, 'E_MANIFEST_INVALID')).toBe(true);
+      expect((refused as Error).message).toBe(
+        `manifest.yml: instances web: hostnames: ${hostname} is under the cluster hostname cluster.test, whose names the platform generates for every application; claim a hostname of your own domain.`,
+      );
+    }
+    expect(await model.applications.list({})).toEqual([]);
+  });
+
+  it('records hostnames of its own domain, and keeps them for the next version of the same application', async () => {
+    expect((await run(manifest('shop.example.com')))?.summary).toBe('Version 1 of shop recorded.');
+    expect((await run(manifest('shop.example.com')))?.summary).toBe('Version 2 of shop recorded.');
+    const types = await model.instanceTypes.list();
+    for (const type of types)
+      expect(await model.instanceTypes.hostnames(type.id)).toEqual(['shop.example.com']);
+  });
+
+  it('refuses a hostname another application holds, in any workspace, without naming it', async () => {
+    for (const [application, stub] of [
+      ['blog', 'acme'],
+      ['shop', 'rival'],
+    ] as const) {
+      const refused = await run(manifest('shop.example.com', application), stub).catch(
+        (error: unknown) => error,
+      );
+      expect(isPaasmakerError(refused, 'E_MANIFEST_INVALID')).toBe(true);
+      expect((refused as Error).message).toBe(
+        'manifest.yml: instances web: hostnames: shop.example.com is already claimed by another application.',
+      );
+    }
+    expect((await model.applications.list({})).map((application) => application.name)).toEqual(['shop']);
   });
 });
