@@ -7,6 +7,7 @@ import {
   readProcessRecord,
   readProcessStat,
 } from '@paasmaker/core';
+import { eventually, patient } from '@paasmaker/test-servers';
 import {
   describeRuntimeConformance,
   expectPaasmakerError,
@@ -18,7 +19,7 @@ import {
   testInstance,
   throwawayKernel,
 } from '@paasmaker/testkit';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import nodeRuntimePlugin from '../src/index';
 
 const RUNTIME = 'paasmaker.runtime.node';
@@ -39,6 +40,7 @@ describeRuntimeConformance({
   runtime: RUNTIME,
   plugins,
   ports,
+  waitMs: patient(30_000),
   app: {
     files: {
       'server.js': serverJs(`require('node:child_process').spawn('sleep', ['1000'], { stdio: 'ignore' });`),
@@ -70,10 +72,7 @@ describe('paasmaker.runtime.node', () => {
 
   /** The app's answer, once it answers (start resolves once spawned, before it listens). */
   async function body(made: RuntimeInstance): Promise<string> {
-    return vi.waitFor(async () => (await fetch(`http://127.0.0.1:${made.port}/`)).text(), {
-      timeout: 30_000,
-      interval: 50,
-    });
+    return eventually(async () => (await fetch(`http://127.0.0.1:${made.port}/`)).text());
   }
 
   async function startAndStop(made: RuntimeInstance): Promise<string> {

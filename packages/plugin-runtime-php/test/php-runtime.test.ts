@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kernel, RuntimeInstance, RuntimeProvider } from '@paasmaker/core';
-import { apacheSettings } from '@paasmaker/test-servers';
+import { apacheSettings, eventually, patient } from '@paasmaker/test-servers';
 import {
   describeRuntimeConformance,
   expectPaasmakerError,
@@ -11,7 +11,7 @@ import {
   testInstance,
   throwawayKernel,
 } from '@paasmaker/testkit';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import phpRuntimePlugin, { PHP_RUNTIME } from '../src/index';
 
 // An app that shows what PHP was given.
@@ -42,6 +42,7 @@ describeRuntimeConformance({
   runtime: PHP_RUNTIME,
   plugins,
   ports,
+  waitMs: patient(30_000),
   // Apache's prefork workers are the children stop must end too.
   app: {
     files: { 'web/index.php': "<?php echo 'ok';" },
@@ -84,7 +85,7 @@ describe('paasmaker.runtime.php on a real Apache with mod_php', () => {
     const app = await instance({ document_root: 'web' });
     await php.start(app, providerCall(kernel));
     try {
-      await vi.waitFor(async () => expect(await httpStatus(app.port ?? 0)).toBe(200), { timeout: 30_000 });
+      await eventually(async () => expect(await httpStatus(app.port ?? 0)).toBe(200));
       const response = await fetch(`http://127.0.0.1:${app.port}/`);
       expect(await response.json()).toEqual({
         services: { db: { protocol: 'mysql', password: PASSWORD } },

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { eventually } from '@paasmaker/test-servers';
 import {
   freePort,
   httpStatus,
@@ -12,7 +13,7 @@ import {
   processGroupOf,
   testInstance,
 } from '@paasmaker/testkit';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 /** This file's ports (CONTRIBUTING): 32100–32199. */
 const ports = { from: 32_100, to: 32_199 };
@@ -77,7 +78,7 @@ describe('finding processes through /proc', () => {
       child.kill('SIGKILL');
     });
     const pid = child.pid ?? expect.unreachable();
-    await vi.waitFor(async () => expect(await httpStatus(port)).toBe(200), { timeout: 30_000 });
+    await eventually(async () => expect(await httpStatus(port)).toBe(200));
     expect(await listeningProcesses(port)).toEqual([pid]);
     expect(await processEnvironment(pid)).toEqual({ TESTKIT_HELPER_MARKER: marker });
     expect(await processesWithVariable('TESTKIT_HELPER_MARKER', marker)).toEqual([pid]);
@@ -85,7 +86,7 @@ describe('finding processes through /proc', () => {
     expect(await processGroupMembers(pid)).toEqual([pid]);
 
     child.kill('SIGKILL');
-    await vi.waitFor(async () => expect(await listeningProcesses(port)).toEqual([]), { timeout: 30_000 });
+    await eventually(async () => expect(await listeningProcesses(port)).toEqual([]));
     expect(await httpStatus(port)).toBeUndefined();
     expect(await processGroupMembers(pid)).toEqual([]);
   });

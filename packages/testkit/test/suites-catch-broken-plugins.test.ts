@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { patient } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 interface JsonReport {
@@ -45,7 +46,7 @@ beforeAll(async () => {
     else outcome.failed.push(test.title);
     outcomes.set(block, outcome);
   }
-}, 600_000);
+}, patient(600_000));
 
 function failedIn(block: string): string[] {
   return (outcomes.get(block) ?? expect.unreachable(`no results for ${block}`)).failed.sort();
