@@ -148,7 +148,7 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
       } catch (error) {
         const log = await readFile(instance.logFile, 'utf8').catch(() => '(no instance log)');
         throw new Error(
-          `${options.runtime}: the app did not answer on port ${port} within ${waitMs} ms (${(error as Error).message}). The instance log ends:\n${log.slice(-2000)}`,
+          `${options.runtime}: the app did not answer on port ${port} within ${waitMs} ms (${error instanceof Error ? error.message : String(error)}). The instance log ends:\n${log.slice(-2000)}`,
         );
       }
     }
