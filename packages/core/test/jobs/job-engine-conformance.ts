@@ -449,7 +449,9 @@ export function describeJobEngineConformance(
           }),
         );
         expect(error.code).toBe('E_JOB_FAILED');
-        expect(error.message).toContain(`thrower: Failed: escaped (rejects: ${rejects})`);
+        expect(error.message).toMatch(
+          new RegExp(`^job tree \\S+: thrower failed: escaped \\(rejects: ${rejects}\\)$`),
+        );
       }
       const after = await engine.run(step('after', { node: 'node-k' }));
       expect(after.jobs[0]?.state).toBe('SUCCESS');
