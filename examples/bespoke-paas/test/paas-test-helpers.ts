@@ -16,8 +16,10 @@ import {
   type PaasmakerNode,
   type PluginEntry,
   parseNodeConfig,
+  type RouterStatCounters,
   readProcessRecord,
 } from '@paasmaker/core';
+import { expect } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -167,6 +169,24 @@ export async function killLeftovers(dataFolder: string): Promise<number[]> {
 /** Resolves once `check` answers true, polling every 100 ms; the test's timeout bounds the wait. */
 export async function eventually(check: () => Promise<boolean> | boolean): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/**
+ * Waits until the router stats `read` answers count at least `requests` requests, then expects
+ * every one a timed 2xx. Routers add their counts every second, so counts from a test before may
+ * still arrive: callers ask for at least what they sent on top of what was there.
+ */
+export async function expectCountedOk(
+  read: () => Promise<RouterStatCounters>,
+  requests: number,
+): Promise<void> {
+  let counted = await read();
+  await eventually(async () => {
+    counted = await read();
+    return counted.requests >= requests;
+  });
+  expect(counted['2xx']).toBe(counted.requests);
+  expect(counted.timeCount).toBe(counted.requests);
 }
 
 /** A TCP port nobody listens on right now. */

@@ -1,29 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { eventually, nginxSettings, redisUrl } from '@paasmaker/test-servers';
+import { eventually } from '@paasmaker/test-servers';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceType, Workspace } from '../../../src/model';
-import { freePort } from '../../../src/node/free-port';
 import { API_PREFIX } from '../../../src/roles/pacemaker';
 import { statsSeriesSchema } from '../../../src/roles/pacemaker/stats-schemas';
 import {
   MemoryRouterStatsStore,
-  publishRoutingTable,
   RedisRouterStatsStore,
   type Route,
   type RouterStatsStore,
   RoutingTable,
-  startNginxRouter,
   startRouter,
 } from '../../../src/roles/router';
+import { startNginxRouterRig } from '../router/nginx-router-rig';
 import { closedPort, send } from '../router/router-fixture';
 import { type ApiFixture, type CallerName, startApiFixture } from './pacemaker-api-fixture';
 import { nodeRegistration } from './route-samples';
@@ -43,33 +36,12 @@ async function builtInRig(table: RoutingTable): Promise<StatsRig> {
 }
 
 async function nginxRig(table: RoutingTable): Promise<StatsRig> {
-  const redis = new Redis(redisUrl());
-  const prefix = `pm:router:stats-api-${randomUUID()}:`;
-  const publisher = await publishRoutingTable({ table, redis, prefix, checkMs: 100 });
-  const folder = await mkdtemp(path.join(tmpdir(), 'pm-stats-api-'));
-  const { hostname, port: redisPort } = new URL(redisUrl());
-  const { bin, modulesDir } = nginxSettings();
-  const port = await freePort('127.0.0.1');
-  const router = await startNginxRouter({
-    folder,
-    port,
-    nginxBinary: bin,
-    modulesDirectory: modulesDir,
-    redis: { host: hostname, port: Number(redisPort), prefix },
-    refreshSeconds: 0.1,
-  });
+  const rig = await startNginxRouterRig(table);
   return {
-    store: new RedisRouterStatsStore({ redis, prefix }),
-    port,
-    settled: async () => void (await publisher.confirm({ timeoutMs: 30_000 })),
-    async close() {
-      await router.close();
-      await publisher.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-      await rm(folder, { recursive: true, force: true });
-    },
+    store: new RedisRouterStatsStore({ redis: rig.redis, prefix: rig.prefix }),
+    port: rig.port,
+    settled: async () => void (await rig.publisher.confirm({ timeoutMs: 30_000 })),
+    close: () => rig.close(),
   };
 }
 
