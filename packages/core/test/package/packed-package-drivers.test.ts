@@ -37,13 +37,14 @@ beforeAll(async () => {
   const manifest = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
     peerDependencies: Record<string, string>;
   };
-  const { knex, ioredis, fastify } = manifest.peerDependencies;
-  const devDependencies = {
-    knex,
-    ioredis,
-    fastify,
-    'better-sqlite3': manifest.peerDependencies['better-sqlite3'],
-  };
+  // The drivers whose types core's declarations name, and better-sqlite3 (installed, not built).
+  const devDependencies = Object.fromEntries(
+    ['knex', 'ioredis', 'fastify', 'better-sqlite3'].map((name) => {
+      const range = manifest.peerDependencies[name];
+      if (!range) throw new Error(`@paasmaker/core has no peer dependency on ${name}`);
+      return [name, range];
+    }),
+  );
   consumer = await installConsumer({ devDependencies, installFlags: ['--ignore-scripts'], sources });
 }, patient(300_000));
 
