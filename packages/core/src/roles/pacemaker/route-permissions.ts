@@ -430,6 +430,12 @@ export const ROUTE_PERMISSIONS = {
     scope: CLUSTER,
     summary: 'Router stats of the instances on a node (every workspace), per minute, with totals',
   },
+  'GET /stats/pacemaker': {
+    callers: 'user',
+    permission: 'SYSTEM_OVERVIEW',
+    scope: CLUSTER,
+    summary: 'Router stats of requests to the pacemaker at pacemaker.<cluster hostname>, per minute',
+  },
   'GET /stats/uncaught': {
     callers: 'user',
     permission: 'SYSTEM_OVERVIEW',

@@ -4,6 +4,7 @@ import { readRouterStatsSeries } from '../router/router-stats-series';
 import { type RouterStatsKind, UNCAUGHT_KEY } from '../router/router-stats-store';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { idParams, idSchema, nodeUuidParams } from './api-schemas';
+import { PACEMAKER_ROUTE_KEY } from './pacemaker-route';
 import { statsQuery, statsSeriesSchema } from './stats-schemas';
 
 type StatsQuery = { minutes: number };
@@ -31,8 +32,8 @@ async function typeKeysOfApplications(model: Model, applicationIds: readonly num
 /**
  * Router stats (`/stats/...`): per-minute counters and their totals over `?minutes=` (default 60,
  * at most a day) for a workspace, application, version, instance type or instance (summed over
- * their instance types; a deleted version's are gone with it), a node, or what no instance was
- * picked for. Permissions are in the route table: a workspace's records need WORKSPACE_VIEW there.
+ * their instance types; a deleted version's are gone with it), a node, the pacemaker's own
+ * hostname, or what no instance was picked for. Permissions are in the route table: a workspace's records need WORKSPACE_VIEW there.
  */
 export function statsRoutes({ model, routerStats }: ApiContext): ApiRoute<never, never, never>[] {
   const schema = { querystring: statsQuery, data: statsSeriesSchema };
@@ -121,6 +122,12 @@ export function statsRoutes({ model, routerStats }: ApiContext): ApiRoute<never,
           throw new PaasmakerError('E_NODE_NOT_FOUND', `No node has UUID ${nodeId}.`);
         return series('node', [nodeId], query);
       },
+    }),
+    defineRoute<Record<string, never>, never, StatsQuery>({
+      method: 'GET',
+      path: '/stats/pacemaker',
+      schema,
+      handler: ({ query }) => series('versionType', [PACEMAKER_ROUTE_KEY], query),
     }),
     defineRoute<Record<string, never>, never, StatsQuery>({
       method: 'GET',

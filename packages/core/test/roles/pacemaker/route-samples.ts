@@ -250,6 +250,7 @@ export const ROUTE_SAMPLES: Record<
     return { path: `/stats/versions/${version.id}/instances/${instance.uuid}` };
   },
   'GET /stats/nodes/:uuid': async (fx) => ({ path: `/stats/nodes/${await registeredNode(fx)}` }),
+  'GET /stats/pacemaker': async () => ({ path: '/stats/pacemaker' }),
   'GET /stats/uncaught': async () => ({ path: '/stats/uncaught?minutes=1440' }),
 };
 

@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceType, Workspace } from '../../../src/model';
-import { API_PREFIX } from '../../../src/roles/pacemaker';
+import { API_PREFIX, PACEMAKER_ROUTE_KEY } from '../../../src/roles/pacemaker';
 import { statsSeriesSchema } from '../../../src/roles/pacemaker/stats-schemas';
 import {
   MemoryRouterStatsStore,
@@ -148,6 +148,13 @@ describe.each([
     await route('worker.stats.test', types.worker, nodeTwo.id, await closedPort());
     await route('other.stats.test', types.other, nodeTwo.id, backend.port);
     table.addHostname('empty.stats.test');
+    table.add('pacemaker.stats.test', {
+      instanceId: 'pacemaker-node',
+      host: '127.0.0.1',
+      port: backend.port,
+      versionTypeKey: PACEMAKER_ROUTE_KEY,
+      nodeId: nodeOne.uuid,
+    });
     await rig.settled();
 
     const expectStatus = async (host: string, pathname: string, status: number) =>
@@ -162,6 +169,7 @@ describe.each([
     await expectStatus('other.stats.test', '/', 200);
     await expectStatus('unknown.stats.test', '/', 404);
     await expectStatus('empty.stats.test', '/', 503);
+    await expectStatus('pacemaker.stats.test', '/', 200);
     // Counts reach the store within a flush (a second for nginx).
     await eventually(async () => expect((await totals(`versions/${ids.version}`)).requests).toBe(12));
   });
@@ -208,13 +216,19 @@ describe.each([
     expect((await totals(`workspaces/${fx.workspaceA.id}`)).requests).toBe(12);
     expect((await totals(`workspaces/${otherWorkspace.id}`)).requests).toBe(2);
     expect((await totals(`applications/${ids.otherApplication}`)).requests).toBe(2);
-    expect((await totals(`nodes/${ids.nodeOne}`)).requests).toBe(11);
+    // Node one also runs the pacemaker: its one request counts there.
+    expect((await totals(`nodes/${ids.nodeOne}`)).requests).toBe(12);
     expect(await totals(`nodes/${ids.nodeTwo}`)).toMatchObject({
       requests: 3,
       '2xx': 2,
       '5xx': 1,
       noBackend: 1,
     });
+  });
+
+  it("counts the pacemaker's own hostname apart from every workspace", async () => {
+    expect(await totals('pacemaker')).toMatchObject({ requests: 1, '2xx': 1 });
+    expect((await stats('pacemaker', 'rightWorkspace')).status).toBe(403);
   });
 
   it('counts what no instance was picked for as uncaught: no route (404) and no backend (503)', async () => {
