@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,7 +128,6 @@ describe('the web console in Chromium', () => {
     await page.goto(`${fx.url}/#/applications/${applicationId}`);
     const makeCurrent = page.getByRole('button', { name: 'Make version 2 current' });
     await makeCurrent.waitFor();
-    await shoot('application');
     await makeCurrent.click();
     await treeEnds(page, 'SUCCESS');
     await page.goto(`${fx.url}/#/applications/${applicationId}`);
@@ -135,6 +135,39 @@ describe('the web console in Chromium', () => {
       .poll(() => page.locator('tr[data-version="2"] td').nth(2).textContent(), SLOW)
       .toBe('current');
     await expect.poll(() => page.locator('tr[data-version="1"] td').nth(2).textContent()).toBe('');
+  }, 300_000);
+
+  it("draws the router's stats of the current version, and they move after requests", async () => {
+    const answer = await fetch(`${fx.url}/api/v1/applications/${applicationId}/instances`, {
+      headers: { authorization: `Bearer ${fx.superToken}` },
+    });
+    const { urls } = ((await answer.json()) as { data: { urls: string[] } }).data;
+    const hostname = new URL(urls[0] ?? '').hostname;
+    const router = new URL(fx.node.router?.url ?? '');
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        const call = request(
+          { host: router.hostname, port: router.port, path: '/', headers: { host: hostname } },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          },
+        );
+        call.on('error', reject);
+        call.end();
+      });
+    for (let sent = 0; sent < 20; sent += 1) expect(await get()).toBe(200);
+    const totals = page.locator('.stats-totals').first();
+    await expect
+      .poll(async () => {
+        await page.goto(`${fx.url}/#/applications/${applicationId}`);
+        await page.reload();
+        await totals.waitFor();
+        return Number(await totals.getAttribute('data-requests'));
+      }, SLOW)
+      .toBeGreaterThanOrEqual(20);
+    await page.locator('.stats-plot canvas').first().waitFor();
+    await shoot('application');
   }, 300_000);
 
   it('shows a workspace-scoped viewer neither other workspaces nor controls it may not use; the API refuses them too', async () => {

@@ -21,6 +21,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { consolePlugin } from '../src';
 
 export const PASSWORD = 'correct horse battery staple';
+const SUPER_TOKEN = 'console-super-token-0123456789abcdef';
 const HELLO_NODE = fileURLToPath(new URL('../../../examples/apps/hello-node', import.meta.url));
 
 /** Writes a log line every 100 ms until aborted: a job whose log grows while the console follows it. */
@@ -54,6 +55,8 @@ export interface ConsoleFixture {
   readonly adminLogin: string;
   /** WORKSPACE_VIEW on workspace A only. */
   readonly viewerLogin: string;
+  /** The cluster's super token (for the test's own API calls). */
+  readonly superToken: string;
   /** A git repository of examples/apps/hello-node, branch `main`. */
   readonly helloRepo: string;
   close(): Promise<void>;
@@ -71,7 +74,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
       logLevel: 'silent',
       roles: {
         pacemaker: {
-          superToken: 'console-super-token-0123456789abcdef',
+          superToken: SUPER_TOKEN,
           nodeToken: 'console-node-token-0123456789abcdef0',
           api: { port: 0 },
         },
@@ -136,6 +139,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
     adminLogin: admin.login,
     viewerLogin: viewer.login,
     helloRepo,
+    superToken: SUPER_TOKEN,
     async close() {
       await browser.close();
       await node.close();

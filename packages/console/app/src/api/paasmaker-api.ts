@@ -783,6 +783,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/pacemaker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Router stats of requests to the pacemaker at pacemaker.<cluster hostname>, per minute */
+        get: operations["getStatsPacemaker"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/uncaught": {
         parameters: {
             query?: never;
@@ -4278,6 +4295,125 @@ export interface operations {
             path: {
                 uuid: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Minutes covered, the current one included */
+                            minutes: number;
+                            /**
+                             * Format: date-time
+                             * @description Start of the first minute
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description End of the current minute
+                             */
+                            to: string;
+                            /** @description Sums over the series */
+                            totals: {
+                                /** @description Requests answered (a websocket upgrade counts once) */
+                                requests: number;
+                                /** @description Response bytes sent to clients */
+                                bytes: number;
+                                /** @description Milliseconds from request to end of response, summed over the timed requests */
+                                time: number;
+                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
+                                timeCount: number;
+                                /** @description Responses with a 1xx status */
+                                "1xx": number;
+                                /** @description Responses with a 2xx status */
+                                "2xx": number;
+                                /** @description Responses with a 3xx status */
+                                "3xx": number;
+                                /** @description Responses with a 4xx status */
+                                "4xx": number;
+                                /** @description Responses with a 5xx status */
+                                "5xx": number;
+                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
+                                noRoute: number;
+                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
+                                noBackend: number;
+                            };
+                            /** @description One point per minute, oldest first; zeros where nothing was counted */
+                            series: {
+                                /**
+                                 * Format: date-time
+                                 * @description The minute's start
+                                 */
+                                at: string;
+                                /** @description Requests answered (a websocket upgrade counts once) */
+                                requests: number;
+                                /** @description Response bytes sent to clients */
+                                bytes: number;
+                                /** @description Milliseconds from request to end of response, summed over the timed requests */
+                                time: number;
+                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
+                                timeCount: number;
+                                /** @description Responses with a 1xx status */
+                                "1xx": number;
+                                /** @description Responses with a 2xx status */
+                                "2xx": number;
+                                /** @description Responses with a 3xx status */
+                                "3xx": number;
+                                /** @description Responses with a 4xx status */
+                                "4xx": number;
+                                /** @description Responses with a 5xx status */
+                                "5xx": number;
+                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
+                                noRoute: number;
+                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
+                                noBackend: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request; `error.fields` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatsPacemaker: {
+        parameters: {
+            query?: {
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;

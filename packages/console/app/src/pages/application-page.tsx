@@ -3,6 +3,7 @@ import { api, unwrap } from '../api/client';
 import type { Wire } from '../api/wire';
 import { ActionButton } from '../components/action-button';
 import { LoadedView } from '../components/loaded';
+import { StatsChart } from '../components/stats-chart';
 import { useMay } from '../console-context';
 import { href } from '../hash-route';
 import { useApi } from '../use-api';
@@ -134,6 +135,16 @@ export function ApplicationPage({ applicationId }: { applicationId: number }) {
             </tbody>
           </table>
         )}
+      </LoadedView>
+      <h2>Traffic</h2>
+      <LoadedView loaded={versions}>
+        {(list) =>
+          list
+            .filter((version) => version.state === 'RUNNING')
+            .map((version) => (
+              <StatsChart key={version.id} versionId={version.id} label={`Version ${version.number}`} />
+            ))
+        }
       </LoadedView>
       <h2>Instance types and instances</h2>
       <LoadedView loaded={instances}>{(data) => <InstancesTable data={data} />}</LoadedView>
