@@ -23,6 +23,8 @@ describe('the web console in Chromium', () => {
     target.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
 
   async function logIn(context: BrowserContext, login: string): Promise<Page> {
+    // Actions and waits get minutes, not Playwright's 30 s: the test machine may be loaded.
+    context.setDefaultTimeout(120_000);
     const tab = await context.newPage();
     await tab.goto(`${fx.url}/`);
     await tab.getByLabel('Login').fill(login);
