@@ -196,7 +196,9 @@ describe.each(modelBackends)('organisation model on $name', ({ open }) => {
       'a.example.com',
       'b.example.com',
     ]);
-    expect(await model.instanceTypes.hostnamesOfOtherApplications(['b.example.com'])).toEqual(['b.example.com']);
+    expect(await model.instanceTypes.hostnamesOfOtherApplications(['b.example.com'])).toEqual([
+      'b.example.com',
+    ]);
     const cron = await model.instanceTypes.addCron(type.id, { runspec: '*/5 * * * *', uri: '/cron' });
     expect(await model.instanceTypes.crons(type.id)).toEqual([cron]);
     const node = await model.nodes.create({
