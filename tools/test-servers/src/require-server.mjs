@@ -51,7 +51,8 @@ const testServers = {
       PAASMAKER_TEST_LDAP_BIND_PASSWORD: '<password>',
       PAASMAKER_TEST_LDAP_BASE_DN: 'dc=paasmaker,dc=test',
     },
-  },  chromium: {
+  },
+  chromium: {
     label: 'Chromium',
     serverName: 'chromium',
     variables: { PAASMAKER_TEST_CHROMIUM_BIN: '/usr/bin/chromium' },

@@ -12,6 +12,9 @@ export const chromium = {
   debianPackages: ['chromium'],
   isInstalled: () => findExecutable('chromium') !== undefined,
   async start() {
-    return { env: { PAASMAKER_TEST_CHROMIUM_BIN: requireExecutable('chromium') }, stop: async () => undefined };
+    return {
+      env: { PAASMAKER_TEST_CHROMIUM_BIN: requireExecutable('chromium') },
+      stop: async () => undefined,
+    };
   },
 };
