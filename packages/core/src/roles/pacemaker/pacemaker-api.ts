@@ -14,6 +14,7 @@ import { handleApiError, handleUnknownRoute } from './api-errors';
 import type { ApiContext, ApiRoute, ApiRouteSchema } from './api-route';
 import type { DeployApi } from './deploy/deploy-api';
 import { deployRoutes } from './deploy-routes';
+import { instanceTypeRoutes } from './instance-type-routes';
 import { jobRoutes, workspaceOfTags } from './job-routes';
 import { useDepthLimitedJsonParser } from './json-body-parser';
 import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit, limitLoginsPerAddress } from './login-rate-limit';
@@ -258,6 +259,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
     jobRoutes,
     nodeRoutes,
     deployRoutes,
+    instanceTypeRoutes,
     statsRoutes,
     sessionRoutesOf,
   ])

@@ -223,6 +223,13 @@ export const ROUTE_PERMISSIONS = {
     scope: VERSION,
     summary: 'Delete a version that is neither current nor running (job tree id)',
   },
+  'PATCH /versions/:versionId/instance-types/:instanceTypeId': {
+    callers: 'user',
+    permission: 'APPLICATION_CREATE',
+    scope: VERSION,
+    summary:
+      'Scale an instance type: set its quantity; a running version starts or retires instances to match (job tree id, or null)',
+  },
   'POST /applications/:applicationId/rollback': {
     callers: 'user',
     permission: 'APPLICATION_ROUTING',

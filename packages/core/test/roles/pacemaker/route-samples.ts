@@ -207,6 +207,11 @@ export const ROUTE_SAMPLES: Record<
   'DELETE /versions/:versionId': async (fx) => ({
     path: `/versions/${(await sampleVersion(fx, 'PREPARED')).id}`,
   }),
+  'PATCH /versions/:versionId/instance-types/:instanceTypeId': async (fx) => {
+    const version = await sampleVersion(fx, 'PREPARED');
+    const type = await sampleInstanceType(fx, version.id);
+    return { path: `/versions/${version.id}/instance-types/${type.id}`, body: { quantity: 3 } };
+  },
   'POST /applications/:applicationId/rollback': async (fx) => {
     const first = await sampleVersion(fx, 'PREPARED');
     const second = await fx.model.versions.create({
@@ -257,16 +262,21 @@ export const ROUTE_SAMPLES: Record<
 /** A running version of its own in workspace A with one instance type and one instance, on a node registered for it. */
 async function sampleInstance(fx: ApiFixture) {
   const version = await sampleVersion(fx, 'RUNNING');
-  const type = await fx.model.instanceTypes.create({
-    versionId: version.id,
-    name: 'web',
-    runtimeName: 'paasmaker.runtime.node',
-    runtimeVersion: '20',
-  });
+  const type = await sampleInstanceType(fx, version.id);
   const node = await fx.model.nodes.findByUuid(await registeredNode(fx));
   if (!node) throw new Error('registered node missing');
   const instance = await fx.model.instances.create({ instanceTypeId: type.id, nodeId: node.id, port: 42601 });
   return { version, type, instance };
+}
+
+/** A `web` instance type of a version. */
+function sampleInstanceType(fx: ApiFixture, versionId: number) {
+  return fx.model.instanceTypes.create({
+    versionId,
+    name: 'web',
+    runtimeName: 'paasmaker.runtime.node',
+    runtimeVersion: '20',
+  });
 }
 
 /** A version of its own in workspace A, in the given state (no instance types: its trees are short). */

@@ -6,5 +6,10 @@ export { DEPLOY_PLUGIN, type DeployPluginOptions, deployPlugin } from './deploy-
 export { routeReportedInstances } from './reported-instance-routing';
 export { restoreRouting } from './restore-routing';
 export { applyInstanceRouting, type RoutingTableWriter } from './routing-writer';
-export { type DeploySource, type StartedAction, VersionActions } from './version-actions';
+export {
+  type DeploySource,
+  type ScaledInstanceType,
+  type StartedAction,
+  VersionActions,
+} from './version-actions';
 export { VersionTrees, type VersionTreesOptions } from './version-trees';

@@ -9,6 +9,7 @@ import type { VersionState } from '../../../model/model-states';
 import type { ApplicationVersion } from '../../../model/version-repository';
 import { refuseDelete } from './coordinate-job-types';
 import { DEPLOY_JOBS } from './deploy-job-names';
+import { scalingTree } from './instance-type-scaling';
 import type { VersionTrees } from './version-trees';
 
 /** Where a new version's source comes from. */
@@ -26,6 +27,12 @@ export interface DeploySource {
 /** A version action that was started: follow it with the job engine (or `paasmaker job follow`). */
 export interface StartedAction {
   treeId: string;
+}
+
+/** An instance type's new quantity, and the tree bringing its instances there (null when none was needed). */
+export interface ScaledInstanceType {
+  quantity: number;
+  treeId: string | null;
 }
 
 const ACTIONS: Record<string, readonly VersionState[]> = {
@@ -136,6 +143,32 @@ export class VersionActions {
       workspace: String(application.workspaceId),
       application: String(application.id),
     });
+  }
+
+  /**
+   * Sets an instance type's quantity (an integer of at least 1, else `E_MODEL_INVALID`). A running
+   * version starts or retires instances to match at once; one not running only retires surplus
+   * instances, and places what it lacks when it next starts.
+   */
+  async scale(versionId: number, instanceTypeId: number, quantity: number): Promise<ScaledInstanceType> {
+    const { model, trees } = this.options;
+    if (!Number.isSafeInteger(quantity) || quantity < 1)
+      throw new PaasmakerError(
+        'E_MODEL_INVALID',
+        `A quantity is a whole number of at least 1, not ${quantity}.`,
+      );
+    const version = await model.versions.get(versionId);
+    const instanceType = await model.instanceTypes.get(instanceTypeId);
+    if (instanceType.versionId !== version.id)
+      throw new PaasmakerError(
+        'E_MODEL_NOT_FOUND',
+        `Version ${version.number} has no instance type ${instanceTypeId}.`,
+      );
+    const scaled = await model.instanceTypes.update(instanceType.id, { quantity });
+    const spec = await scalingTree(model, trees, version, scaled);
+    if (!spec) return { quantity: scaled.quantity, treeId: null };
+    const tags = { ...(await this.tags(version)), instanceType: String(instanceType.id) };
+    return { quantity: scaled.quantity, treeId: (await this.begin(spec, tags)).treeId };
   }
 
   /** Makes the newest version older than the current one current again (its package is kept: no rebuild). */

@@ -14,7 +14,14 @@ import { loadInstanceContext } from './instance-context';
 import { pacemakerEnvironment } from './pacemaker-environment';
 
 /** Instance states that count towards an instance type's quantity. */
-const ALLOCATED_STATES = new Set(['ALLOCATED', 'REGISTERED', 'STARTING', 'RUNNING', 'STOPPED', 'SUSPENDED']);
+export const ALLOCATED_STATES = new Set([
+  'ALLOCATED',
+  'REGISTERED',
+  'STARTING',
+  'RUNNING',
+  'STOPPED',
+  'SUSPENDED',
+]);
 const RUNNING_STATES = new Set(['STARTING', 'RUNNING']);
 const STARTABLE_STATES = new Set(['ALLOCATED', 'REGISTERED', 'STOPPED', 'SUSPENDED', 'ERROR']);
 const DEREGISTERABLE_STATES = new Set(['ALLOCATED', 'REGISTERED', 'STOPPED', 'SUSPENDED', 'ERROR', 'DOWN']);
@@ -226,10 +233,8 @@ export class VersionTrees {
     const children: JobSpec[] = [];
     for (const version of await this.options.model.versions.list({ applicationId }))
       for (const { instance } of await this.instancesOf(version)) {
-        if (RUNNING_STATES.has(instance.state))
-          children.push(await this.deregisterChain(instance, [await this.stopChain(instance)]));
-        else if (DEREGISTERABLE_STATES.has(instance.state))
-          children.push(await this.deregisterChain(instance, []));
+        if (RUNNING_STATES.has(instance.state) || DEREGISTERABLE_STATES.has(instance.state))
+          children.push(await this.retireChain(instance));
       }
     return {
       type: DEPLOY_JOBS.deleteApplication,
@@ -237,6 +242,14 @@ export class VersionTrees {
       parameters: { applicationId },
       children,
     };
+  }
+
+  /** One instance taken out of service for good: stopped first when running, then deregistered. */
+  async retireChain(instance: Instance): Promise<JobSpec> {
+    return this.deregisterChain(
+      instance,
+      RUNNING_STATES.has(instance.state) ? [await this.stopChain(instance)] : [],
+    );
   }
 
   /** One instance removed from its heart (after `before`) and recorded DEREGISTERED. */

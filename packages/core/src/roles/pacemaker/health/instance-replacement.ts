@@ -6,7 +6,7 @@ import {
 import type { Model } from '../../../model/create-model';
 import type { Instance } from '../../../model/instance-repository';
 import { DEPLOY_JOBS } from '../deploy/deploy-job-names';
-import type { VersionTrees } from '../deploy/version-trees';
+import { ALLOCATED_STATES, type VersionTrees } from '../deploy/version-trees';
 
 /** The job types of health repairs. */
 export const HEALTH_JOBS = {
@@ -16,15 +16,7 @@ export const HEALTH_JOBS = {
 } as const;
 
 /** Instance states of an instance that holds (or will hold) a place on its heart. */
-export const PLACED_STATES = new Set([
-  'ALLOCATED',
-  'REGISTERED',
-  'STARTING',
-  'RUNNING',
-  'STOPPED',
-  'SUSPENDED',
-  'ERROR',
-]);
+export const PLACED_STATES = new Set([...ALLOCATED_STATES, 'ERROR']);
 
 /** Why instances are replaced: their heart is DOWN, or they keep failing on it. */
 export type ReplaceReason = 'node-down' | 'failing';
