@@ -1,131 +1,27 @@
-import type { TreeRecord, TreeSummary } from '../jobs/job-store';
+import type { ApiBody, ApiData, ApiMethod, ApiPath, ApiPathParams, ApiQuery } from './api-operations';
 import { CliError, PacemakerUnreachableError } from './errors';
 
-/** Shapes of the API's records as they arrive over JSON (dates are ISO strings). */
-export interface WorkspaceView {
-  id: number;
-  name: string;
-  stub: string;
-  tags: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface UserView {
-  id: number;
-  login: string;
-  email: string;
-  name: string;
-  authSource: string;
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface RoleView {
-  id: number;
-  name: string;
-  permissions: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-export interface RoleAllocationView {
-  id: number;
-  userId: number;
-  roleId: number;
-  workspaceId: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface ApiKeyView {
-  id: number;
-  userId: number;
-  prefix: string;
-  label: string;
-}
-export interface ApplicationView {
-  id: number;
-  workspaceId: number;
-  name: string;
-  manifestPath: string;
-  createdAt: string;
-  updatedAt: string;
-}
+// The API's records as they arrive over JSON (dates are ISO strings), typed from its OpenAPI document.
+export type WorkspaceView = ApiData<'/api/v1/workspaces/{workspaceId}', 'get'>;
+export type UserView = ApiData<'/api/v1/users/{userId}', 'get'>;
+export type RoleView = ApiData<'/api/v1/roles/{roleId}', 'get'>;
+export type RoleAllocationView = ApiData<'/api/v1/role-allocations', 'post'>;
+export type ApplicationView = ApiData<'/api/v1/applications/{applicationId}', 'get'>;
 /** `manifest` is absent without APPLICATION_VIEW_MANIFEST on the workspace. */
-export interface VersionView {
-  id: number;
-  applicationId: number;
-  number: number;
-  state: string;
-  isCurrent: boolean;
-  scmName: string;
-  scmParameters: Record<string, unknown>;
-  scmRevision: string | null;
-  manifest?: string | null;
-  sourcePath: string | null;
-  sourceChecksum: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type VersionView = ApiData<'/api/v1/versions/{versionId}', 'get'>;
 /** `credentials` is absent without SERVICE_CREDENTIAL_VIEW on the workspace. */
-export interface ServiceView {
-  id: number;
-  workspaceId: number;
-  name: string;
-  provider: string;
-  parameters: Record<string, unknown>;
-  credentials?: Record<string, unknown>;
-  state: string;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface NodeView {
-  id: number;
-  uuid: string;
-  name: string;
-  route: string;
-  apiPort: number;
-  roles: Record<string, boolean>;
-  state: string;
-  runtimes: Record<string, string[]>;
-  tags: Record<string, unknown>;
-  score: number;
-  lastHeardAt: string | null;
-  startedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** Detail only: the stats of its last report (null if none since the pacemaker started). */
-  stats?: unknown;
-}
+export type ServiceView = ApiData<'/api/v1/workspaces/{workspaceId}/services', 'get'>[number];
+/** `stats` (of its last report) is in the detail only. */
+export type NodeView = ApiData<'/api/v1/nodes/{uuid}', 'get'>;
+export type ApplicationInstancesView = ApiData<'/api/v1/applications/{applicationId}/instances', 'get'>;
 /** One instance of an application, as `GET /applications/:id/instances` lists it. */
-export interface InstanceView {
-  uuid: string;
-  version: number;
-  versionId: number;
-  isCurrent: boolean;
-  instanceType: string;
-  state: string;
-  node: string;
-  port: number | null;
-  url: string | null;
-}
-export interface ApplicationInstancesView {
-  application: string;
-  /** Where the current version answers. */
-  urls: string[];
-  instances: InstanceView[];
-}
+export type InstanceView = ApplicationInstancesView['instances'][number];
 /** The body of `POST /workspaces/:id/deploys`. */
-export interface DeployRequest {
-  scm: string;
-  parameters: { location: string; branch?: string; revision?: string };
-  manifestPath?: string;
-  directory?: string;
-  makeCurrent?: boolean;
-}
+export type DeployRequest = ApiBody<'/api/v1/workspaces/{workspaceId}/deploys', 'post'>;
 export type VersionAction = 'register' | 'start' | 'stop' | 'current' | 'deregister';
-export type MeView = { kind: 'user'; user: UserView; grants: unknown[] } | { kind: 'super' | 'node' };
-/** Job trees arrive exactly as the engine records them. */
-export type TreeView = TreeRecord;
-export type TreeSummaryView = TreeSummary;
+export type MeView = ApiData<'/api/v1/me', 'get'>;
+export type TreeView = ApiData<'/api/v1/jobs/{jobId}/tree', 'get'>;
+export type TreeSummaryView = ApiData<'/api/v1/jobs', 'get'>['trees'][number];
 
 export type ApiAuth = { bearer: string } | { basic: { login: string; password: string } };
 
@@ -152,6 +48,13 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** `path` with its `{name}` parameters filled in. */
+function routeOf(path: ApiPath, params: object = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(String((params as Record<string, string | number>)[name])),
+  );
+}
+
 /** A typed client of the pacemaker HTTP API (`/api/v1`); every failure is a one-line `CliError`. */
 export class ApiClient {
   readonly url: string;
@@ -166,26 +69,36 @@ export class ApiClient {
     return auth && 'bearer' in auth ? auth.bearer : undefined;
   }
 
-  async request<T>(
-    method: string,
-    route: string,
-    options: { body?: unknown; query?: Query; timeoutMs?: number } = {},
-  ): Promise<T> {
-    const { response, text } = await this.send(method, route, {
-      query: options.query,
-      timeoutMs: options.timeoutMs,
-      ...(options.body !== undefined
-        ? { body: JSON.stringify(options.body), contentType: 'application/json' }
-        : {}),
-    });
+  /** `M P` with its path parameters, query and body; resolves with the answer's `data`. */
+  async request<P extends ApiPath, M extends ApiMethod<P>>(
+    method: M,
+    path: P,
+    options: {
+      params?: ApiPathParams<P, M>;
+      query?: ApiQuery<P, M>;
+      body?: ApiBody<P, M>;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<ApiData<P, M>> {
+    const { response, text } = await this.send(
+      method.toUpperCase(),
+      routeOf(path, options.params as object | undefined),
+      {
+        query: options.query as Query | undefined,
+        timeoutMs: options.timeoutMs,
+        ...(options.body !== undefined
+          ? { body: JSON.stringify(options.body), contentType: 'application/json' }
+          : {}),
+      },
+    );
     const parsed = parseJson(text);
     if (!response.ok) throw this.apiError(response.status, parsed, text);
-    if (response.status === 204) return undefined as T;
+    if (response.status === 204) return undefined as ApiData<P, M>;
     if (!parsed || typeof parsed !== 'object' || !('data' in parsed))
       throw new CliError(
         `unexpected answer from ${this.url} (HTTP ${response.status}, not a pacemaker API response): is this the pacemaker's URL?`,
       );
-    return (parsed as { data: T }).data;
+    return (parsed as { data: ApiData<P, M> }).data;
   }
 
   /** Sends one request with the client's auth; the body is sent as is. */
@@ -200,7 +113,7 @@ export class ApiClient {
       timeoutMs?: number;
     } = {},
   ): Promise<{ response: Response; text: string }> {
-    const target = new URL(`${this.url}/api/v1${route}`);
+    const target = new URL(`${this.url}${route}`);
     for (const [key, value] of Object.entries(options.query ?? {}))
       if (value !== undefined) target.searchParams.set(key, String(value));
     const headers = this.headers(options.accept ?? 'application/json');
@@ -274,73 +187,83 @@ export class ApiClient {
     return new CliError(`${error.code}: ${message}${hint}`, undefined, error.code);
   }
 
-  me = () => this.request<MeView>('GET', '/me');
+  me = () => this.request('get', '/api/v1/me');
 
-  listWorkspaces = () => this.request<WorkspaceView[]>('GET', '/workspaces');
-  getWorkspace = (id: number) => this.request<WorkspaceView>('GET', `/workspaces/${id}`);
-  createWorkspace = (body: { name: string; stub: string; tags?: Record<string, string> }) =>
-    this.request<WorkspaceView>('POST', '/workspaces', { body });
-  updateWorkspace = (id: number, body: { name?: string; stub?: string; tags?: Record<string, string> }) =>
-    this.request<WorkspaceView>('PATCH', `/workspaces/${id}`, { body });
-  deleteWorkspace = (id: number) => this.request<void>('DELETE', `/workspaces/${id}`);
+  listWorkspaces = () => this.request('get', '/api/v1/workspaces');
+  getWorkspace = (workspaceId: number) =>
+    this.request('get', '/api/v1/workspaces/{workspaceId}', { params: { workspaceId } });
+  createWorkspace = (body: ApiBody<'/api/v1/workspaces', 'post'>) =>
+    this.request('post', '/api/v1/workspaces', { body });
+  updateWorkspace = (workspaceId: number, body: ApiBody<'/api/v1/workspaces/{workspaceId}', 'patch'>) =>
+    this.request('patch', '/api/v1/workspaces/{workspaceId}', { params: { workspaceId }, body });
+  deleteWorkspace = (workspaceId: number) =>
+    this.request('delete', '/api/v1/workspaces/{workspaceId}', { params: { workspaceId } });
 
   listApplications = (workspaceId: number) =>
-    this.request<ApplicationView[]>('GET', `/workspaces/${workspaceId}/applications`);
-  createApplication = (workspaceId: number, body: { name: string; manifestPath?: string }) =>
-    this.request<ApplicationView>('POST', `/workspaces/${workspaceId}/applications`, { body });
-  getApplication = (id: number) => this.request<ApplicationView>('GET', `/applications/${id}`);
-  deleteApplication = (id: number) => this.request<{ treeId: string }>('DELETE', `/applications/${id}`);
+    this.request('get', '/api/v1/workspaces/{workspaceId}/applications', { params: { workspaceId } });
+  createApplication = (
+    workspaceId: number,
+    body: ApiBody<'/api/v1/workspaces/{workspaceId}/applications', 'post'>,
+  ) =>
+    this.request('post', '/api/v1/workspaces/{workspaceId}/applications', { params: { workspaceId }, body });
+  getApplication = (applicationId: number) =>
+    this.request('get', '/api/v1/applications/{applicationId}', { params: { applicationId } });
+  deleteApplication = (applicationId: number) =>
+    this.request('delete', '/api/v1/applications/{applicationId}', { params: { applicationId } });
 
   listVersions = (applicationId: number) =>
-    this.request<VersionView[]>('GET', `/applications/${applicationId}/versions`);
-  getVersion = (id: number, options: ReadOptions = {}) =>
-    this.request<VersionView>('GET', `/versions/${id}`, options);
+    this.request('get', '/api/v1/applications/{applicationId}/versions', { params: { applicationId } });
+  getVersion = (versionId: number, options: ReadOptions = {}) =>
+    this.request('get', '/api/v1/versions/{versionId}', { params: { versionId }, ...options });
 
   listServices = (workspaceId: number) =>
-    this.request<ServiceView[]>('GET', `/workspaces/${workspaceId}/services`);
-  createService = (
-    workspaceId: number,
-    body: { name: string; provider: string; parameters?: Record<string, unknown> },
-  ) => this.request<ServiceView>('POST', `/workspaces/${workspaceId}/services`, { body });
-  deleteService = (id: number) => this.request<void>('DELETE', `/services/${id}`);
+    this.request('get', '/api/v1/workspaces/{workspaceId}/services', { params: { workspaceId } });
+  createService = (workspaceId: number, body: ApiBody<'/api/v1/workspaces/{workspaceId}/services', 'post'>) =>
+    this.request('post', '/api/v1/workspaces/{workspaceId}/services', { params: { workspaceId }, body });
+  deleteService = (serviceId: number) =>
+    this.request('delete', '/api/v1/services/{serviceId}', { params: { serviceId } });
 
-  listNodes = () => this.request<NodeView[]>('GET', '/nodes');
-  getNode = (uuid: string) => this.request<NodeView>('GET', `/nodes/${encodeURIComponent(uuid)}`);
+  listNodes = () => this.request('get', '/api/v1/nodes');
+  getNode = (uuid: string) => this.request('get', '/api/v1/nodes/{uuid}', { params: { uuid } });
 
-  listUsers = () => this.request<UserView[]>('GET', '/users');
-  getUser = (id: number) => this.request<UserView>('GET', `/users/${id}`);
-  createUser = (body: { login: string; email: string; name: string; password: string; enabled?: boolean }) =>
-    this.request<UserView>('POST', '/users', { body });
+  listUsers = () => this.request('get', '/api/v1/users');
+  getUser = (userId: number) => this.request('get', '/api/v1/users/{userId}', { params: { userId } });
+  createUser = (body: ApiBody<'/api/v1/users', 'post'>) => this.request('post', '/api/v1/users', { body });
   createApiKey = (userId: number, label?: string) =>
-    this.request<{ key: string; apiKey: ApiKeyView }>('POST', `/users/${userId}/api-keys`, {
+    this.request('post', '/api/v1/users/{userId}/api-keys', {
+      params: { userId },
       body: label === undefined ? {} : { label },
     });
   deleteApiKey = (userId: number, apiKeyId: number) =>
-    this.request<void>('DELETE', `/users/${userId}/api-keys/${apiKeyId}`);
+    this.request('delete', '/api/v1/users/{userId}/api-keys/{apiKeyId}', { params: { userId, apiKeyId } });
 
-  listRoles = () => this.request<RoleView[]>('GET', '/roles');
-  createRole = (body: { name: string; permissions: string[] | 'ALL' }) =>
-    this.request<RoleView>('POST', '/roles', { body });
-  listAllocations = (query: { userId?: number; roleId?: number; workspaceId?: number } = {}) =>
-    this.request<RoleAllocationView[]>('GET', '/role-allocations', { query });
-  allocate = (body: { userId: number; roleId: number; workspaceId: number | null }) =>
-    this.request<RoleAllocationView>('POST', '/role-allocations', { body });
-  unallocate = (id: number) => this.request<void>('DELETE', `/role-allocations/${id}`);
+  listRoles = () => this.request('get', '/api/v1/roles');
+  createRole = (body: ApiBody<'/api/v1/roles', 'post'>) => this.request('post', '/api/v1/roles', { body });
+  listAllocations = (query: ApiQuery<'/api/v1/role-allocations', 'get'> = {}) =>
+    this.request('get', '/api/v1/role-allocations', { query });
+  allocate = (body: ApiBody<'/api/v1/role-allocations', 'post'>) =>
+    this.request('post', '/api/v1/role-allocations', { body });
+  unallocate = (allocationId: number) =>
+    this.request('delete', '/api/v1/role-allocations/{allocationId}', { params: { allocationId } });
 
-  listJobs = (query: { tag: string; limit?: number; offset?: number }) =>
-    this.request<{ trees: TreeSummaryView[]; total: number }>('GET', '/jobs', { query });
+  listJobs = (query: ApiQuery<'/api/v1/jobs', 'get'>) => this.request('get', '/api/v1/jobs', { query });
   getJobTree = (jobId: string, options: ReadOptions = {}) =>
-    this.request<TreeView>('GET', `/jobs/${encodeURIComponent(jobId)}/tree`, options);
+    this.request('get', '/api/v1/jobs/{jobId}/tree', { params: { jobId }, ...options });
   abortJob = (jobId: string, reason?: string) =>
-    this.request<{ jobId: string; treeId: string }>('POST', `/jobs/${encodeURIComponent(jobId)}/abort`, {
+    this.request('post', '/api/v1/jobs/{jobId}/abort', {
+      params: { jobId },
       body: reason === undefined ? {} : { reason },
     });
 
   deploy = (workspaceId: number, body: DeployRequest) =>
-    this.request<{ treeId: string }>('POST', `/workspaces/${workspaceId}/deploys`, { body });
+    this.request('post', '/api/v1/workspaces/{workspaceId}/deploys', { params: { workspaceId }, body });
   /** Uploads a .tar.gz of an application's source; deploy it with `paasmaker.scm.upload` and `location`. */
-  async upload(workspaceId: number, archive: Uint8Array): Promise<{ location: string; bytes: number }> {
-    const { response, text } = await this.send('POST', `/workspaces/${workspaceId}/uploads`, {
+  async upload(
+    workspaceId: number,
+    archive: Uint8Array,
+  ): Promise<ApiData<'/api/v1/workspaces/{workspaceId}/uploads', 'post'>> {
+    const route = routeOf('/api/v1/workspaces/{workspaceId}/uploads', { workspaceId });
+    const { response, text } = await this.send('POST', route, {
       body: archive,
       contentType: 'application/gzip',
       timeoutMs: 300_000,
@@ -350,26 +273,34 @@ export class ApiClient {
     const data = (parsed as { data?: { location?: unknown; bytes?: unknown } } | undefined)?.data;
     if (typeof data?.location !== 'string')
       throw new CliError(`unexpected answer to the upload from ${this.url} (HTTP ${response.status})`);
-    return data as { location: string; bytes: number };
+    return data as ApiData<'/api/v1/workspaces/{workspaceId}/uploads', 'post'>;
   }
   versionAction = (versionId: number, action: VersionAction) =>
-    this.request<{ treeId: string }>('POST', `/versions/${versionId}/${action}`, { body: {} });
-  deleteVersion = (versionId: number) => this.request<{ treeId: string }>('DELETE', `/versions/${versionId}`);
+    this.request('post', `/api/v1/versions/{versionId}/${action}`, { params: { versionId }, body: {} });
+  deleteVersion = (versionId: number) =>
+    this.request('delete', '/api/v1/versions/{versionId}', { params: { versionId } });
   rollback = (applicationId: number) =>
-    this.request<{ treeId: string }>('POST', `/applications/${applicationId}/rollback`, { body: {} });
+    this.request('post', '/api/v1/applications/{applicationId}/rollback', {
+      params: { applicationId },
+      body: {},
+    });
 
   getConfig = (applicationId: number) =>
-    this.request<{ vars: Record<string, string> }>('GET', `/applications/${applicationId}/config`);
+    this.request('get', '/api/v1/applications/{applicationId}/config', { params: { applicationId } });
   updateConfig = (applicationId: number, vars: Record<string, string | null>) =>
-    this.request<{ vars: Record<string, string> }>('PATCH', `/applications/${applicationId}/config`, {
+    this.request('patch', '/api/v1/applications/{applicationId}/config', {
+      params: { applicationId },
       body: { vars },
     });
 
   listInstances = (applicationId: number, options: ReadOptions = {}) =>
-    this.request<ApplicationInstancesView>('GET', `/applications/${applicationId}/instances`, options);
+    this.request('get', '/api/v1/applications/{applicationId}/instances', {
+      params: { applicationId },
+      ...options,
+    });
   /** A job's whole log, read from the node that ran it. */
   async jobLog(jobId: string): Promise<string> {
-    const { response, text } = await this.send('GET', `/jobs/${encodeURIComponent(jobId)}/log`, {
+    const { response, text } = await this.send('GET', routeOf('/api/v1/jobs/{jobId}/log', { jobId }), {
       accept: 'text/plain',
     });
     if (!response.ok) throw this.apiError(response.status, parseJson(text), text);
@@ -384,7 +315,10 @@ export class ApiClient {
   ): Promise<{ text: string; next: number }> {
     const { response, text } = await this.send(
       'GET',
-      `/applications/${applicationId}/instances/${encodeURIComponent(instanceId)}/log`,
+      routeOf('/api/v1/applications/{applicationId}/instances/{instanceId}/log', {
+        applicationId,
+        instanceId,
+      }),
       { query: { offset }, accept: 'text/plain' },
     );
     if (!response.ok) throw this.apiError(response.status, parseJson(text), text);
@@ -403,9 +337,11 @@ export class ApiClient {
     offset: number,
     signal: AbortSignal,
   ): AsyncGenerator<{ text: string; next: number }> {
-    const target = new URL(
-      `${this.url}/api/v1/applications/${applicationId}/instances/${encodeURIComponent(instanceId)}/log`,
-    );
+    const route = routeOf('/api/v1/applications/{applicationId}/instances/{instanceId}/log', {
+      applicationId,
+      instanceId,
+    });
+    const target = new URL(`${this.url}${route}`);
     target.searchParams.set('offset', String(offset));
     target.searchParams.set('follow', 'true');
     let response: Response;

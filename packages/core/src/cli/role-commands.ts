@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Permission } from '../model/permissions';
 import { type CliContext, details, leaf, parseId, table } from './context';
 
 export function addRoleCommands(program: Command, context: CliContext): void {
@@ -35,10 +36,10 @@ export function addRoleCommands(program: Command, context: CliContext): void {
     const list =
       permissions === 'ALL'
         ? 'ALL'
-        : permissions
+        : (permissions
             .split(',')
             .map((p) => p.trim())
-            .filter(Boolean);
+            .filter(Boolean) as Permission[]); // the API names any that is not one
     const created = await (await context.client()).createRole({ name, permissions: list });
     if (options.json) return context.json(created);
     context.print(`Created role ${created.id} (${created.name}).`);

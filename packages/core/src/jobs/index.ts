@@ -17,7 +17,7 @@ export type {
   TreeSummary,
 } from './job-store';
 export { type JobTags, toTagStrings } from './job-tags';
-export { countJobStates, formatJobTree, formatProgress } from './job-tree-format';
+export { countJobStates, type DrawnTree, formatJobTree, formatProgress } from './job-tree-format';
 export { type ProgressOutput, showJobTreeProgress } from './job-tree-progress';
 export { isTreeFinished } from './job-tree-waiter';
 export {

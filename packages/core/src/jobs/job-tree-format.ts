@@ -1,5 +1,11 @@
 import type { JobState } from '../kernel/providers/lifecycle-events';
-import type { JobRecord, TreeRecord } from './job-store';
+import type { JobRecord } from './job-store';
+
+/** What drawing a tree reads: a `TreeRecord`, or a tree as an API client received it. */
+export interface DrawnTree {
+  readonly jobs: readonly DrawnJob[];
+}
+type DrawnJob = Pick<JobRecord, 'id' | 'nodeId' | 'title' | 'state' | 'summary' | 'childIds'>;
 
 const marks: Record<JobState, string> = {
   NEW: '·',
@@ -12,7 +18,7 @@ const marks: Record<JobState, string> = {
 
 /** Counts of a tree's jobs by state, and how many finished. */
 export function countJobStates(
-  tree: TreeRecord,
+  tree: DrawnTree,
 ): { total: number; finished: number } & Record<JobState, number> {
   const counts = { total: 0, finished: 0, NEW: 0, WAITING: 0, RUNNING: 0, SUCCESS: 0, FAILED: 0, ABORTED: 0 };
   for (const job of tree.jobs) {
@@ -28,10 +34,10 @@ export function countJobStates(
  * `✓ Build release — Completed.` or `… Deploy to web-2 (waiting on node web-2)`.
  * `nodeId`, when given, is the node the reader is on; jobs elsewhere name their node.
  */
-export function formatJobTree(tree: TreeRecord, nodeId?: string): string[] {
+export function formatJobTree(tree: DrawnTree, nodeId?: string): string[] {
   const byId = new Map(tree.jobs.map((job) => [job.id, job]));
   const lines: string[] = [];
-  const visit = (job: JobRecord, depth: number): void => {
+  const visit = (job: DrawnJob, depth: number): void => {
     lines.push(`${'  '.repeat(depth)}${marks[job.state]} ${job.title}${describe(job, nodeId)}`);
     for (const childId of job.childIds) {
       const child = byId.get(childId);
@@ -44,7 +50,7 @@ export function formatJobTree(tree: TreeRecord, nodeId?: string): string[] {
 }
 
 /** One line: `3/7 jobs finished, 2 running`. */
-export function formatProgress(tree: TreeRecord): string {
+export function formatProgress(tree: DrawnTree): string {
   const counts = countJobStates(tree);
   const parts = [`${counts.finished}/${counts.total} jobs finished`];
   if (counts.RUNNING) parts.push(`${counts.RUNNING} running`);
@@ -53,7 +59,7 @@ export function formatProgress(tree: TreeRecord): string {
   return parts.join(', ');
 }
 
-function describe(job: JobRecord, nodeId: string | undefined): string {
+function describe(job: DrawnJob, nodeId: string | undefined): string {
   if (job.state === 'WAITING' && nodeId !== undefined && job.nodeId !== nodeId)
     return ` (waiting on node ${job.nodeId})`;
   if (job.state === 'RUNNING' && nodeId !== undefined && job.nodeId !== nodeId)

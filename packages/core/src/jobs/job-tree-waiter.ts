@@ -1,11 +1,11 @@
 import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
 import type { JobState } from '../kernel/providers/lifecycle-events';
-import type { JobStore, TreeRecord } from './job-store';
+import type { JobRecord, JobStore, TreeRecord } from './job-store';
 
 const finished: ReadonlySet<JobState> = new Set(['SUCCESS', 'FAILED', 'ABORTED']);
 
 /** True once a tree's root finished and none of its jobs runs any more. */
-export function isTreeFinished(tree: TreeRecord): boolean {
+export function isTreeFinished(tree: { readonly jobs: readonly Pick<JobRecord, 'state'>[] }): boolean {
   const root = tree.jobs[0];
   return root !== undefined && finished.has(root.state) && !tree.jobs.some((job) => job.state === 'RUNNING');
 }

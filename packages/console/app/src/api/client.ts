@@ -1,5 +1,5 @@
+import type { PacemakerApiPaths } from '@paasmaker/core';
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths } from './paasmaker-api';
 
 /** The CSRF header the API checks on every request that is not GET or HEAD. */
 export const CSRF_HEADER = 'x-paasmaker-csrf';
@@ -23,7 +23,7 @@ const sendCsrfToken: Middleware = {
  * The pacemaker API, typed from its OpenAPI document: a path, parameter or body the API no longer
  * takes fails the console's typecheck. The session cookie goes along (same origin).
  */
-export const api = createClient<paths>({ baseUrl: location.origin, credentials: 'same-origin' });
+export const api = createClient<PacemakerApiPaths>({ baseUrl: location.origin, credentials: 'same-origin' });
 api.use(sendCsrfToken);
 
 /** An API refusal, with the API's stable error code. */
@@ -44,9 +44,8 @@ interface ApiResult {
 }
 
 /**
- * The `data` of an API answer, or an {@link ApiError}. The OpenAPI document types requests only;
- * answers are typed with the records `@paasmaker/core` exports, so a changed model type also
- * fails the console's typecheck.
+ * The `data` of an API answer, or an {@link ApiError}. Answers are typed with the records
+ * `@paasmaker/core` exports, so a changed model type also fails the console's typecheck.
  */
 export async function unwrap<T>(call: Promise<ApiResult>): Promise<T> {
   const { data, error, response } = await call;

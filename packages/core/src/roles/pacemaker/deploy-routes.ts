@@ -11,6 +11,7 @@ import type { Model } from '../../model/create-model';
 import { openStoredPackage } from '../../packages/stored-package';
 import { readInstanceLog } from '../heart/instance-log';
 import { followInstanceLog, instanceLogLines } from '../heart/instance-log-follow';
+import { applicationInstancesData, configData, treeStartedData, uploadData } from './api-data-schemas';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { idParams } from './api-schemas';
 import { typeHostname, versionHostname } from './deploy/cluster-hostnames';
@@ -36,6 +37,8 @@ const deployBody = {
       type: 'object',
       required: ['location'],
       properties: { location: { type: 'string', minLength: 1, maxLength: 4096 } },
+      // The rest are the SCM plugin's (`branch` and `revision` for git).
+      additionalProperties: true,
       maxProperties: 50,
     },
     manifestPath: { type: 'string', minLength: 1, maxLength: 1024 },
@@ -99,7 +102,7 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
       method: 'POST',
       path: `/versions/:versionId/${action}`,
       status: 202,
-      schema: { params: idParams('versionId'), body: noOptionsBody },
+      schema: { params: idParams('versionId'), body: noOptionsBody, data: treeStartedData },
       handler: ({ params }) => {
         const { actions } = deployOf(deploy);
         const run = {
@@ -126,7 +129,7 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
       method: 'POST',
       path: '/workspaces/:workspaceId/deploys',
       status: 202,
-      schema: { params: idParams('workspaceId'), body: deployBody },
+      schema: { params: idParams('workspaceId'), body: deployBody, data: treeStartedData },
       handler: ({ params, body }) =>
         deployOf(deploy).actions.deploy(
           params.workspaceId,
@@ -143,7 +146,7 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
       method: 'POST',
       path: '/workspaces/:workspaceId/uploads',
       status: 201,
-      schema: { params: idParams('workspaceId') },
+      schema: { params: idParams('workspaceId'), data: uploadData },
       async handler({ request }) {
         const { uploadFolder, uploadLimit } = deployOf(deploy);
         if (!request.headers['content-type']?.startsWith('application/gzip'))
@@ -181,27 +184,27 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
       method: 'DELETE',
       path: '/versions/:versionId',
       status: 202,
-      schema: { params: idParams('versionId') },
+      schema: { params: idParams('versionId'), data: treeStartedData },
       handler: ({ params }) => deployOf(deploy).actions.delete(params.versionId),
     }),
     defineRoute<{ applicationId: number }>({
       method: 'DELETE',
       path: '/applications/:applicationId',
       status: 202,
-      schema: { params: idParams('applicationId') },
+      schema: { params: idParams('applicationId'), data: treeStartedData },
       handler: ({ params }) => deployOf(deploy).actions.deleteApplication(params.applicationId),
     }),
     defineRoute<{ applicationId: number }>({
       method: 'POST',
       path: '/applications/:applicationId/rollback',
       status: 202,
-      schema: { params: idParams('applicationId'), body: noOptionsBody },
+      schema: { params: idParams('applicationId'), body: noOptionsBody, data: treeStartedData },
       handler: ({ params }) => deployOf(deploy).actions.rollback(params.applicationId),
     }),
     defineRoute<{ applicationId: number }>({
       method: 'GET',
       path: '/applications/:applicationId/config',
-      schema: { params: idParams('applicationId') },
+      schema: { params: idParams('applicationId'), data: configData },
       handler: async ({ params }) => ({
         vars: (await model.applications.get(params.applicationId)).configVars,
       }),
@@ -209,7 +212,7 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
     defineRoute<{ applicationId: number }, { vars: Record<string, string | null> }>({
       method: 'PATCH',
       path: '/applications/:applicationId/config',
-      schema: { params: idParams('applicationId'), body: configBody },
+      schema: { params: idParams('applicationId'), body: configBody, data: configData },
       async handler({ params, body }) {
         const application = await model.applications.get(params.applicationId);
         const vars: Record<string, string> = { ...application.configVars };
@@ -223,7 +226,7 @@ export function deployRoutes({ model, deploy, nodeToken }: ApiContext): ApiRoute
     defineRoute<{ applicationId: number }>({
       method: 'GET',
       path: '/applications/:applicationId/instances',
-      schema: { params: idParams('applicationId') },
+      schema: { params: idParams('applicationId'), data: applicationInstancesData },
       handler: ({ params }) => applicationInstances(model, deploy, params.applicationId),
     }),
     defineRoute<{ applicationId: number; instanceId: string }, never, { offset?: number; follow?: boolean }>({

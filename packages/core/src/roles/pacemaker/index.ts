@@ -1,6 +1,10 @@
 export { type ApiCaller, authenticateCaller, callerMay, credentialsFromHeader } from './api-caller';
 export { API_ERROR_STATUS, type ApiErrorBody, type ApiFieldError } from './api-errors';
 export { type ApiCall, type ApiContext, type ApiRoute, type ApiRouteSchema, defineRoute } from './api-route';
+export type {
+  operations as PacemakerApiOperations,
+  paths as PacemakerApiPaths,
+} from './generated/pacemaker-api-types';
 export * from './health/index';
 export { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-body-parser';
 export { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './login-rate-limit';

@@ -1,5 +1,6 @@
 import { readJobLog } from '../../jobs/logs/job-log-http';
 import { callerMay } from './api-caller';
+import { jobAbortedData, treeData, treeListData } from './api-data-schemas';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { jobAbortBody, jobIdParams, jobListQuery } from './api-schemas';
 
@@ -18,7 +19,7 @@ export function jobRoutes({ jobs, jobStreamPath, nodeToken }: ApiContext): ApiRo
     defineRoute<Record<string, never>, undefined, { tag: string; limit: number; offset: number }>({
       method: 'GET',
       path: '/jobs',
-      schema: { querystring: jobListQuery },
+      schema: { querystring: jobListQuery, data: treeListData },
       async handler({ caller, query }) {
         const { tag, limit, offset } = query;
         if (callerMay(caller, 'WORKSPACE_VIEW')) return jobs.listTrees({ tag, limit, offset });
@@ -33,7 +34,7 @@ export function jobRoutes({ jobs, jobStreamPath, nodeToken }: ApiContext): ApiRo
     defineRoute<{ jobId: string }>({
       method: 'GET',
       path: '/jobs/:jobId/tree',
-      schema: { params: jobIdParams },
+      schema: { params: jobIdParams, data: treeData },
       async handler({ params }) {
         const job = await jobs.getJob(params.jobId);
         return jobs.getTree(job.treeId);
@@ -42,7 +43,7 @@ export function jobRoutes({ jobs, jobStreamPath, nodeToken }: ApiContext): ApiRo
     defineRoute<{ jobId: string }, { reason?: string } | undefined>({
       method: 'POST',
       path: '/jobs/:jobId/abort',
-      schema: { params: jobIdParams, body: jobAbortBody },
+      schema: { params: jobIdParams, body: jobAbortBody, data: jobAbortedData },
       async handler({ params, body, caller }) {
         const job = await jobs.getJob(params.jobId);
         const by = caller.kind === 'user' ? `user ${caller.userId}` : `the ${caller.kind} token`;

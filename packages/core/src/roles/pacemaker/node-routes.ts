@@ -1,5 +1,6 @@
 import { PaasmakerError } from '../../kernel/errors';
 import type { JsonSchemaObject } from '../../kernel/json-schema';
+import { listOf, nodeData } from './api-data-schemas';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { nodeStopBody, nodeUuidParams } from './api-schemas';
 import type { NodeRegistry } from './node-registry/node-registry';
@@ -50,12 +51,13 @@ export function nodeRoutes({ model, nodes }: ApiContext): ApiRoute<never, never,
     defineRoute({
       method: 'GET',
       path: '/nodes',
+      schema: { data: listOf(nodeData) },
       handler: () => model.nodes.list(),
     }),
     defineRoute<{ uuid: string }>({
       method: 'GET',
       path: '/nodes/:uuid',
-      schema: { params: nodeUuidParams },
+      schema: { params: nodeUuidParams, data: nodeData },
       async handler({ params }) {
         const uuid = params.uuid.toLowerCase();
         const node = await model.nodes.findByUuid(uuid);

@@ -1,4 +1,5 @@
 import type { Permission } from '../../model/permissions';
+import { listOf, roleAllocationData, roleData } from './api-data-schemas';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import {
   allocationCreateBody,
@@ -22,24 +23,29 @@ interface AllocationBody {
 /** Roles and role allocations. */
 export function roleRoutes({ model }: ApiContext): ApiRoute<never, never, never>[] {
   const routes = [
-    defineRoute({ method: 'GET', path: '/roles', handler: () => model.roles.list() }),
+    defineRoute({
+      method: 'GET',
+      path: '/roles',
+      schema: { data: listOf(roleData) },
+      handler: () => model.roles.list(),
+    }),
     defineRoute<Record<string, never>, RoleBody>({
       method: 'POST',
       path: '/roles',
       status: 201,
-      schema: { body: roleCreateBody },
+      schema: { body: roleCreateBody, data: roleData },
       handler: ({ body }) => model.roles.create(body),
     }),
     defineRoute<{ roleId: number }>({
       method: 'GET',
       path: '/roles/:roleId',
-      schema: { params: idParams('roleId') },
+      schema: { params: idParams('roleId'), data: roleData },
       handler: ({ params }) => model.roles.get(params.roleId),
     }),
     defineRoute<{ roleId: number }, Partial<RoleBody>>({
       method: 'PATCH',
       path: '/roles/:roleId',
-      schema: { params: idParams('roleId'), body: roleUpdateBody },
+      schema: { params: idParams('roleId'), body: roleUpdateBody, data: roleData },
       handler: ({ params, body }) => model.roles.update(params.roleId, body),
     }),
     defineRoute<{ roleId: number }>({
@@ -54,7 +60,7 @@ export function roleRoutes({ model }: ApiContext): ApiRoute<never, never, never>
       {
         method: 'GET',
         path: '/role-allocations',
-        schema: { querystring: allocationQuery },
+        schema: { querystring: allocationQuery, data: listOf(roleAllocationData) },
         handler: ({ query }) => model.roles.allocations(query),
       },
     ),
@@ -62,7 +68,7 @@ export function roleRoutes({ model }: ApiContext): ApiRoute<never, never, never>
       method: 'POST',
       path: '/role-allocations',
       status: 201,
-      schema: { body: allocationCreateBody },
+      schema: { body: allocationCreateBody, data: roleAllocationData },
       async handler({ body }) {
         // Checked here so that a missing user, role or workspace is named, whatever the database says.
         await model.users.get(body.userId);

@@ -1,6 +1,7 @@
 import { hashPassword } from '../../auth/password-hash';
 import { PaasmakerError as ApiError, type PaasmakerError } from '../../kernel/errors';
 import type { UserInput } from '../../model/user-repository';
+import { apiKeyData, issuedApiKeyData, listOf, meData, userData } from './api-data-schemas';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import { apiKeyCreateBody, idParams, userCreateBody, userUpdateBody } from './api-schemas';
 import { apiKeyView, userView } from './api-views';
@@ -23,6 +24,7 @@ export function userRoutes({ model }: ApiContext): ApiRoute<never, never, never>
     defineRoute({
       method: 'GET',
       path: '/me',
+      schema: { data: meData },
       async handler({ caller }) {
         if (caller.kind !== 'user') return { kind: caller.kind };
         return {
@@ -35,13 +37,14 @@ export function userRoutes({ model }: ApiContext): ApiRoute<never, never, never>
     defineRoute({
       method: 'GET',
       path: '/users',
+      schema: { data: listOf(userData) },
       handler: async () => (await model.users.list()).map(userView),
     }),
     defineRoute<Record<string, never>, UserBody>({
       method: 'POST',
       path: '/users',
       status: 201,
-      schema: { body: userCreateBody },
+      schema: { body: userCreateBody, data: userData },
       async handler({ body }) {
         const { password, ...fields } = body;
         return userView(await model.users.create({ ...fields, ...(await hashPassword(password)) }));
@@ -50,13 +53,13 @@ export function userRoutes({ model }: ApiContext): ApiRoute<never, never, never>
     defineRoute<{ userId: number }>({
       method: 'GET',
       path: '/users/:userId',
-      schema: { params: idParams('userId') },
+      schema: { params: idParams('userId'), data: userData },
       handler: async ({ params }) => userView(await model.users.get(params.userId)),
     }),
     defineRoute<{ userId: number }, Partial<UserBody>>({
       method: 'PATCH',
       path: '/users/:userId',
-      schema: { params: idParams('userId'), body: userUpdateBody },
+      schema: { params: idParams('userId'), body: userUpdateBody, data: userData },
       async handler({ params, body }) {
         const { password, ...fields } = body;
         const changes: Partial<UserInput> = { ...fields };
@@ -75,7 +78,7 @@ export function userRoutes({ model }: ApiContext): ApiRoute<never, never, never>
     defineRoute<{ userId: number }>({
       method: 'GET',
       path: '/users/:userId/api-keys',
-      schema: { params: idParams('userId') },
+      schema: { params: idParams('userId'), data: listOf(apiKeyData) },
       async handler({ params }) {
         await model.users.get(params.userId);
         return (await model.users.apiKeys(params.userId)).map(apiKeyView);
@@ -85,7 +88,7 @@ export function userRoutes({ model }: ApiContext): ApiRoute<never, never, never>
       method: 'POST',
       path: '/users/:userId/api-keys',
       status: 201,
-      schema: { params: idParams('userId'), body: apiKeyCreateBody },
+      schema: { params: idParams('userId'), body: apiKeyCreateBody, data: issuedApiKeyData },
       async handler({ params, body }) {
         await model.users.get(params.userId);
         const { key, apiKey } = await model.users.issueApiKey(params.userId, body?.label ?? '');

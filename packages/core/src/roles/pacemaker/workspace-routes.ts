@@ -3,6 +3,7 @@ import type { Service } from '../../model/service-repository';
 import type { ApplicationVersion } from '../../model/version-repository';
 import type { WorkspaceInput } from '../../model/workspace-repository';
 import { type ApiCaller, callerMay } from './api-caller';
+import { applicationData, listOf, serviceData, versionData, workspaceData } from './api-data-schemas';
 import { type ApiContext, type ApiRoute, defineRoute } from './api-route';
 import {
   applicationCreateBody,
@@ -39,6 +40,7 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
     defineRoute({
       method: 'GET',
       path: '/workspaces',
+      schema: { data: listOf(workspaceData) },
       async handler({ caller }) {
         const all = await model.workspaces.list();
         if (callerMay(caller, 'WORKSPACE_LIST')) return all;
@@ -49,19 +51,19 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
       method: 'POST',
       path: '/workspaces',
       status: 201,
-      schema: { body: workspaceCreateBody },
+      schema: { body: workspaceCreateBody, data: workspaceData },
       handler: ({ body }) => model.workspaces.create(body as WorkspaceInput),
     }),
     defineRoute<{ workspaceId: number }>({
       method: 'GET',
       path: '/workspaces/:workspaceId',
-      schema: { params: idParams('workspaceId') },
+      schema: { params: idParams('workspaceId'), data: workspaceData },
       handler: ({ params }) => model.workspaces.get(params.workspaceId),
     }),
     defineRoute<{ workspaceId: number }, Partial<WorkspaceBody>>({
       method: 'PATCH',
       path: '/workspaces/:workspaceId',
-      schema: { params: idParams('workspaceId'), body: workspaceUpdateBody },
+      schema: { params: idParams('workspaceId'), body: workspaceUpdateBody, data: workspaceData },
       handler: ({ params, body }) =>
         model.workspaces.update(params.workspaceId, { ...body, tags: body.tags as JsonObject | undefined }),
     }),
@@ -76,7 +78,7 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
     defineRoute<{ workspaceId: number }>({
       method: 'GET',
       path: '/workspaces/:workspaceId/applications',
-      schema: { params: idParams('workspaceId') },
+      schema: { params: idParams('workspaceId'), data: listOf(applicationData) },
       async handler({ params }) {
         await model.workspaces.get(params.workspaceId);
         return model.applications.list({ workspaceId: params.workspaceId });
@@ -85,14 +87,14 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
     defineRoute<{ applicationId: number }>({
       method: 'GET',
       path: '/applications/:applicationId',
-      schema: { params: idParams('applicationId') },
+      schema: { params: idParams('applicationId'), data: applicationData },
       handler: ({ params }) => model.applications.get(params.applicationId),
     }),
     defineRoute<{ workspaceId: number }, ApplicationBody>({
       method: 'POST',
       path: '/workspaces/:workspaceId/applications',
       status: 201,
-      schema: { params: idParams('workspaceId'), body: applicationCreateBody },
+      schema: { params: idParams('workspaceId'), body: applicationCreateBody, data: applicationData },
       async handler({ params, body }) {
         await model.workspaces.get(params.workspaceId);
         return model.applications.create({ ...body, workspaceId: params.workspaceId });
@@ -101,13 +103,13 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
     defineRoute<{ applicationId: number }, Partial<ApplicationBody>>({
       method: 'PATCH',
       path: '/applications/:applicationId',
-      schema: { params: idParams('applicationId'), body: applicationUpdateBody },
+      schema: { params: idParams('applicationId'), body: applicationUpdateBody, data: applicationData },
       handler: ({ params, body }) => model.applications.update(params.applicationId, body),
     }),
     defineRoute<{ workspaceId: number }>({
       method: 'GET',
       path: '/workspaces/:workspaceId/services',
-      schema: { params: idParams('workspaceId') },
+      schema: { params: idParams('workspaceId'), data: listOf(serviceData) },
       async handler({ params, caller }) {
         await model.workspaces.get(params.workspaceId);
         const services = await model.services.list({ workspaceId: params.workspaceId });
@@ -118,7 +120,7 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
       method: 'POST',
       path: '/workspaces/:workspaceId/services',
       status: 201,
-      schema: { params: idParams('workspaceId'), body: serviceCreateBody },
+      schema: { params: idParams('workspaceId'), body: serviceCreateBody, data: serviceData },
       async handler({ params, body, caller }) {
         await model.workspaces.get(params.workspaceId);
         const service = await model.services.create({ ...body, workspaceId: params.workspaceId });
@@ -134,7 +136,7 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
     defineRoute<{ applicationId: number }>({
       method: 'GET',
       path: '/applications/:applicationId/versions',
-      schema: { params: idParams('applicationId') },
+      schema: { params: idParams('applicationId'), data: listOf(versionData) },
       async handler({ params, caller }) {
         const application = await model.applications.get(params.applicationId);
         const versions = await model.versions.list({ applicationId: application.id });
@@ -144,7 +146,7 @@ export function workspaceRoutes(context: ApiContext): ApiRoute<never, never, nev
     defineRoute<{ versionId: number }>({
       method: 'GET',
       path: '/versions/:versionId',
-      schema: { params: idParams('versionId') },
+      schema: { params: idParams('versionId'), data: versionData },
       async handler({ params, caller }) {
         const version = await model.versions.get(params.versionId);
         const application = await model.applications.get(version.applicationId);

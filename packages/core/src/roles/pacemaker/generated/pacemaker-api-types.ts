@@ -1,4 +1,4 @@
-// Generated from the pacemaker's OpenAPI document by `npm run generate:api-types -w @paasmaker/console`; do not edit.
+// Generated from the pacemaker's OpenAPI document by `npm run generate:api-types`; do not edit.
 // A test fails when the API changed and this file was not generated again.
 export interface paths {
     "/api/v1/workspaces": {
@@ -681,6 +681,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/versions/{versionId}/instance-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A version's instance types and their quantities */
+        get: operations["getVersionsVersionIdInstanceTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/versions/{versionId}/instance-types/{instanceTypeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Scale an instance type: set its quantity; a running version starts or retires instances to match (job tree id, or null) */
+        patch: operations["patchVersionsVersionIdInstanceTypesInstanceTypeId"];
+        trace?: never;
+    };
     "/api/v1/stats/workspaces/{workspaceId}": {
         parameters: {
             query?: never;
@@ -885,12 +919,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            name: string;
+                            stub: string;
+                            tags: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -940,12 +989,27 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            name: string;
+                            stub: string;
+                            tags: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -987,12 +1051,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            name: string;
+                            stub: string;
+                            tags: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1091,12 +1170,27 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            name: string;
+                            stub: string;
+                            tags: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1138,12 +1232,28 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            workspaceId: number;
+                            name: string;
+                            manifestPath: string;
+                            configVars: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1192,12 +1302,28 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            workspaceId: number;
+                            name: string;
+                            manifestPath: string;
+                            configVars: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1239,12 +1365,28 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            workspaceId: number;
+                            name: string;
+                            manifestPath: string;
+                            configVars: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1286,12 +1428,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1340,12 +1488,28 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            workspaceId: number;
+                            name: string;
+                            manifestPath: string;
+                            configVars: {
+                                [key: string]: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1387,12 +1551,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            workspaceId: number;
+                            name: string;
+                            provider: string;
+                            parameters: {
+                                [key: string]: unknown;
+                            };
+                            credentials?: {
+                                [key: string]: unknown;
+                            };
+                            state: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1442,12 +1626,32 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            workspaceId: number;
+                            name: string;
+                            provider: string;
+                            parameters: {
+                                [key: string]: unknown;
+                            };
+                            credentials?: {
+                                [key: string]: unknown;
+                            };
+                            state: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1536,12 +1740,36 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            applicationId: number;
+                            number: number;
+                            /** @enum {string} */
+                            state: "NEW" | "PREPARED" | "READY" | "RUNNING";
+                            isCurrent: boolean;
+                            scmName: string;
+                            scmParameters: {
+                                [key: string]: unknown;
+                            };
+                            scmRevision: string | null;
+                            manifest?: string | null;
+                            sourcePath: string | null;
+                            sourceChecksum: string | null;
+                            sourcePackageType: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1583,12 +1811,36 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            applicationId: number;
+                            number: number;
+                            /** @enum {string} */
+                            state: "NEW" | "PREPARED" | "READY" | "RUNNING";
+                            isCurrent: boolean;
+                            scmName: string;
+                            scmParameters: {
+                                [key: string]: unknown;
+                            };
+                            scmRevision: string | null;
+                            manifest?: string | null;
+                            sourcePath: string | null;
+                            sourceChecksum: string | null;
+                            sourcePackageType: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1630,12 +1882,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1675,12 +1933,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            kind: "user";
+                            user: {
+                                id: number;
+                                login: string;
+                                email: string;
+                                name: string;
+                                authSource: string;
+                                enabled: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            grants: unknown[];
+                        } | {
+                            /** @enum {string} */
+                            kind: "super" | "node";
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1720,12 +2001,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            login: string;
+                            email: string;
+                            name: string;
+                            authSource: string;
+                            enabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1775,12 +2071,27 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            login: string;
+                            email: string;
+                            name: string;
+                            authSource: string;
+                            enabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1822,12 +2133,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            login: string;
+                            email: string;
+                            name: string;
+                            authSource: string;
+                            enabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1926,12 +2252,27 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            login: string;
+                            email: string;
+                            name: string;
+                            authSource: string;
+                            enabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -1973,12 +2314,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            userId: number;
+                            prefix: string;
+                            label: string;
+                            /** Format: date-time */
+                            lastUsedAt: string | null;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2026,12 +2382,30 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            key: string;
+                            apiKey: {
+                                id: number;
+                                userId: number;
+                                prefix: string;
+                                label: string;
+                                /** Format: date-time */
+                                lastUsedAt: string | null;
+                                /** Format: date-time */
+                                revokedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            };
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2119,12 +2493,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            name: string;
+                            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2171,12 +2557,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            name: string;
+                            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2218,12 +2616,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            name: string;
+                            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2319,12 +2729,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            name: string;
+                            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2368,12 +2790,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            userId: number;
+                            roleId: number;
+                            workspaceId: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2421,12 +2856,25 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            userId: number;
+                            roleId: number;
+                            workspaceId: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2517,12 +2965,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            trees: {
+                                treeId: string;
+                                type: string;
+                                title: string;
+                                /** @enum {string} */
+                                state: "NEW" | "WAITING" | "RUNNING" | "SUCCESS" | "FAILED" | "ABORTED";
+                                tags: string[];
+                                /** @description Milliseconds since the epoch */
+                                createdAt: number;
+                                /** @description Milliseconds since the epoch */
+                                finishedAt?: number;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2564,12 +3030,47 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                            tags: string[];
+                            context: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Milliseconds since the epoch */
+                            createdAt: number;
+                            aborted: boolean;
+                            jobs: {
+                                id: string;
+                                treeId: string;
+                                parentId: string | null;
+                                nodeId: string;
+                                type: string;
+                                parameters: {
+                                    [key: string]: unknown;
+                                };
+                                title: string;
+                                /** @enum {string} */
+                                state: "NEW" | "WAITING" | "RUNNING" | "SUCCESS" | "FAILED" | "ABORTED";
+                                summary?: string;
+                                result?: unknown;
+                                childIds: string[];
+                                /** @description Milliseconds since the epoch */
+                                createdAt: number;
+                                /** @description Milliseconds since the epoch */
+                                startedAt?: number;
+                                /** @description Milliseconds since the epoch */
+                                finishedAt?: number;
+                            }[];
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2617,12 +3118,19 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            jobId: string;
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2935,12 +3443,45 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            uuid: string;
+                            name: string;
+                            route: string;
+                            apiPort: number;
+                            roles: {
+                                heart: boolean;
+                                pacemaker: boolean;
+                                router: boolean;
+                            };
+                            /** @enum {string} */
+                            state: "ACTIVE" | "INACTIVE" | "DOWN" | "STOPPED";
+                            runtimes: {
+                                [key: string]: string[];
+                            };
+                            tags: {
+                                [key: string]: unknown;
+                            };
+                            score: number;
+                            /** Format: date-time */
+                            lastHeardAt: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            stats?: unknown;
+                        }[];
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -2982,12 +3523,45 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            uuid: string;
+                            name: string;
+                            route: string;
+                            apiPort: number;
+                            roles: {
+                                heart: boolean;
+                                pacemaker: boolean;
+                                router: boolean;
+                            };
+                            /** @enum {string} */
+                            state: "ACTIVE" | "INACTIVE" | "DOWN" | "STOPPED";
+                            runtimes: {
+                                [key: string]: string[];
+                            };
+                            tags: {
+                                [key: string]: unknown;
+                            };
+                            score: number;
+                            /** Format: date-time */
+                            lastHeardAt: string | null;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            stats?: unknown;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3033,6 +3607,8 @@ export interface operations {
                     scm: string;
                     parameters: {
                         location: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                     manifestPath?: string;
                     directory?: string;
@@ -3041,12 +3617,18 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3088,12 +3670,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            location: string;
+                            bytes: number;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3139,12 +3728,18 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3190,12 +3785,18 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3241,12 +3842,18 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3292,12 +3899,18 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3343,12 +3956,18 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3394,12 +4013,18 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            treeId: string;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3441,12 +4066,20 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            vars: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3496,12 +4129,20 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            vars: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3543,12 +4184,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: {
+                            application: string;
+                            urls: string[];
+                            instances: {
+                                uuid: string;
+                                version: number;
+                                versionId: number;
+                                isCurrent: boolean;
+                                instanceType: string;
+                                state: string;
+                                node: string;
+                                port: number | null;
+                                url: string | null;
+                            }[];
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {
@@ -3649,6 +4308,129 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid request; `error.fields` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getVersionsVersionIdInstanceTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                versionId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: number;
+                            versionId: number;
+                            name: string;
+                            quantity: number;
+                            runtimeName: string;
+                            runtimeVersion: string;
+                            exclusive: boolean;
+                            standalone: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request; `error.fields` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Lacking the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchVersionsVersionIdInstanceTypesInstanceTypeId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                versionId: number;
+                instanceTypeId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How many instances of the type the version runs */
+                    quantity: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            quantity: number;
+                            /** @description The job tree starting or retiring instances to match; null when the version is not running and has no surplus */
+                            treeId: string | null;
+                        };
+                    };
+                };
             };
             /** @description Invalid request; `error.fields` names each bad field */
             400: {

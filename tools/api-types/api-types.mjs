@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 
-/** Where the console's generated API types live (committed; `npm run generate:api-types -w @paasmaker/console` writes them). */
-export const API_TYPES_FILE = new URL('../app/src/api/paasmaker-api.ts', import.meta.url);
+// The one way the clients of the pacemaker API (the CLI, the web console) get its types:
+// openapi-typescript over the pacemaker's OpenAPI document, into one committed file that
+// `@paasmaker/core` exports. A test fails when the file is stale; `npm run generate:api-types`
+// runs it with PAASMAKER_WRITE_API_TYPES=1 to write it.
+
+/** The committed file of generated API types. */
+export const API_TYPES_FILE = new URL(
+  '../../packages/core/src/roles/pacemaker/generated/pacemaker-api-types.ts',
+  import.meta.url,
+);
 
 /**
  * The pacemaker's OpenAPI document, from a real API over a throwaway SQLite model and job store.
@@ -33,12 +41,12 @@ export async function pacemakerOpenApiDocument(core) {
 }
 
 /**
- * The TypeScript source of the API's types (openapi-typescript), as the console imports them.
+ * The TypeScript source of the API's types (openapi-typescript), as the clients import them.
  * @param {import('openapi-typescript').OpenAPI3} document
  */
 export async function apiTypesSource(document) {
   const header =
-    "// Generated from the pacemaker's OpenAPI document by `npm run generate:api-types -w @paasmaker/console`; do not edit.\n" +
+    "// Generated from the pacemaker's OpenAPI document by `npm run generate:api-types`; do not edit.\n" +
     '// A test fails when the API changed and this file was not generated again.\n';
   return header + astToString(await openapiTS(document));
 }

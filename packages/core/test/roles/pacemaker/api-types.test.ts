@@ -1,12 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as core from '@paasmaker/core';
 import { describe, expect, it } from 'vitest';
-import { API_TYPES_FILE, apiTypesSource, pacemakerOpenApiDocument } from '../scripts/api-types.mjs';
+import {
+  API_TYPES_FILE,
+  apiTypesSource,
+  pacemakerOpenApiDocument,
+} from '../../../../../tools/api-types/api-types.mjs';
 
-describe("the console's generated API types", () => {
-  it("match the pacemaker's OpenAPI document (else: npm run generate:api-types -w @paasmaker/console)", async () => {
+describe("the API types generated from the pacemaker's OpenAPI document", () => {
+  it('match the document (else: npm run generate:api-types)', async () => {
     const generated = await apiTypesSource(await pacemakerOpenApiDocument(core));
-    // The generate:api-types script runs this test with PAASMAKER_WRITE_API_TYPES=1 to write them.
+    // `npm run generate:api-types` runs this test with PAASMAKER_WRITE_API_TYPES=1 to write them.
     if (process.env.PAASMAKER_WRITE_API_TYPES) await writeFile(API_TYPES_FILE, generated);
     expect(generated).toBe(await readFile(API_TYPES_FILE, 'utf8'));
   });
