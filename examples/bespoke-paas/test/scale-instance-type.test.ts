@@ -13,7 +13,6 @@ import {
   gitRepo,
   hostnameOf,
   httpGet,
-  instancePortBlock,
   killLeftovers,
   newToken,
   routerPort,
@@ -77,7 +76,8 @@ beforeAll(async () => {
       dataFolder,
       roles: {
         pacemaker: { superToken, nodeToken: newToken(), api: { port: 0 } },
-        heart: { stopInstancesOnClose: true, ports: instancePortBlock(4) },
+        // The end-to-end blocks of 61000–61599 are all taken (CONTRIBUTING); a block of its own here.
+        heart: { stopInstancesOnClose: true, ports: { min: 64_800, max: 64_849 } },
         router: { port: 0 },
       },
     },
@@ -103,6 +103,9 @@ describe('scaling an instance type through the API', () => {
   it('starts a second instance of a running version, and both answer through the router', async () => {
     expect(await answeringPorts(5)).toHaveProperty('size', 1);
     await scale(2);
+    expect((await api('GET', `/versions/${versionId}/instance-types`)).body.data).toEqual([
+      expect.objectContaining({ id: webTypeId, versionId, name: 'web', quantity: 2 }),
+    ]);
     expect(heartInstances().map((instance) => instance.state)).toEqual(['RUNNING', 'RUNNING']);
     let seen = new Set<string>();
     await eventually(async () => {

@@ -34,9 +34,55 @@ const scaledData: JsonSchemaObject = {
   },
 };
 
-/** Changing an instance type of a version: its quantity (scaling). */
-export function instanceTypeRoutes({ deploy }: ApiContext): ApiRoute<never, never, never>[] {
+const instanceTypeList: JsonSchemaObject = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'id',
+      'versionId',
+      'name',
+      'quantity',
+      'runtimeName',
+      'runtimeVersion',
+      'exclusive',
+      'standalone',
+    ],
+    properties: {
+      id: { type: 'integer' },
+      versionId: { type: 'integer' },
+      name: { type: 'string' },
+      quantity: { type: 'integer', minimum: 1 },
+      runtimeName: { type: 'string' },
+      runtimeVersion: { type: 'string' },
+      exclusive: { type: 'boolean' },
+      standalone: { type: 'boolean' },
+    },
+  },
+};
+
+/** A version's instance types (without their startup commands and parameters), and scaling one. */
+export function instanceTypeRoutes({ model, deploy }: ApiContext): ApiRoute<never, never, never>[] {
   const routes = [
+    defineRoute<{ versionId: number }>({
+      method: 'GET',
+      path: '/versions/:versionId/instance-types',
+      schema: { params: idParams('versionId'), data: instanceTypeList },
+      async handler({ params }) {
+        const version = await model.versions.get(params.versionId);
+        return (await model.instanceTypes.list({ versionId: version.id })).map((type) => ({
+          id: type.id,
+          versionId: type.versionId,
+          name: type.name,
+          quantity: type.quantity,
+          runtimeName: type.runtimeName,
+          runtimeVersion: type.runtimeVersion,
+          exclusive: type.exclusive,
+          standalone: type.standalone,
+        }));
+      },
+    }),
     defineRoute<{ versionId: number; instanceTypeId: number }, { quantity: number }>({
       method: 'PATCH',
       path: '/versions/:versionId/instance-types/:instanceTypeId',

@@ -223,6 +223,12 @@ export const ROUTE_PERMISSIONS = {
     scope: VERSION,
     summary: 'Delete a version that is neither current nor running (job tree id)',
   },
+  'GET /versions/:versionId/instance-types': {
+    callers: 'user',
+    permission: 'WORKSPACE_VIEW',
+    scope: VERSION,
+    summary: "A version's instance types and their quantities",
+  },
   'PATCH /versions/:versionId/instance-types/:instanceTypeId': {
     callers: 'user',
     permission: 'APPLICATION_CREATE',

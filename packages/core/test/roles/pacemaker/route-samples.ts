@@ -207,6 +207,9 @@ export const ROUTE_SAMPLES: Record<
   'DELETE /versions/:versionId': async (fx) => ({
     path: `/versions/${(await sampleVersion(fx, 'PREPARED')).id}`,
   }),
+  'GET /versions/:versionId/instance-types': async (fx) => ({
+    path: `/versions/${(await sampleInstance(fx)).version.id}/instance-types`,
+  }),
   'PATCH /versions/:versionId/instance-types/:instanceTypeId': async (fx) => {
     const version = await sampleVersion(fx, 'PREPARED');
     const type = await sampleInstanceType(fx, version.id);
