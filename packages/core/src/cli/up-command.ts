@@ -186,7 +186,9 @@ export function addUpCommand(program: Command, context: CliContext): void {
         (await pacemaker.model.workspaces.create({ name: 'Default', stub: 'default' }));
       context.print(`Paasmaker is up: pacemaker ${pacemaker.url} (API ${pacemaker.url}/api/v1)`);
       if (pacemaker.kernel.plugins.some((plugin) => plugin.name === 'paasmaker.console'))
-        context.print(`Console: ${pacemaker.url}/ (log in with a user's login and password)`);
+        context.print(
+          `Console: ${pacemaker.url}/ (log in as a user of this PaaS, such as its first administrator)`,
+        );
       const routerUrl = node.router?.url ?? node.nginxRouter?.url;
       if (routerUrl) {
         const { port } = new URL(routerUrl);
