@@ -15,6 +15,7 @@ import { addUpCommand } from './up-command';
 import { addUserCommands } from './user-commands';
 import { addVersionActionCommands } from './version-action-commands';
 import { addVersionCommands } from './version-commands';
+import { addVersionScaleCommand } from './version-scale-command';
 import { addWorkspaceCommands } from './workspace-commands';
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
@@ -64,6 +65,7 @@ Examples:
   addJobCommands(program, context);
   addNodeCommands(program, context);
   addVersionActionCommands(program, context);
+  addVersionScaleCommand(program, context);
   addInstanceCommands(program, context);
   addDeployCommands(program, context);
   addConfigCommands(program, context);

@@ -75,28 +75,32 @@ describe('paasmaker deploy and friends against an embedded node', () => {
   let versionId: number;
   let currentVersionId: number;
 
-  it('deploys a folder of a git repository, prints its URL, and the router serves it', async () => {
-    const repo = await gitRepo(HELLO_NODE, path.join(home, 'hello-git'));
-    const deployed = await run(['deploy', repo]);
-    expect(deployed.stderr).toBe('');
-    expect(deployed.code).toBe(0);
-    expect(deployed.stdout).toContain('SUCCESS');
-    const url = deployed.stdout.match(/hello-node is live: (http:\/\/\S+)/)?.[1];
-    expect(url).toMatch(/^http:\/\/web\.hello-node\.default\.paasmaker\.localhost:\d+\/$/);
-    const answer = await viaRouter(routerUrl, url ?? '');
-    expect(answer.status).toBe(200);
-    expect(answer.body).toContain('hello-node version');
+  it(
+    'deploys a folder of a git repository, prints its URL, and the router serves it',
+    async () => {
+      const repo = await gitRepo(HELLO_NODE, path.join(home, 'hello-git'));
+      const deployed = await run(['deploy', repo]);
+      expect(deployed.stderr).toBe('');
+      expect(deployed.code).toBe(0);
+      expect(deployed.stdout).toContain('SUCCESS');
+      const url = deployed.stdout.match(/hello-node is live: (http:\/\/\S+)/)?.[1];
+      expect(url).toMatch(/^http:\/\/web\.hello-node\.default\.paasmaker\.localhost:\d+\/$/);
+      const answer = await viaRouter(routerUrl, url ?? '');
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('hello-node version');
 
-    const application = (await node.pacemaker?.model.applications.list({}))?.find(
-      (a) => a.name === 'hello-node',
-    );
-    applicationId = application?.id ?? 0;
-    const instances = await run(['app', 'instances', String(applicationId), '--json']);
-    expect(instances.code).toBe(0);
-    const shown = JSON.parse(instances.stdout);
-    expect(shown.urls).toContain(url);
-    versionId = shown.instances[0].versionId;
-  }, 120_000);
+      const application = (await node.pacemaker?.model.applications.list({}))?.find(
+        (a) => a.name === 'hello-node',
+      );
+      applicationId = application?.id ?? 0;
+      const instances = await run(['app', 'instances', String(applicationId), '--json']);
+      expect(instances.code).toBe(0);
+      const shown = JSON.parse(instances.stdout);
+      expect(shown.urls).toContain(url);
+      versionId = shown.instances[0].versionId;
+    },
+    patient(120_000),
+  );
 
   it('logs prints the instance log with its "listening" line', async () => {
     const logs = await run(['logs', String(applicationId)]);
@@ -174,23 +178,27 @@ describe('paasmaker deploy and friends against an embedded node', () => {
     expect(bad.stderr).toMatch(/not a variable name/);
   });
 
-  it('deploys a plain folder by uploading it', async () => {
-    const folder = path.join(home, 'hello-plain');
-    await cp(HELLO_NODE, folder, { recursive: true });
-    const deployed = await run(['deploy', folder, '--json']);
-    expect(deployed.stderr).toBe('');
-    expect(deployed.code).toBe(0);
-    const result = JSON.parse(deployed.stdout);
-    expect(result.applicationId).toBe(applicationId);
-    expect(result.urls[0]).toMatch(/^http:\/\/web\.hello-node\.default\.paasmaker\.localhost:/);
-    currentVersionId = result.versionId;
-    const version = await node.pacemaker?.model.versions.get(result.versionId);
-    expect(version?.scmName).toBe('paasmaker.scm.upload');
-    expect(version?.isCurrent).toBe(true);
-    const answer = await viaRouter(routerUrl, result.urls[0]);
-    expect(answer.status).toBe(200);
-    expect(answer.body).toContain('Hi there');
-  }, 120_000);
+  it(
+    'deploys a plain folder by uploading it',
+    async () => {
+      const folder = path.join(home, 'hello-plain');
+      await cp(HELLO_NODE, folder, { recursive: true });
+      const deployed = await run(['deploy', folder, '--json']);
+      expect(deployed.stderr).toBe('');
+      expect(deployed.code).toBe(0);
+      const result = JSON.parse(deployed.stdout);
+      expect(result.applicationId).toBe(applicationId);
+      expect(result.urls[0]).toMatch(/^http:\/\/web\.hello-node\.default\.paasmaker\.localhost:/);
+      currentVersionId = result.versionId;
+      const version = await node.pacemaker?.model.versions.get(result.versionId);
+      expect(version?.scmName).toBe('paasmaker.scm.upload');
+      expect(version?.isCurrent).toBe(true);
+      const answer = await viaRouter(routerUrl, result.urls[0]);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('Hi there');
+    },
+    patient(120_000),
+  );
 
   it('version stop follows the tree; a version that is not running is refused in one line', async () => {
     const refused = await run(['version', 'stop', String(versionId)]);
@@ -208,6 +216,44 @@ describe('paasmaker deploy and friends against an embedded node', () => {
     expect(follow.code).toBe(0);
     expect((await node.pacemaker?.model.versions.get(currentVersionId))?.state).toBe('RUNNING');
   }, 60_000);
+
+  it(
+    'version scale starts and stops instances of a running version, following the tree',
+    async () => {
+      const running = async () =>
+        JSON.parse(
+          (await run(['app', 'instances', String(applicationId), '--json'])).stdout,
+        ).instances.filter(
+          (instance: { versionId: number; state: string }) =>
+            instance.versionId === currentVersionId && instance.state === 'RUNNING',
+        ).length;
+      const up = await run(['version', 'scale', String(currentVersionId), 'web', '2']);
+      expect(up).toMatchObject({ code: 0, stderr: '' });
+      expect(up.stdout).toContain(`version ${currentVersionId}: web scaled to 2`);
+      expect(up.stdout).toContain('SUCCESS');
+      expect(await running()).toBe(2);
+      const down = await run([
+        'version',
+        'scale',
+        String(currentVersionId),
+        'web',
+        '1',
+        '--no-follow',
+        '--json',
+      ]);
+      expect(down.code).toBe(0);
+      const follow = await run(['job', 'follow', JSON.parse(down.stdout).treeId]);
+      expect(follow.code).toBe(0);
+      expect(await running()).toBe(1);
+      const unknown = await run(['version', 'scale', String(currentVersionId), 'worker', '2']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/has no instance type worker \(it has: web\)/);
+      const zero = await run(['version', 'scale', String(currentVersionId), 'web', '0']);
+      expect(zero.code).toBe(2);
+      expect(zero.stderr).toMatch(/at least 1, not 0/);
+    },
+    patient(120_000),
+  );
 
   it(
     'logs --follow of an instance ends by itself once the instance is gone',
@@ -253,52 +299,62 @@ describe('paasmaker deploy and friends against an embedded node', () => {
     expect(badId.code).toBe(2);
   });
 
-  it('up runs a PaaS in-process, deploys, stores tokens and CLI credentials, and stops', async () => {
-    const repo = await gitRepo(HELLO_NODE, path.join(home, 'hello-up'));
-    const data = path.join(home, 'up-data');
-    let answer: { status: number; body: string } | undefined;
-    let pacemakerAnswer: { status: number; body: string } | undefined;
-    let whileUp = '';
-    const up = await run(['up', '--data', data, '--api-port', '0', '--router-port', '0', '--deploy', repo], {
-      config: 'up-config',
-      stopSignal: async (out) => {
-        whileUp = out.text;
-        const url = out.text.match(/hello-node is live: (\S+)/)?.[1];
-        const router = out.text.match(/Router: (http:\/\/\S+)/)?.[1];
-        if (url && router) answer = await viaRouter(router, url);
-        const pacemaker = out.text.match(/Pacemaker through the router: (\S+)/)?.[1];
-        if (pacemaker && router) pacemakerAnswer = await viaRouter(router, `${pacemaker}api/v1/openapi.json`);
-        // The stored credentials work for the next command.
-        const list = await run(['workspace', 'list', '--json'], { config: 'up-config' });
-        whileUp += `\nWORKSPACES ${list.stdout}`;
-        return 'SIGTERM';
-      },
-    });
-    expect(up.stderr).toBe('');
-    expect(up.code).toBe(0);
-    expect(whileUp).toMatch(
-      /hello-node is live: http:\/\/web\.hello-node\.default\.paasmaker\.localhost:\d+\/\n/,
-    );
-    expect(whileUp).toContain('admin');
-    expect(whileUp).toMatch(/WORKSPACES .*"stub": "default"/s);
-    expect(answer?.status).toBe(200);
-    expect(whileUp).toMatch(/Pacemaker through the router: http:\/\/pacemaker\.paasmaker\.localhost:\d+\/\n/);
-    expect(pacemakerAnswer?.status).toBe(200);
-    expect(pacemakerAnswer?.body).toContain('"openapi"');
-    expect(up.stdout).toContain('SIGTERM received, stopping');
-    expect((await stat(path.join(data, 'tokens.json'))).mode & 0o777).toBe(0o600);
-    // As root, tenant users pass through the data folder (never list it); otherwise it is private.
-    expect((await stat(data)).mode & 0o777).toBe(process.getuid?.() === 0 ? 0o711 : 0o700);
-    const tokens = await readFile(path.join(data, 'tokens.json'), 'utf8');
-    // A second start reuses the tokens and the stored credentials.
-    const again = await run(['up', '--data', data, '--api-port', '0', '--router-port', '0'], {
-      config: 'up-config',
-      stopSignal: async () => 'SIGINT',
-    });
-    expect(again.code).toBe(0);
-    expect(await readFile(path.join(data, 'tokens.json'), 'utf8')).toBe(tokens);
-    expect(again.stdout).not.toContain('password');
-  }, 120_000);
+  it(
+    'up runs a PaaS in-process, deploys, stores tokens and CLI credentials, and stops',
+    async () => {
+      const repo = await gitRepo(HELLO_NODE, path.join(home, 'hello-up'));
+      const data = path.join(home, 'up-data');
+      let answer: { status: number; body: string } | undefined;
+      let pacemakerAnswer: { status: number; body: string } | undefined;
+      let whileUp = '';
+      const up = await run(
+        ['up', '--data', data, '--api-port', '0', '--router-port', '0', '--deploy', repo],
+        {
+          config: 'up-config',
+          stopSignal: async (out) => {
+            whileUp = out.text;
+            const url = out.text.match(/hello-node is live: (\S+)/)?.[1];
+            const router = out.text.match(/Router: (http:\/\/\S+)/)?.[1];
+            if (url && router) answer = await viaRouter(router, url);
+            const pacemaker = out.text.match(/Pacemaker through the router: (\S+)/)?.[1];
+            if (pacemaker && router)
+              pacemakerAnswer = await viaRouter(router, `${pacemaker}api/v1/openapi.json`);
+            // The stored credentials work for the next command.
+            const list = await run(['workspace', 'list', '--json'], { config: 'up-config' });
+            whileUp += `\nWORKSPACES ${list.stdout}`;
+            return 'SIGTERM';
+          },
+        },
+      );
+      expect(up.stderr).toBe('');
+      expect(up.code).toBe(0);
+      expect(whileUp).toMatch(
+        /hello-node is live: http:\/\/web\.hello-node\.default\.paasmaker\.localhost:\d+\/\n/,
+      );
+      expect(whileUp).toContain('admin');
+      expect(whileUp).toMatch(/WORKSPACES .*"stub": "default"/s);
+      expect(answer?.status).toBe(200);
+      expect(whileUp).toMatch(
+        /Pacemaker through the router: http:\/\/pacemaker\.paasmaker\.localhost:\d+\/\n/,
+      );
+      expect(pacemakerAnswer?.status).toBe(200);
+      expect(pacemakerAnswer?.body).toContain('"openapi"');
+      expect(up.stdout).toContain('SIGTERM received, stopping');
+      expect((await stat(path.join(data, 'tokens.json'))).mode & 0o777).toBe(0o600);
+      // As root, tenant users pass through the data folder (never list it); otherwise it is private.
+      expect((await stat(data)).mode & 0o777).toBe(process.getuid?.() === 0 ? 0o711 : 0o700);
+      const tokens = await readFile(path.join(data, 'tokens.json'), 'utf8');
+      // A second start reuses the tokens and the stored credentials.
+      const again = await run(['up', '--data', data, '--api-port', '0', '--router-port', '0'], {
+        config: 'up-config',
+        stopSignal: async () => 'SIGINT',
+      });
+      expect(again.code).toBe(0);
+      expect(await readFile(path.join(data, 'tokens.json'), 'utf8')).toBe(tokens);
+      expect(again.stdout).not.toContain('password');
+    },
+    patient(120_000),
+  );
 
   it('a folder inside a git repository deploys as that repository with the folder as directory', async () => {
     const root = path.join(home, 'mono');
