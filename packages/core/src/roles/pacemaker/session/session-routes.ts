@@ -36,6 +36,8 @@ export function sessionRoutes(options: SessionRoutesOptions): ApiRoute<never, ne
     defineRoute({
       method: 'POST',
       path: '/session',
+      // The credentials come in the Authorization header; a body, if any, must be an empty object.
+      schema: { body: { type: 'object', properties: {}, additionalProperties: false } },
       async handler({ caller, request, reply }) {
         const previous = options.sessionOf(request);
         if (previous) store.end(previous.cookieValue);
