@@ -10,6 +10,9 @@ import { NODE_TOKEN, SUPER_TOKEN } from '../node/node-test-helpers';
 import { capture, gitRepo, HELLO_PHP, viaRouter } from './cli-test-helpers';
 
 const PHP_PLUGIN = UP_OPTIONAL_PLUGINS[0].plugin;
+/** The other optional plugin, absent where these tests resolve plugins from. */
+const CONSOLE_OFF =
+  'the web console: off — @paasmaker/console is not installed here: npm install @paasmaker/console';
 
 describe('paasmaker up with the official plugins the machine can run', () => {
   let home: string;
@@ -70,7 +73,10 @@ describe('paasmaker up with the official plugins the machine can run', () => {
       resolveFrom: home,
       info: (line) => lines.push(line),
     });
-    expect(lines).toEqual([`PHP apps: off — ${PHP_PLUGIN} is not installed here: npm install ${PHP_PLUGIN}`]);
+    expect(lines).toEqual([
+      `PHP apps: off — ${PHP_PLUGIN} is not installed here: npm install ${PHP_PLUGIN}`,
+      CONSOLE_OFF,
+    ]);
     expect(config.plugins.map((entry) => entry.plugin)).toEqual([
       '@paasmaker/plugin-runtime-node',
       '@paasmaker/plugin-scm-git',
@@ -107,7 +113,7 @@ describe('paasmaker up with the official plugins the machine can run', () => {
       info: (line) => lines.push(line),
     });
     // Named in the file, the PHP plugin is no longer optional: loading it reports what is wrong.
-    expect(lines).toEqual([]);
+    expect(lines).toEqual([CONSOLE_OFF]);
     expect(config.plugins).toEqual([
       { plugin: '@paasmaker/plugin-runtime-node' },
       { plugin: '@paasmaker/plugin-scm-git', options: { timeoutSeconds: 60 } },
