@@ -156,6 +156,28 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => page.locator('tr[data-version="1"] td').nth(2).textContent()).toBe('');
   }, 300_000);
 
+  it('scales the current version to 2 instances from its quantity field, and lists both running', async () => {
+    await page.goto(`${fx.url}/#/applications/${applicationId}`);
+    const quantity = page.getByLabel('Quantity of web in version 2');
+    await quantity.waitFor();
+    expect(await quantity.inputValue()).toBe('1');
+    await quantity.fill('2');
+    await page.getByRole('button', { name: 'Scale web of version 2' }).click();
+    await treeEnds(page, 'SUCCESS');
+    await expect
+      .poll(async () => {
+        await page.goto(`${fx.url}/#/applications/${applicationId}`);
+        await page.reload();
+        await page.locator('table.instances').waitFor();
+        return page
+          .locator('table.instances tbody tr', { hasText: '2 (current)' })
+          .filter({ hasText: 'RUNNING' })
+          .count();
+      }, SLOW)
+      .toBe(2);
+    expect(await page.getByLabel('Quantity of web in version 2').inputValue()).toBe('2');
+  }, 300_000);
+
   it("draws the router's stats of the current version, and they move after requests", async () => {
     const answer = await fetch(`${fx.url}/api/v1/applications/${applicationId}/instances`, {
       headers: { authorization: `Bearer ${fx.superToken}` },
@@ -203,8 +225,10 @@ describe('the web console in Chromium', () => {
       expect(await viewer.getByRole('button', { name: 'Deploy' }).count()).toBe(0);
       await viewer.getByRole('link', { name: 'hello-node', exact: true }).click();
       await viewer.locator('tr[data-version="1"]').waitFor();
-      for (const name of [/^Start/, /^Stop/, /current$/, /^Delete/, 'Roll back'])
+      for (const name of [/^Start/, /^Stop/, /current$/, /^Delete/, /^Scale/, 'Roll back'])
         expect(await viewer.getByRole('button', { name }).count()).toBe(0);
+      await viewer.locator('[data-instance-type="web"]').first().waitFor();
+      expect(await viewer.getByLabel(/^Quantity of/).count()).toBe(0);
 
       await viewer.goto(`${fx.url}/#/workspaces/${fx.workspaceB.id}`);
       await viewer.getByRole('alert').first().waitFor();

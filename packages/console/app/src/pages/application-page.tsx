@@ -8,6 +8,7 @@ import { useMay } from '../console-context';
 import { href } from '../hash-route';
 import { useApi } from '../use-api';
 import { ConfigVarsForm } from './config-vars-form';
+import { InstanceTypesScaling } from './instance-types-scaling';
 import { type ApplicationInstances, InstancesTable } from './instances-table';
 
 /** An application: its versions with their actions, its instance types and instances, its config. */
@@ -147,6 +148,18 @@ export function ApplicationPage({ applicationId }: { applicationId: number }) {
         }
       </LoadedView>
       <h2>Instance types and instances</h2>
+      <LoadedView loaded={versions}>
+        {(list) =>
+          list.map((version) => (
+            <InstanceTypesScaling
+              key={version.id}
+              versionId={version.id}
+              versionNumber={version.number}
+              canScale={can('PATCH /api/v1/versions/{versionId}/instance-types/{instanceTypeId}')}
+            />
+          ))
+        }
+      </LoadedView>
       <LoadedView loaded={instances}>{(data) => <InstancesTable data={data} />}</LoadedView>
       {can('PATCH /api/v1/applications/{applicationId}/config') ? (
         <ConfigVarsForm applicationId={applicationId} />
