@@ -161,6 +161,19 @@ describe('scaling an instance type through the API', () => {
     expect(answer.status).toBe(404);
   });
 
+  it('only records the quantity of a stopped version (no tree); its next start runs that many', async () => {
+    const { actions, jobs } = pacemaker();
+    await jobs.waitForTree((await actions.stop(versionId)).treeId);
+    const answer = await api('PATCH', scalePath(), { quantity: 2 });
+    expect(answer.status).toBe(202);
+    expect(answer.body.data).toEqual({ quantity: 2, treeId: null });
+    expect(heartInstances().map((instance) => instance.state)).toEqual(['STOPPED']);
+    await jobs.waitForTree((await actions.start(versionId)).treeId);
+    expect(heartInstances().map((instance) => instance.state)).toEqual(['RUNNING', 'RUNNING']);
+    expect(await answeringPorts(20)).toHaveProperty('size', 2);
+    await scale(1);
+  }, 180_000);
+
   it('refuses a user without APPLICATION_CREATE on the workspace with 403', async () => {
     const { model } = pacemaker();
     const workspace = (await model.workspaces.findByStub('default')) ?? expect.unreachable();
