@@ -82,7 +82,7 @@ beforeAll(async () => {
       dataFolder,
       roles: {
         pacemaker: { superToken, nodeToken, api: { port: 0 } },
-        heart: { stopInstancesOnClose: true, ports: instancePortBlock(7) },
+        heart: { stopInstancesOnClose: true, ports: instancePortBlock(10) },
         router: { port: 0 },
       },
     },

@@ -99,7 +99,7 @@ describe('bespoke PaaS: the PaaS process killed with SIGKILL', () => {
     const dataFolder = await temp.make();
     dataFolders.push(dataFolder);
     const ports = { api: await freePort(), router: await freePort() };
-    const instancePorts = instancePortBlock(3);
+    const instancePorts = instancePortBlock(11);
     const { child, report } = await startChildPaas(dataFolder, ports, instancePorts);
     expect(report.routerPort).toBe(ports.router);
     expect(report.instances).toHaveLength(1);
@@ -134,7 +134,7 @@ describe('bespoke PaaS: the PaaS process killed with SIGKILL', () => {
     const dataFolder = await temp.make();
     dataFolders.push(dataFolder);
     const ports = { api: await freePort(), router: await freePort() };
-    const instancePorts = instancePortBlock(3);
+    const instancePorts = instancePortBlock(11);
     const { child, report } = await startChildPaas(dataFolder, ports, instancePorts);
     const [instance] = report.instances as [ChildReport['instances'][0]];
     const pid = await runningPid(dataFolder, instance.instanceId);

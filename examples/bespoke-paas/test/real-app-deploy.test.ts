@@ -46,7 +46,7 @@ describe('deploying an app with thousands of files', () => {
         dataFolder: data,
         roles: {
           pacemaker: { superToken, nodeToken: newToken(), api: { port: 0 } },
-          heart: { stopInstancesOnClose: true, ports: { min: 65_300, max: 65_349 } },
+          heart: { stopInstancesOnClose: true, ports: { min: 32_450, max: 32_499 } },
           router: { port: 0 },
         },
       },

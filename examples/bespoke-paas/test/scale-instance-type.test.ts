@@ -77,7 +77,7 @@ beforeAll(async () => {
       roles: {
         pacemaker: { superToken, nodeToken: newToken(), api: { port: 0 } },
         // The end-to-end blocks of 61000–61599 are all taken (CONTRIBUTING); a block of its own here.
-        heart: { stopInstancesOnClose: true, ports: { min: 64_800, max: 64_849 } },
+        heart: { stopInstancesOnClose: true, ports: { min: 32_400, max: 32_449 } },
         router: { port: 0 },
       },
     },

@@ -79,7 +79,7 @@ export async function startConsoleFixture(): Promise<ConsoleFixture> {
           api: { port: 0 },
         },
         // Instance ports of its own, above the ephemeral range: other test files run PaaS nodes too.
-        heart: { stopInstancesOnClose: true, ports: { min: 61_700, max: 61_799 } },
+        heart: { stopInstancesOnClose: true, ports: { min: 32_300, max: 32_399 } },
         router: { port: 0 },
       },
     }),

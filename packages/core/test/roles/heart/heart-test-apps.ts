@@ -71,8 +71,8 @@ export function echo(port: number): Promise<{ pid: number; env: Record<string, s
 
 /** A port range of `size` ports starting somewhere random, so parallel test files rarely share one. */
 export function randomPortRange(size: number): { min: number; max: number } {
-  // Above Linux's ephemeral ports (32768–60999) and the end-to-end tests' blocks (61000–61999),
-  // below the blocks of 65300 and up (see CONTRIBUTING).
-  const min = 62_000 + Math.floor(Math.random() * (3_300 - size));
+  // Above Linux's ephemeral ports (32768–60999) and the end-to-end tests' blocks (61000–63199),
+  // below the blocks of 65200 and up (see CONTRIBUTING).
+  const min = 63_200 + Math.floor(Math.random() * (2_000 - size));
   return { min, max: min + size - 1 };
 }
