@@ -9,7 +9,10 @@
 // that gets busier mid-run favours no column. After the rounds it checks that the router's stats
 // in Redis counted every answer wrk got. The last line is a summary a script can read:
 // `bench:nginx-router ratio=<x> cpu-ratio=<x> hosts100k/hosts10=<x> …`.
-import { mkdtemp, rm } from 'node:fs/promises';
+// An experiment runs as one more column, interleaved with the others: `BENCH_NGINX_VARIANT=<module>`
+// names a module whose default export `{ name, lua?(text), config?(text) }` rewrites a third
+// router's Lua and nginx.conf (10 hosts); the line `variant / router` compares it with the router.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -104,6 +107,40 @@ for (const size of [10, 100_000]) {
 }
 const [small, large] = routers;
 if (!small || !large) throw new Error('routers did not start');
+const variant = process.env.BENCH_NGINX_VARIANT
+  ? await startVariant(process.env.BENCH_NGINX_VARIANT)
+  : undefined;
+
+/** A router of 10 hosts whose Lua and configuration the variant module rewrote, reloaded. */
+async function startVariant(/** @type {string} */ modulePath) {
+  /** @type {{ name: string, lua?: (text: string) => string, config?: (text: string) => string }} */
+  const change = (await import(path.resolve(modulePath))).default;
+  const prefix = `pm:bench:${process.pid}:variant:`;
+  const publisher = await publishRoutingTable({ table: benchTable(10, backendPort), redis, prefix });
+  publishers.push(publisher);
+  const routerFolder = path.join(folder, 'router-variant');
+  const port = await pickFreePort();
+  const router = await startNginxRouter({
+    folder: routerFolder,
+    port,
+    nginxBinary: nginxBin,
+    modulesDirectory: modules,
+    redis: { host: redisUrl.hostname, port: Number(redisUrl.port), db, prefix },
+  });
+  for (const [file, rewrite] of /** @type {const} */ ([
+    ['paasmaker_router.lua', change.lua],
+    ['nginx.conf', change.config],
+  ])) {
+    if (!rewrite) continue;
+    const at = path.join(routerFolder, file);
+    await writeFile(at, rewrite(await readFile(at, 'utf8')));
+  }
+  process.kill(router.pid ?? 0, 'SIGHUP');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await publisher.confirm({ timeoutMs: 60_000 });
+  routers.push({ router, port, prefix, size: 10 });
+  return { name: `variant: ${change.name}`, port, router };
+}
 
 /** @type {Column[]} */
 const columns = [
@@ -111,6 +148,14 @@ const columns = [
   { name: 'router, 10 hosts', port: small.port, pid: () => small.router.pid ?? 0, runs: [], answered: 0 },
   { name: 'router, 100k hosts', port: large.port, pid: () => large.router.pid ?? 0, runs: [], answered: 0 },
 ];
+if (variant)
+  columns.push({
+    name: variant.name,
+    port: variant.port,
+    pid: () => variant.router.pid ?? 0,
+    runs: [],
+    answered: 0,
+  });
 const [staticColumn, smallColumn, largeColumn] = /** @type {[Column, Column, Column]} */ (columns);
 const loadBefore = load();
 for (const column of columns) await measure(column, 2); // warm-up: JIT, keep-alive pools
@@ -177,6 +222,17 @@ console.log(
     .map((run, round) => (run.rps / (smallColumn.runs[round]?.rps ?? run.rps)).toFixed(2))
     .join(', ')})`,
 );
+const variantColumn = columns[3];
+if (variantColumn)
+  console.log(
+    `${variantColumn.name} / router, 10 hosts: req/s ${ratio(variantColumn, smallColumn).toFixed(3)}, CPU per request ${ratio(
+      variantColumn,
+      smallColumn,
+      (run) => run.cpuUs,
+    ).toFixed(3)} (per round: ${variantColumn.runs
+      .map((run, round) => (run.rps / (smallColumn.runs[round]?.rps ?? run.rps)).toFixed(2))
+      .join(', ')})`,
+  );
 console.log(
   `stats counted / answers wrk got: 10 hosts ${countedSmall} / ${smallColumn.answered}, 100k hosts ${countedLarge} / ${largeColumn.answered}` +
     ' (nginx also counts the requests wrk cut off when it stops)',
