@@ -31,7 +31,8 @@ export interface ApplicationInput {
   configVars?: Record<string, string>;
 }
 
-function toApplication(row: Row): Application {
+/** An application row as a record. */
+export function toApplication(row: Row): Application {
   return {
     id: Number(row.id),
     workspaceId: Number(row.workspace_id),

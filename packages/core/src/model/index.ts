@@ -2,11 +2,13 @@ export type { Application, ApplicationInput } from './application-repository';
 export { ApplicationRepository } from './application-repository';
 export type { Model, ModelOptions } from './create-model';
 export { createModel, migrateModel, rollbackModel } from './create-model';
+export { HostnameClaimedError } from './hostname-claimed-error';
 export type { Instance, InstanceInput } from './instance-repository';
 export { InstanceRepository } from './instance-repository';
 export type {
   InstanceType,
   InstanceTypeCron,
+  InstanceTypeCronInput,
   InstanceTypeHealthCheck,
   InstanceTypeInput,
   InstanceTypeStartupStep,
@@ -31,6 +33,7 @@ export type { Service, ServiceInput } from './service-repository';
 export { ServiceRepository } from './service-repository';
 export type { ApiKey, User, UserInput } from './user-repository';
 export { hashApiKey, UserRepository } from './user-repository';
+export type { InstanceTypeRecord, RecordedVersion, VersionRecord } from './version-record';
 export type { ApplicationVersion, VersionChanges, VersionInput } from './version-repository';
 export { VersionRepository } from './version-repository';
 export type { Workspace, WorkspaceInput } from './workspace-repository';

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { HostnameClaimedError } from './hostname-claimed-error';
+import { applicationOfInstanceType, releaseUnnamedClaims, writeHostnames } from './hostname-claims';
 import {
   fromJson,
   type JsonObject,
@@ -9,6 +11,7 @@ import {
   toFlagIfDefined,
   toJsonIfDefined,
 } from './model-database';
+import { notFound } from './model-errors';
 import { ModelRepository } from './model-repository';
 import { modelTables } from './model-tables';
 
@@ -67,6 +70,14 @@ export interface InstanceTypeInput {
   standalone?: boolean;
 }
 
+/** What a new cron of an instance type needs. */
+export interface InstanceTypeCronInput {
+  runspec: string;
+  uri: string;
+  username?: string | null;
+  password?: string | null;
+}
+
 /** A cron of an instance type: `uri` is requested on schedule `runspec` (crontab syntax). */
 export interface InstanceTypeCron {
   readonly id: number;
@@ -80,7 +91,8 @@ export interface InstanceTypeCron {
   readonly updatedAt: Date;
 }
 
-function toInstanceType(row: Row): InstanceType {
+/** An instance type row as a record. */
+export function toInstanceType(row: Row): InstanceType {
   return {
     id: Number(row.id),
     versionId: Number(row.version_id),
@@ -126,20 +138,7 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
 
   /** Creates an instance type; `E_MODEL_CONFLICT` when its version has one of that name. */
   create(input: InstanceTypeInput): Promise<InstanceType> {
-    return this.rows.insert({
-      version_id: input.versionId,
-      ...this.columns({
-        runtimeParameters: {},
-        quantity: 1,
-        startup: [],
-        healthCheck: DEFAULT_HEALTH_CHECK,
-        placementProvider: DEFAULT_PLACEMENT_PROVIDER,
-        placementParameters: {},
-        exclusive: false,
-        standalone: false,
-        ...input,
-      }),
-    });
+    return this.rows.insert(newInstanceTypeRow(input));
   }
 
   /** The instance types of a version (or all). */
@@ -149,28 +148,33 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
 
   /** Changes the given fields. */
   update(id: number, changes: Partial<Omit<InstanceTypeInput, 'versionId'>>): Promise<InstanceType> {
-    return this.rows.update(id, this.columns(changes));
+    return this.rows.update(id, instanceTypeColumns(changes));
   }
 
-  /** Deletes the instance type with its hostnames, crons and instances. */
+  /** Deletes the instance type with its hostnames (their claims too, unless another type of its application names them), crons and instances. */
   delete(id: number): Promise<void> {
-    return this.rows.delete(id);
+    return this.db.transaction(`delete instance type ${id}`, async (trx) => {
+      const applicationId = await applicationOfInstanceType(trx, id);
+      if (applicationId === undefined) throw notFound('instance type', id);
+      await this.db.lockRow(trx, modelTables.applications, applicationId);
+      await this.rows.delete(id, trx);
+      await releaseUnnamedClaims(trx, applicationId);
+    });
   }
 
-  /** Replaces the hostnames of an instance type. */
+  /**
+   * Replaces the hostnames of an instance type (lower-cased), claiming them for its application:
+   * {@link HostnameClaimedError} (`E_MODEL_CONFLICT`) when another application holds one, and
+   * nothing changes. Names no type of the application holds any more are released.
+   */
   setHostnames(instanceTypeId: number, hostnames: readonly string[]): Promise<void> {
     return this.db.transaction(`set hostnames of instance type ${instanceTypeId}`, async (trx) => {
-      await this.rows.get(instanceTypeId, trx);
-      await trx(modelTables.hostnames).where({ instance_type_id: instanceTypeId }).delete();
-      const now = Date.now();
-      for (const hostname of new Set(hostnames)) {
-        await trx(modelTables.hostnames).insert({
-          instance_type_id: instanceTypeId,
-          hostname,
-          created_at: now,
-          updated_at: now,
-        });
-      }
+      const applicationId = await applicationOfInstanceType(trx, instanceTypeId);
+      if (applicationId === undefined) throw notFound('instance type', instanceTypeId);
+      await this.db.lockRow(trx, modelTables.applications, applicationId);
+      const type = await this.rows.get(instanceTypeId, trx);
+      const holder = { instanceTypeId, instanceTypeName: type.name, applicationId };
+      await writeHostnames(trx, applicationId, [{ holder, hostnames }]);
     });
   }
 
@@ -184,33 +188,9 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
     });
   }
 
-  /** Which of `hostnames` belong to instance types of applications other than `applicationId`. */
-  hostnamesOfOtherApplications(hostnames: readonly string[], applicationId?: number): Promise<string[]> {
-    if (hostnames.length === 0) return Promise.resolve([]);
-    return this.db.run('find hostnames other applications hold', async (knex) => {
-      const query = knex(`${modelTables.hostnames} as h`)
-        .join(`${modelTables.instanceTypes} as t`, 't.id', 'h.instance_type_id')
-        .join(`${modelTables.versions} as v`, 'v.id', 't.version_id')
-        .whereIn('h.hostname', [...hostnames])
-        .distinct('h.hostname')
-        .orderBy('h.hostname');
-      if (applicationId !== undefined) query.whereNot('v.application_id', applicationId);
-      return ((await query) as Row[]).map((row) => String(row.hostname));
-    });
-  }
-
   /** Adds a cron to an instance type. */
-  addCron(
-    instanceTypeId: number,
-    cron: { runspec: string; uri: string; username?: string | null; password?: string | null },
-  ): Promise<InstanceTypeCron> {
-    return this.cronRows.insert({
-      instance_type_id: instanceTypeId,
-      runspec: cron.runspec,
-      uri: cron.uri,
-      username: cron.username ?? null,
-      password: cron.password ?? null,
-    });
+  addCron(instanceTypeId: number, cron: InstanceTypeCronInput): Promise<InstanceTypeCron> {
+    return this.cronRows.insert(cronRow(instanceTypeId, cron));
   }
 
   /** One cron, by id. */
@@ -244,20 +224,50 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
   deleteCron(id: number): Promise<void> {
     return this.cronRows.delete(id);
   }
+}
 
-  private columns(input: Partial<Omit<InstanceTypeInput, 'versionId'>>): Row {
-    return {
-      name: input.name,
-      runtime_name: input.runtimeName,
-      runtime_version: input.runtimeVersion,
-      runtime_parameters: toJsonIfDefined(input.runtimeParameters),
-      quantity: input.quantity,
-      startup: toJsonIfDefined(input.startup),
-      health_check: toJsonIfDefined(input.healthCheck),
-      placement_provider: input.placementProvider,
-      placement_parameters: toJsonIfDefined(input.placementParameters),
-      exclusive: toFlagIfDefined(input.exclusive),
-      standalone: toFlagIfDefined(input.standalone),
-    };
-  }
+/** The columns of an instance type's given fields (undefined ones left out by the table). */
+export function instanceTypeColumns(input: Partial<Omit<InstanceTypeInput, 'versionId'>>): Row {
+  return {
+    name: input.name,
+    runtime_name: input.runtimeName,
+    runtime_version: input.runtimeVersion,
+    runtime_parameters: toJsonIfDefined(input.runtimeParameters),
+    quantity: input.quantity,
+    startup: toJsonIfDefined(input.startup),
+    health_check: toJsonIfDefined(input.healthCheck),
+    placement_provider: input.placementProvider,
+    placement_parameters: toJsonIfDefined(input.placementParameters),
+    exclusive: toFlagIfDefined(input.exclusive),
+    standalone: toFlagIfDefined(input.standalone),
+  };
+}
+
+/** The row of a new instance type, defaults filled in. */
+export function newInstanceTypeRow(input: InstanceTypeInput): Row {
+  return {
+    version_id: input.versionId,
+    ...instanceTypeColumns({
+      runtimeParameters: {},
+      quantity: 1,
+      startup: [],
+      healthCheck: DEFAULT_HEALTH_CHECK,
+      placementProvider: DEFAULT_PLACEMENT_PROVIDER,
+      placementParameters: {},
+      exclusive: false,
+      standalone: false,
+      ...input,
+    }),
+  };
+}
+
+/** The row of a new cron of an instance type. */
+export function cronRow(instanceTypeId: number, cron: InstanceTypeCronInput): Row {
+  return {
+    instance_type_id: instanceTypeId,
+    runspec: cron.runspec,
+    uri: cron.uri,
+    username: cron.username ?? null,
+    password: cron.password ?? null,
+  };
 }

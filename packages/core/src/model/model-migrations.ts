@@ -45,6 +45,16 @@ function state(table: Table, states: readonly string[], initial: string): void {
     .checkIn([...states], `${nameOf(table)}_state`);
 }
 
+/** The unique indexes of {@link uniqueConstraints} the migration `migration` (none: the first) creates. */
+async function createUniqueIndexes(knex: Knex, migration?: string): Promise<void> {
+  for (const unique of uniqueConstraints.filter((candidate) => candidate.migration === migration)) {
+    const where = unique.where ? ` WHERE ${unique.where}` : '';
+    await knex.raw(
+      `CREATE UNIQUE INDEX ${unique.name} ON ${unique.table} (${unique.columns.join(', ')})${where}`,
+    );
+  }
+}
+
 /**
  * The schema, one migration per change, in order. Booleans are integers (0/1), JSON is text and
  * times are milliseconds (bigint), so that both dialects store and bind them the same way.
@@ -172,12 +182,7 @@ const migrations: readonly ModelMigration[] = [
           .onDelete('CASCADE');
         table.index(['workspace_id'], `${t.roleAllocations}_workspace_id`);
       });
-      for (const unique of uniqueConstraints) {
-        const where = unique.where ? ` WHERE ${unique.where}` : '';
-        await knex.raw(
-          `CREATE UNIQUE INDEX ${unique.name} ON ${unique.table} (${unique.columns.join(', ')})${where}`,
-        );
-      }
+      await createUniqueIndexes(knex);
     },
     async down(knex) {
       for (const table of [
@@ -233,6 +238,31 @@ const migrations: readonly ModelMigration[] = [
       });
       await knex.schema.alterTable(t.versions, (table) => table.dropColumn('source_package_type'));
       await knex.schema.alterTable(t.instanceTypes, (table) => table.dropColumn('health_check'));
+    },
+  },
+  {
+    // A hostname is held by one application: its claim row, unique by hostname, is written in the
+    // transaction that writes the hostname. Existing hostnames are claimed for the application
+    // that named each first (lowest row id); an application that shares one with it already
+    // keeps its rows (and routes), but none of its writes may name that hostname again.
+    name: '0003_hostname_claims',
+    async up(knex) {
+      await createTable(knex, t.hostnameClaims, (table) => {
+        table.text('hostname').notNullable();
+        reference(table, 'application_id', t.applications, 'CASCADE');
+      });
+      await createUniqueIndexes(knex, '0003_hostname_claims');
+      const now = Date.now();
+      await knex.raw(
+        `INSERT INTO ?? (hostname, application_id, created_at, updated_at)
+         SELECT h.hostname, v.application_id, ?, ?
+         FROM ?? h JOIN ?? it ON it.id = h.instance_type_id JOIN ?? v ON v.id = it.version_id
+         WHERE h.id = (SELECT MIN(earliest.id) FROM ?? earliest WHERE earliest.hostname = h.hostname)`,
+        [t.hostnameClaims, now, now, t.hostnames, t.instanceTypes, t.versions, t.hostnames],
+      );
+    },
+    async down(knex) {
+      await knex.schema.dropTable(t.hostnameClaims);
     },
   },
 ];

@@ -7,6 +7,7 @@ export const modelTables = {
   versionServices: 'pm_version_services',
   instanceTypes: 'pm_instance_types',
   hostnames: 'pm_instance_type_hostnames',
+  hostnameClaims: 'pm_hostname_claims',
   crons: 'pm_instance_type_crons',
   nodes: 'pm_nodes',
   instances: 'pm_instances',
@@ -29,6 +30,8 @@ export interface UniqueConstraint {
   readonly where?: string;
   /** What clashed, for the error message: `workspace name`, `application name in its workspace`. */
   readonly field: string;
+  /** The migration that creates it; none: the first. */
+  readonly migration?: string;
 }
 
 const t = modelTables;
@@ -79,6 +82,13 @@ export const uniqueConstraints: readonly UniqueConstraint[] = [
     table: t.hostnames,
     columns: ['instance_type_id', 'hostname'],
     field: 'hostname of the instance type',
+  },
+  {
+    name: 'pm_hostname_claims_hostname_unique',
+    table: t.hostnameClaims,
+    columns: ['hostname'],
+    field: 'hostname claim',
+    migration: '0003_hostname_claims',
   },
   { name: 'pm_nodes_uuid_unique', table: t.nodes, columns: ['uuid'], field: 'node UUID' },
   {

@@ -1,4 +1,8 @@
 import type { Knex } from 'knex';
+import { toApplication } from './application-repository';
+import type { HostnameClaimedError } from './hostname-claimed-error';
+import { releaseUnnamedClaims, writeHostnames } from './hostname-claims';
+import { cronRow, type InstanceType, newInstanceTypeRow, toInstanceType } from './instance-type-repository';
 import {
   fromJson,
   isId,
@@ -13,6 +17,7 @@ import { checkOneOf, notFound } from './model-errors';
 import { ModelRepository } from './model-repository';
 import { VERSION_STATES, type VersionState } from './model-states';
 import { modelTables } from './model-tables';
+import type { RecordedVersion, VersionRecord } from './version-record';
 
 /** One version of an application: the source at an SCM revision, numbered 1, 2, 3... per application. */
 export interface ApplicationVersion {
@@ -70,7 +75,7 @@ function toVersion(row: Row): ApplicationVersion {
   };
 }
 
-const { versions, versionServices, applications } = modelTables;
+const { versions, versionServices, applications, instanceTypes } = modelTables;
 
 /** Application versions and the services bound to them. */
 export class VersionRepository extends ModelRepository<ApplicationVersion> {
@@ -86,34 +91,69 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
    * concurrent creations get consecutive numbers.
    */
   async create(input: VersionInput): Promise<ApplicationVersion> {
-    const state = checkOneOf('version state', input.state ?? 'NEW', VERSION_STATES);
     if (!isId(input.applicationId)) throw notFound('application', input.applicationId);
-    return this.db.transaction('create version', async (trx) => {
-      if (!(await this.db.lockRow(trx, applications, input.applicationId)))
-        throw notFound('application', input.applicationId);
-      const [application] = (await trx(applications)
-        .select('last_version_number')
-        .where({ id: input.applicationId })) as Row[];
-      const [highest] = (await trx(versions)
-        .max({ number: 'number' })
-        .where({ application_id: input.applicationId })) as Row[];
-      const number =
-        Math.max(Number(application?.last_version_number ?? 0), Number(highest?.number ?? 0)) + 1;
-      await trx(applications).where({ id: input.applicationId }).update({ last_version_number: number });
-      return this.rows.insert(
-        {
-          application_id: input.applicationId,
-          number,
-          state,
-          is_current: 0,
-          ...this.columns(input),
-          scm_parameters: toJson(input.scmParameters ?? {}),
-        },
-        trx,
-      );
-    });
+    return this.db.transaction('create version', (trx) => this.insertNext(trx, input));
   }
 
+  /**
+   * Records a new version as a deploy reads it from its manifest, in one transaction: the
+   * application (created, with `manifestPath`, when its workspace has none of that name), the
+   * version (numbered as {@link create} does), its instance types with their hostnames and crons.
+   * The hostnames are claimed for the application in that transaction:
+   * {@link HostnameClaimedError} (`E_MODEL_CONFLICT`) when another application holds one, and
+   * nothing is recorded. The same application's next versions keep its hostnames.
+   */
+  record(record: VersionRecord): Promise<RecordedVersion> {
+    const { workspaceId, applicationName } = record;
+    return this.db.transaction(`record a version of ${applicationName}`, async (trx) => {
+      const now = Date.now();
+      // Written first: SQLite takes the write lock before reading anything.
+      await trx(applications)
+        .insert({
+          workspace_id: workspaceId,
+          name: applicationName,
+          manifest_path: record.manifestPath,
+          config_vars: '{}',
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict(['workspace_id', 'name'])
+        .ignore();
+      const row = (await trx(applications)
+        .where({ workspace_id: workspaceId, name: applicationName })
+        .first()) as Row | undefined;
+      if (!row) throw notFound('workspace', workspaceId);
+      const application = toApplication(row);
+      const version = await this.insertNext(trx, { ...record.version, applicationId: application.id });
+      const types: InstanceType[] = [];
+      const wanted = [];
+      for (const { hostnames, crons, ...input } of record.instanceTypes) {
+        const [typeRow] = (await trx(instanceTypes)
+          .insert({
+            ...newInstanceTypeRow({ ...input, versionId: version.id }),
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('*')) as Row[];
+        const type = toInstanceType(typeRow as Row);
+        types.push(type);
+        const holder = {
+          instanceTypeId: type.id,
+          instanceTypeName: type.name,
+          applicationId: application.id,
+        };
+        wanted.push({ holder, hostnames });
+        for (const cron of crons)
+          await trx(modelTables.crons).insert({
+            ...cronRow(type.id, cron),
+            created_at: now,
+            updated_at: now,
+          });
+      }
+      await writeHostnames(trx, application.id, wanted);
+      return { application, version, instanceTypes: types };
+    });
+  }
   /** The versions of an application (or all), oldest first. */
   list(filter: { applicationId?: number; state?: VersionState } = {}): Promise<ApplicationVersion[]> {
     return this.rows.list({ application_id: filter.applicationId, state: filter.state });
@@ -149,9 +189,20 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
     });
   }
 
-  /** Deletes the version with its instance types, hostnames, crons, instances and service bindings. */
+  /**
+   * Deletes the version with its instance types, hostnames, crons, instances and service
+   * bindings; hostnames no other version of its application names are released for others.
+   */
   delete(id: number): Promise<void> {
-    return this.rows.delete(id);
+    if (!isId(id)) return Promise.reject(notFound('version', id));
+    return this.db.transaction(`delete version ${id}`, async (trx) => {
+      const row = (await trx(versions).select('application_id').where({ id }).first()) as Row | undefined;
+      if (!row) throw notFound('version', id);
+      const applicationId = Number(row.application_id);
+      await this.db.lockRow(trx, applications, applicationId);
+      await this.rows.delete(id, trx);
+      await releaseUnnamedClaims(trx, applicationId);
+    });
   }
 
   /** Binds a service to the version; `E_MODEL_CONFLICT` when it already is. */
@@ -188,6 +239,32 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
       const rows = await knex(versionServices).where({ version_id: versionId }).orderBy('service_id');
       return (rows as Row[]).map((row) => Number(row.service_id));
     });
+  }
+
+  /** Inserts the application's next version; the application row is locked (PostgreSQL; SQLite serialises writers). */
+  private async insertNext(trx: Knex.Transaction, input: VersionInput): Promise<ApplicationVersion> {
+    const state = checkOneOf('version state', input.state ?? 'NEW', VERSION_STATES);
+    if (!(await this.db.lockRow(trx, applications, input.applicationId)))
+      throw notFound('application', input.applicationId);
+    const [application] = (await trx(applications)
+      .select('last_version_number')
+      .where({ id: input.applicationId })) as Row[];
+    const [highest] = (await trx(versions)
+      .max({ number: 'number' })
+      .where({ application_id: input.applicationId })) as Row[];
+    const number = Math.max(Number(application?.last_version_number ?? 0), Number(highest?.number ?? 0)) + 1;
+    await trx(applications).where({ id: input.applicationId }).update({ last_version_number: number });
+    return this.rows.insert(
+      {
+        application_id: input.applicationId,
+        number,
+        state,
+        is_current: 0,
+        ...this.columns(input),
+        scm_parameters: toJson(input.scmParameters ?? {}),
+      },
+      trx,
+    );
   }
 
   private columns(input: VersionChanges): Row {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PaasmakerError } from '../../src/kernel/errors';
 import {
   createModel,
+  HostnameClaimedError,
   type Model,
   modelTables,
   PERMISSIONS,
@@ -189,16 +190,22 @@ describe.each(modelBackends)('organisation model on $name', ({ open }) => {
     );
     await model.instanceTypes.setHostnames(type.id, ['b.example.com', 'a.example.com', 'a.example.com']);
     expect(await model.instanceTypes.hostnames(type.id)).toEqual(['a.example.com', 'b.example.com']);
-    const held = ['a.example.com', 'b.example.com', 'c.example.com'];
-    expect(await model.instanceTypes.hostnamesOfOtherApplications(held, app.id)).toEqual([]);
+    // The application holds its hostnames: another application's type may not name them.
     const other = await application();
-    expect(await model.instanceTypes.hostnamesOfOtherApplications(held, other.id)).toEqual([
-      'a.example.com',
-      'b.example.com',
-    ]);
-    expect(await model.instanceTypes.hostnamesOfOtherApplications(['b.example.com'])).toEqual([
-      'b.example.com',
-    ]);
+    const otherVersion = await model.versions.create({ applicationId: other.id, scmName: 'git' });
+    const otherType = await model.instanceTypes.create({ ...type, versionId: otherVersion.id });
+    const claimed = await rejection(
+      model.instanceTypes.setHostnames(otherType.id, ['c.example.com', 'b.example.com']),
+    );
+    expect(claimed).toBeInstanceOf(HostnameClaimedError);
+    expect(claimed).toMatchObject({
+      code: 'E_MODEL_CONFLICT',
+      hostname: 'b.example.com',
+      instanceTypeName: 'web',
+    });
+    expect(await model.instanceTypes.hostnames(otherType.id)).toEqual([]);
+    await model.instanceTypes.setHostnames(otherType.id, ['c.example.com']);
+    expect(await model.instanceTypes.hostnames(otherType.id)).toEqual(['c.example.com']);
     const cron = await model.instanceTypes.addCron(type.id, { runspec: '*/5 * * * *', uri: '/cron' });
     expect(await model.instanceTypes.crons(type.id)).toEqual([cron]);
     const node = await model.nodes.create({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelTables } from '../../../src/model';
 import { API_PREFIX } from '../../../src/roles/pacemaker';
 import type { Route } from '../../../src/roles/router';
 import { type ApiFixture, startApiFixture } from './pacemaker-api-fixture';
@@ -19,8 +20,12 @@ const route = (instanceId: string): Route => ({
   nodeId: 'node',
 });
 
-/** An application whose one version is current, with a `web` type naming `hostnames`. */
-async function currentApp(workspaceId: number, name: string, hostnames: string[]) {
+/**
+ * An application whose one version is current, with a `web` type naming `hostnames`. `shared`
+ * writes the rows past the model's claims, as a database that had two applications sharing a
+ * hostname before claims existed still holds them.
+ */
+async function currentApp(workspaceId: number, name: string, hostnames: string[], shared = false) {
   const application = await fx.model.applications.create({ workspaceId, name });
   const version = await fx.model.versions.create({
     applicationId: application.id,
@@ -34,7 +39,12 @@ async function currentApp(workspaceId: number, name: string, hostnames: string[]
     runtimeName: 'paasmaker.runtime.node',
     runtimeVersion: '20',
   });
-  await fx.model.instanceTypes.setHostnames(type.id, hostnames);
+  if (!shared) await fx.model.instanceTypes.setHostnames(type.id, hostnames);
+  else
+    for (const hostname of hostnames)
+      await fx.model
+        .knex(modelTables.hostnames)
+        .insert({ instance_type_id: type.id, hostname, created_at: Date.now(), updated_at: Date.now() });
   return application;
 }
 
@@ -45,7 +55,7 @@ describe('deleting an application', () => {
       'shared.example.test',
       'only-doomed.example.test',
     ]);
-    await currentApp(workspace.id, 'kept', ['shared.example.test']);
+    await currentApp(workspace.id, 'kept', ['shared.example.test'], true);
     const generated = [
       `1.web.doomed.${workspace.stub}.paasmaker.test`,
       `web.doomed.${workspace.stub}.paasmaker.test`,

@@ -17,7 +17,7 @@ import { runAsTenant } from '../../../tenancy/tenant-context';
 import { tenantBaseEnvironment } from '../../../tenancy/tenant-environment';
 import { giveToTenant, takeFromTenant } from '../../../tenancy/tenant-folders';
 import type { TenantUsers } from '../../../tenancy/tenant-users';
-import { refuseHostnamesOfOthers } from './hostname-claims';
+import { refusePlatformHostnames } from './hostname-claims';
 import { recordManifest } from './record-manifest';
 import type { VersionTrees } from './version-trees';
 
@@ -182,12 +182,7 @@ export function manifestJob(options: PrepareJobsOptions): JobTypeProvider {
           file: manifestPath,
           kernel: { hooks: options.hooks },
         });
-        await refuseHostnamesOfOthers(options.model, {
-          manifest,
-          manifestPath,
-          workspaceId,
-          clusterHostname: options.clusterHostname,
-        });
+        refusePlatformHostnames(manifest, manifestPath, options.clusterHostname);
         const recorded = await recordManifest(options.model, options.hooks, {
           workspaceId,
           manifest,

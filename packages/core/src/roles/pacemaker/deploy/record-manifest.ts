@@ -5,6 +5,8 @@ import type { ProviderCall } from '../../../kernel/providers/provider-call';
 import type { ServiceCredentials } from '../../../kernel/providers/service-provider';
 import type { Manifest, ManifestService } from '../../../manifest/manifest-types';
 import type { Model } from '../../../model/create-model';
+import { HostnameClaimedError } from '../../../model/hostname-claimed-error';
+import { claimedHostnameRefusal } from './hostname-claims';
 
 /** A manifest read from a new version's source, and where the source came from. */
 export interface ManifestRecordRequest {
@@ -19,10 +21,11 @@ export interface ManifestRecordRequest {
 }
 
 /**
- * Records a new version from its manifest, as the original's manifest reader did: the
- * application is created if the workspace has none of that name (else a version is added),
- * then the version (NEW), its instance types with hostnames and crons, and its services
- * (created or updated through their provider, then bound).
+ * Records a new version from its manifest, as the original's manifest reader did: in one
+ * transaction, the application (created if the workspace has none of that name), the version
+ * (NEW) and its instance types with hostnames and crons; a hostname another application holds
+ * refuses the manifest (`E_MANIFEST_INVALID`) and nothing is recorded. Then its services are
+ * created or updated through their provider, and bound.
  */
 export async function recordManifest(
   model: Model,
@@ -30,41 +33,38 @@ export async function recordManifest(
   request: ManifestRecordRequest,
 ): Promise<{ applicationId: number; versionId: number; versionNumber: number }> {
   const { manifest } = request;
-  const existing = (await model.applications.list({ workspaceId: request.workspaceId })).find(
-    (application) => application.name === manifest.application.name,
-  );
-  const application =
-    existing ??
-    (await model.applications.create({
+  const { application, version } = await model.versions
+    .record({
       workspaceId: request.workspaceId,
-      name: manifest.application.name,
+      applicationName: manifest.application.name,
       manifestPath: request.manifestPath,
-    }));
-  const version = await model.versions.create({
-    applicationId: application.id,
-    scmName: request.scmName,
-    scmParameters: request.scmParameters,
-    scmRevision: request.scmRevision,
-    manifest: request.manifestText,
-  });
-  for (const type of manifest.instances) {
-    const instanceType = await model.instanceTypes.create({
-      versionId: version.id,
-      name: type.name,
-      runtimeName: type.runtime.plugin,
-      runtimeVersion: type.runtime.version,
-      runtimeParameters: type.runtime.parameters,
-      quantity: type.quantity,
-      startup: type.startup.map((step) => ({ plugin: step.plugin, parameters: step.parameters })),
-      healthCheck: type.healthCheck,
-      placementProvider: type.placement.plugin,
-      placementParameters: type.placement.parameters,
-      exclusive: type.exclusive,
-      standalone: type.standalone,
+      version: {
+        scmName: request.scmName,
+        scmParameters: request.scmParameters,
+        scmRevision: request.scmRevision,
+        manifest: request.manifestText,
+      },
+      instanceTypes: manifest.instances.map((type) => ({
+        name: type.name,
+        runtimeName: type.runtime.plugin,
+        runtimeVersion: type.runtime.version,
+        runtimeParameters: type.runtime.parameters,
+        quantity: type.quantity,
+        startup: type.startup.map((step) => ({ plugin: step.plugin, parameters: step.parameters })),
+        healthCheck: type.healthCheck,
+        placementProvider: type.placement.plugin,
+        placementParameters: type.placement.parameters,
+        exclusive: type.exclusive,
+        standalone: type.standalone,
+        hostnames: type.hostnames,
+        crons: type.crons,
+      })),
+    })
+    .catch((error: unknown) => {
+      throw error instanceof HostnameClaimedError
+        ? claimedHostnameRefusal(request.manifestPath, error)
+        : error;
     });
-    await model.instanceTypes.setHostnames(instanceType.id, type.hostnames);
-    for (const cron of type.crons) await model.instanceTypes.addCron(instanceType.id, cron);
-  }
   for (const service of manifest.services) {
     const serviceId = await provisionService(model, hooks, request.workspaceId, service, request.call);
     await model.versions.bindService(version.id, serviceId);

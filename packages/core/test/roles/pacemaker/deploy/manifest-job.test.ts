@@ -1,50 +1,17 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPaasmakerError } from '../../../../src/kernel/errors';
-import { createKernelHooks } from '../../../../src/kernel/kernel-hooks';
-import type { JobRun } from '../../../../src/kernel/providers/job-type-provider';
-import type { RuntimeProvider } from '../../../../src/kernel/providers/runtime-provider';
 import { createModel, type Model } from '../../../../src/model/create-model';
-import {
-  manifestJob,
-  type PrepareJobsOptions,
-} from '../../../../src/roles/pacemaker/deploy/prepare-job-types';
+import { acmeHooks, manifestJobRun, webManifest } from './manifest-job-runner';
 
-const DEPLOY_ID = '1f0e0d0c-0b0a-4908-8706-050403020100';
-const unused = () => Promise.reject(new Error('not used by the manifest job'));
-const runtime: RuntimeProvider = { versions: async () => ['1'], start: unused, stop: unused, status: unused };
-
-/** Stands for what the manifest job never touches (version trees, tenant users). */
-const untouched = new Proxy(
-  {},
-  {
-    get(_target, key) {
-      throw new Error(`the manifest job used ${String(key)}`);
-    },
-  },
-) as never;
-
-const manifest = (hostname: string, application = 'shop') => `manifest:
-  format: 1
-application:
-  name: ${application}
-instances:
-  - name: web
-    runtime:
-      plugin: acme.runtime
-      version: "1"
-    hostnames:
-      - "${hostname}"
-`;
+const manifest = (hostname: string, application = 'shop') => webManifest(application, [hostname]);
 
 describe('the manifest job', () => {
   let folder: string;
   let model: Model;
-  const hooks = createKernelHooks();
-  hooks.runtime.for('acme.runtime').tap('test', () => runtime);
+  const hooks = acmeHooks();
 
   beforeAll(async () => {
     folder = await mkdtemp(path.join(tmpdir(), 'pm-manifest-job-'));
@@ -56,36 +23,11 @@ describe('the manifest job', () => {
   });
 
   const run = async (text: string, stub = 'acme') => {
-    const workFolder = path.join(folder, 'work');
-    await mkdir(path.join(workFolder, DEPLOY_ID), { recursive: true });
-    await writeFile(path.join(workFolder, DEPLOY_ID, 'manifest.yml'), text);
-    const options: PrepareJobsOptions = {
-      hooks,
-      workFolder,
-      model,
-      trees: untouched,
-      tenants: untouched,
-      clusterHostname: 'cluster.test',
-    };
     const workspace =
       (await model.workspaces.findByStub(stub)) ?? (await model.workspaces.create({ name: stub, stub }));
-    const job: JobRun = {
-      jobId: 'j1',
-      treeId: 'j1',
-      nodeId: 'local',
-      parameters: {
-        deployId: DEPLOY_ID,
-        workspaceId: workspace.id,
-        manifestPath: 'manifest.yml',
-        scm: 'acme.scm',
-      },
-      context: {},
-      childResults: {},
-      signal: new AbortController().signal,
-      log: pino({ enabled: false }),
-      graft: async () => [],
-    };
-    return manifestJob(options).run(job);
+    return (
+      await manifestJobRun({ model, hooks, workFolder: path.join(folder, 'work') }, workspace.id, text)
+    )();
   };
 
   it("refuses a manifest that claims the pacemaker's hostname, before recording anything", async () => {
