@@ -120,10 +120,12 @@ export const apiKeyData = record({
 /** `key` is shown once, when the key is issued. */
 export const issuedApiKeyData = record({ key: text, apiKey: apiKeyData });
 
+const permission: JsonSchemaObject = { type: 'string', enum: [...PERMISSIONS] };
+
 export const roleData = record({
   id,
   name: text,
-  permissions: listOf({ type: 'string', enum: [...PERMISSIONS] }),
+  permissions: listOf(permission),
   ...timestamps,
 });
 
@@ -137,7 +139,11 @@ export const roleAllocationData = record({
 
 export const meData: JsonSchemaObject = {
   oneOf: [
-    record({ kind: { const: 'user' }, user: userData, grants: listOf({}) }),
+    record({
+      kind: { const: 'user' },
+      user: userData,
+      grants: listOf(record({ permission, workspaceId: { type: ['integer', 'null'] } })),
+    }),
     record({ kind: { type: 'string', enum: ['super', 'node'] } }),
   ],
 };

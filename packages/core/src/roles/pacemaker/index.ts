@@ -18,6 +18,7 @@ export {
   type PacemakerApi,
   type PacemakerApiOptions,
 } from './pacemaker-api';
+export type { PacemakerApiSchemas } from './pacemaker-api-schemas';
 export { PACEMAKER_ROUTE_KEY, pacemakerHostname } from './pacemaker-route';
 export { enforceRouteRule, type WorkspaceResolver } from './permission-guard';
 export {

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonSchemaObject } from '../../kernel/json-schema';
+import type { JsonObject, JsonSchemaObject, JsonValue } from '../../kernel/json-schema';
 import type { ApiRouteSchema } from './api-route';
 import type { RouteKey, RouteRule } from './route-permissions';
 
@@ -29,6 +29,32 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
+/** The error answers every route may give, named once under `components.responses`. */
+const errorResponses = {
+  BadRequest: errorResponse('Invalid request; `error.fields` names each bad field'),
+  Unauthorized: errorResponse('No or wrong credentials'),
+  Forbidden: errorResponse('Lacking the permission'),
+};
+
+const responseRef = (name: keyof typeof errorResponses) => ({ $ref: `#/components/responses/${name}` });
+
+/** Schema names by the very objects they name. */
+type SchemaNames = ReadonlyMap<unknown, string>;
+
+/** A copy of `schema` in which each named schema inside it is a `$ref` to its name. */
+function referToNamed(schema: unknown, names: SchemaNames): JsonValue {
+  const name = names.get(schema);
+  if (name) return { $ref: `#/components/schemas/${name}` };
+  return referInside(schema, names);
+}
+
+/** Like {@link referToNamed}, but `schema` itself stays whole (a named schema's own definition). */
+function referInside(schema: unknown, names: SchemaNames): JsonValue {
+  if (Array.isArray(schema)) return schema.map((item) => referToNamed(item, names));
+  if (typeof schema !== 'object' || schema === null) return schema as JsonValue;
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, referToNamed(value, names)]));
+}
+
 function parameters(schema: JsonSchemaObject | undefined, where: 'path' | 'query'): JsonObject[] {
   const properties = (schema?.properties ?? {}) as Record<string, JsonObject>;
   const required = new Set(schema?.required ?? []);
@@ -41,14 +67,14 @@ function parameters(schema: JsonSchemaObject | undefined, where: 'path' | 'query
 }
 
 /** A JSON success: `{ data }`, with the data's schema when the route declares one. */
-function successResponse(status: number, data: JsonSchemaObject | undefined): JsonObject {
+function successResponse(status: number, data: JsonSchemaObject | undefined, names: SchemaNames): JsonObject {
   if (status === 204) return { description: 'Done; no body' };
   if (!data) return { description: 'Success: `{ "data": ... }`' };
   return {
     description: 'Success',
     content: {
       'application/json': {
-        schema: { type: 'object', properties: { data: data as JsonObject }, required: ['data'] },
+        schema: { type: 'object', properties: { data: referToNamed(data, names) }, required: ['data'] },
       },
     },
   };
@@ -66,9 +92,16 @@ export interface DocumentedRoute {
 
 /**
  * An OpenAPI 3.1 document of the routes, built from the very schemas they validate with; each
- * operation names its permission and scope under `x-paasmaker-permission`.
+ * operation names its permission and scope under `x-paasmaker-permission`. The answers' schemas
+ * found in `schemas` (the same objects) are defined once under `components.schemas` by their
+ * names there and `$ref`ed wherever they appear.
  */
-export function buildOpenApiDocument(prefix: string, routes: readonly DocumentedRoute[]): JsonObject {
+export function buildOpenApiDocument(
+  prefix: string,
+  routes: readonly DocumentedRoute[],
+  schemas: Readonly<Record<string, JsonSchemaObject>> = {},
+): JsonObject {
+  const names: SchemaNames = new Map(Object.entries(schemas).map(([name, schema]) => [schema, name]));
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const { key, rule, status, schema, produces } of routes) {
     const [method = 'GET', path = '/'] = key.split(' ');
@@ -76,12 +109,12 @@ export function buildOpenApiDocument(prefix: string, routes: readonly Documented
     const responses: Record<string, JsonObject> = {
       [String(status)]: produces
         ? { description: 'Success', content: { [produces]: { schema: { type: 'string' } } } }
-        : successResponse(status, schema.data),
-      '400': errorResponse('Invalid request; `error.fields` names each bad field'),
+        : successResponse(status, schema.data, names),
+      '400': responseRef('BadRequest'),
     };
     if (rule.callers !== 'anonymous') {
-      responses['401'] = errorResponse('No or wrong credentials');
-      responses['403'] = errorResponse('Lacking the permission');
+      responses['401'] = responseRef('Unauthorized');
+      responses['403'] = responseRef('Forbidden');
     }
     const operation: JsonObject = {
       summary: rule.summary,
@@ -112,7 +145,13 @@ export function buildOpenApiDocument(prefix: string, routes: readonly Documented
         bearer: { type: 'http', scheme: 'bearer', description: 'A user API key, or a cluster token' },
         basic: { type: 'http', scheme: 'basic', description: 'login:password of a user' },
       },
-      schemas: { Error: errorSchema },
+      schemas: {
+        Error: errorSchema,
+        ...Object.fromEntries(
+          Object.entries(schemas).map(([name, schema]) => [name, referInside(schema, names)]),
+        ),
+      },
+      responses: errorResponses,
     },
     paths,
   };

@@ -18,6 +18,7 @@ import { instanceTypeRoutes } from './instance-type-routes';
 import { jobRoutes, workspaceOfTags } from './job-routes';
 import { useDepthLimitedJsonParser } from './json-body-parser';
 import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit, limitLoginsPerAddress } from './login-rate-limit';
+import { NAMED_API_SCHEMAS } from './named-api-schemas';
 import type { NodeRegistry } from './node-registry/node-registry';
 import { nodeRoutes } from './node-routes';
 import { buildOpenApiDocument, type DocumentedRoute } from './openapi-document';
@@ -275,7 +276,7 @@ export function createPacemakerApi(options: PacemakerApiOptions): PacemakerApi {
       method: 'GET',
       path: '/openapi.json',
       handler: async () => {
-        openApi ??= buildOpenApiDocument(API_PREFIX, documented);
+        openApi ??= buildOpenApiDocument(API_PREFIX, documented, NAMED_API_SCHEMAS);
         return openApi;
       },
     },

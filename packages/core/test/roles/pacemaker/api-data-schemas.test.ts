@@ -18,12 +18,14 @@ describe("the pacemaker API's answers match the data schemas of its OpenAPI docu
   let fx: ApiFixture;
   let backend: ModelBackend;
   let operations: Record<string, OpenApiOperation>;
+  let components: object;
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 
   beforeAll(async () => {
     backend = await (modelBackends[0] as (typeof modelBackends)[number]).open();
     fx = await startApiFixture(backend.options);
     const document = JSON.parse((await fx.request('GET', `${API_PREFIX}/openapi.json`)).text).data;
+    components = document.components;
     operations = {};
     for (const [path, methods] of Object.entries(
       document.paths as Record<string, Record<string, OpenApiOperation>>,
@@ -56,7 +58,8 @@ describe("the pacemaker API's answers match the data schemas of its OpenAPI docu
       expect(declared, `${response.status} ${response.text}`).toBeDefined();
       const schema = declared?.content?.['application/json']?.schema.properties.data;
       if (!schema) return; // no body, text, or a route that declares no data schema
-      const valid = ajv.validate(schema, response.body.data);
+      // Named schemas are `$ref`s to `#/components/schemas/...`: resolved beside the document's components.
+      const valid = ajv.validate({ ...schema, components }, response.body.data);
       expect(ajv.errorsText(ajv.errors), JSON.stringify(response.body.data)).toBe('No errors');
       expect(valid).toBe(true);
     });

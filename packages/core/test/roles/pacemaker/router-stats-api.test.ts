@@ -261,9 +261,10 @@ describe.each([
     expect(data.series.slice(0, 3).every((point: { requests: number }) => point.requests === 0)).toBe(true);
     const document = (await fx.request('GET', `${API_PREFIX}/openapi.json`)).body.data;
     const operation = document.paths[`${API_PREFIX}/stats/versions/{versionId}`].get;
-    expect(operation.responses['200'].content['application/json'].schema.properties.data).toEqual(
-      statsSeriesSchema,
-    );
+    expect(operation.responses['200'].content['application/json'].schema.properties.data).toEqual({
+      $ref: '#/components/schemas/RouterStatsSeries',
+    });
+    expect(document.components.schemas.RouterStatsSeries).toEqual(statsSeriesSchema);
     expect(operation.parameters).toContainEqual(expect.objectContaining({ name: 'minutes', in: 'query' }));
   });
 

@@ -901,8 +901,324 @@ export interface components {
                 }[];
             };
         };
+        Workspace: {
+            id: number;
+            name: string;
+            stub: string;
+            tags: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Application: {
+            id: number;
+            workspaceId: number;
+            name: string;
+            manifestPath: string;
+            configVars: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Version: {
+            id: number;
+            applicationId: number;
+            number: number;
+            /** @enum {string} */
+            state: "NEW" | "PREPARED" | "READY" | "RUNNING";
+            isCurrent: boolean;
+            scmName: string;
+            scmParameters: {
+                [key: string]: unknown;
+            };
+            scmRevision: string | null;
+            manifest?: string | null;
+            sourcePath: string | null;
+            sourceChecksum: string | null;
+            sourcePackageType: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Service: {
+            id: number;
+            workspaceId: number;
+            name: string;
+            provider: string;
+            parameters: {
+                [key: string]: unknown;
+            };
+            credentials?: {
+                [key: string]: unknown;
+            };
+            state: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Node: {
+            id: number;
+            uuid: string;
+            name: string;
+            route: string;
+            apiPort: number;
+            roles: {
+                heart: boolean;
+                pacemaker: boolean;
+                router: boolean;
+            };
+            /** @enum {string} */
+            state: "ACTIVE" | "INACTIVE" | "DOWN" | "STOPPED";
+            runtimes: {
+                [key: string]: string[];
+            };
+            tags: {
+                [key: string]: unknown;
+            };
+            score: number;
+            /** Format: date-time */
+            lastHeardAt: string | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            stats?: unknown;
+        };
+        User: {
+            id: number;
+            login: string;
+            email: string;
+            name: string;
+            authSource: string;
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ApiKey: {
+            id: number;
+            userId: number;
+            prefix: string;
+            label: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Role: {
+            id: number;
+            name: string;
+            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        RoleAllocation: {
+            id: number;
+            userId: number;
+            roleId: number;
+            workspaceId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Me: {
+            /** @constant */
+            kind: "user";
+            user: components["schemas"]["User"];
+            grants: {
+                /** @enum {string} */
+                permission: "USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK";
+                workspaceId: number | null;
+            }[];
+        } | {
+            /** @enum {string} */
+            kind: "super" | "node";
+        };
+        TreeStarted: {
+            treeId: string;
+        };
+        Config: {
+            vars: {
+                [key: string]: string;
+            };
+        };
+        ApplicationInstances: {
+            application: string;
+            urls: string[];
+            instances: {
+                uuid: string;
+                version: number;
+                versionId: number;
+                isCurrent: boolean;
+                instanceType: string;
+                state: string;
+                node: string;
+                port: number | null;
+                url: string | null;
+            }[];
+        };
+        JobTree: {
+            treeId: string;
+            tags: string[];
+            context: {
+                [key: string]: unknown;
+            };
+            /** @description Milliseconds since the epoch */
+            createdAt: number;
+            aborted: boolean;
+            jobs: {
+                id: string;
+                treeId: string;
+                parentId: string | null;
+                nodeId: string;
+                type: string;
+                parameters: {
+                    [key: string]: unknown;
+                };
+                title: string;
+                /** @enum {string} */
+                state: "NEW" | "WAITING" | "RUNNING" | "SUCCESS" | "FAILED" | "ABORTED";
+                summary?: string;
+                result?: unknown;
+                childIds: string[];
+                /** @description Milliseconds since the epoch */
+                createdAt: number;
+                /** @description Milliseconds since the epoch */
+                startedAt?: number;
+                /** @description Milliseconds since the epoch */
+                finishedAt?: number;
+            }[];
+        };
+        JobTreeList: {
+            trees: {
+                treeId: string;
+                type: string;
+                title: string;
+                /** @enum {string} */
+                state: "NEW" | "WAITING" | "RUNNING" | "SUCCESS" | "FAILED" | "ABORTED";
+                tags: string[];
+                /** @description Milliseconds since the epoch */
+                createdAt: number;
+                /** @description Milliseconds since the epoch */
+                finishedAt?: number;
+            }[];
+            total: number;
+        };
+        RouterStatsSeries: {
+            /** @description Minutes covered, the current one included */
+            minutes: number;
+            /**
+             * Format: date-time
+             * @description Start of the first minute
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the current minute
+             */
+            to: string;
+            /** @description Sums over the series */
+            totals: {
+                /** @description Requests answered (a websocket upgrade counts once) */
+                requests: number;
+                /** @description Response bytes sent to clients */
+                bytes: number;
+                /** @description Milliseconds from request to end of response, summed over the timed requests */
+                time: number;
+                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
+                timeCount: number;
+                /** @description Responses with a 1xx status */
+                "1xx": number;
+                /** @description Responses with a 2xx status */
+                "2xx": number;
+                /** @description Responses with a 3xx status */
+                "3xx": number;
+                /** @description Responses with a 4xx status */
+                "4xx": number;
+                /** @description Responses with a 5xx status */
+                "5xx": number;
+                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
+                noRoute: number;
+                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
+                noBackend: number;
+            };
+            /** @description One point per minute, oldest first; zeros where nothing was counted */
+            series: {
+                /**
+                 * Format: date-time
+                 * @description The minute's start
+                 */
+                at: string;
+                /** @description Requests answered (a websocket upgrade counts once) */
+                requests: number;
+                /** @description Response bytes sent to clients */
+                bytes: number;
+                /** @description Milliseconds from request to end of response, summed over the timed requests */
+                time: number;
+                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
+                timeCount: number;
+                /** @description Responses with a 1xx status */
+                "1xx": number;
+                /** @description Responses with a 2xx status */
+                "2xx": number;
+                /** @description Responses with a 3xx status */
+                "3xx": number;
+                /** @description Responses with a 4xx status */
+                "4xx": number;
+                /** @description Responses with a 5xx status */
+                "5xx": number;
+                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
+                noRoute: number;
+                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
+                noBackend: number;
+            }[];
+        };
     };
-    responses: never;
+    responses: {
+        /** @description Invalid request; `error.fields` names each bad field */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No or wrong credentials */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Lacking the permission */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -926,48 +1242,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            name: string;
-                            stub: string;
-                            tags: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        data: components["schemas"]["Workspace"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postWorkspaces: {
@@ -996,48 +1277,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            name: string;
-                            stub: string;
-                            tags: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Workspace"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getWorkspacesWorkspaceId: {
@@ -1058,48 +1304,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            name: string;
-                            stub: string;
-                            tags: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Workspace"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteWorkspacesWorkspaceId: {
@@ -1120,33 +1331,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     patchWorkspacesWorkspaceId: {
@@ -1177,48 +1364,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            name: string;
-                            stub: string;
-                            tags: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Workspace"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getWorkspacesWorkspaceIdApplications: {
@@ -1239,49 +1391,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            workspaceId: number;
-                            name: string;
-                            manifestPath: string;
-                            configVars: {
-                                [key: string]: string;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        data: components["schemas"]["Application"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postWorkspacesWorkspaceIdApplications: {
@@ -1309,49 +1425,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            workspaceId: number;
-                            name: string;
-                            manifestPath: string;
-                            configVars: {
-                                [key: string]: string;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getApplicationsApplicationId: {
@@ -1372,49 +1452,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            workspaceId: number;
-                            name: string;
-                            manifestPath: string;
-                            configVars: {
-                                [key: string]: string;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteApplicationsApplicationId: {
@@ -1435,39 +1479,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     patchApplicationsApplicationId: {
@@ -1495,49 +1513,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            workspaceId: number;
-                            name: string;
-                            manifestPath: string;
-                            configVars: {
-                                [key: string]: string;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Application"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getWorkspacesWorkspaceIdServices: {
@@ -1558,53 +1540,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            workspaceId: number;
-                            name: string;
-                            provider: string;
-                            parameters: {
-                                [key: string]: unknown;
-                            };
-                            credentials?: {
-                                [key: string]: unknown;
-                            };
-                            state: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        data: components["schemas"]["Service"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postWorkspacesWorkspaceIdServices: {
@@ -1633,53 +1575,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            workspaceId: number;
-                            name: string;
-                            provider: string;
-                            parameters: {
-                                [key: string]: unknown;
-                            };
-                            credentials?: {
-                                [key: string]: unknown;
-                            };
-                            state: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Service"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteServicesServiceId: {
@@ -1700,33 +1602,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getApplicationsApplicationIdVersions: {
@@ -1747,57 +1625,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            applicationId: number;
-                            number: number;
-                            /** @enum {string} */
-                            state: "NEW" | "PREPARED" | "READY" | "RUNNING";
-                            isCurrent: boolean;
-                            scmName: string;
-                            scmParameters: {
-                                [key: string]: unknown;
-                            };
-                            scmRevision: string | null;
-                            manifest?: string | null;
-                            sourcePath: string | null;
-                            sourceChecksum: string | null;
-                            sourcePackageType: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        data: components["schemas"]["Version"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getVersionsVersionId: {
@@ -1818,57 +1652,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            applicationId: number;
-                            number: number;
-                            /** @enum {string} */
-                            state: "NEW" | "PREPARED" | "READY" | "RUNNING";
-                            isCurrent: boolean;
-                            scmName: string;
-                            scmParameters: {
-                                [key: string]: unknown;
-                            };
-                            scmRevision: string | null;
-                            manifest?: string | null;
-                            sourcePath: string | null;
-                            sourceChecksum: string | null;
-                            sourcePackageType: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Version"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteVersionsVersionId: {
@@ -1889,39 +1679,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getMe: {
@@ -1940,56 +1704,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @constant */
-                            kind: "user";
-                            user: {
-                                id: number;
-                                login: string;
-                                email: string;
-                                name: string;
-                                authSource: string;
-                                enabled: boolean;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                            };
-                            grants: unknown[];
-                        } | {
-                            /** @enum {string} */
-                            kind: "super" | "node";
-                        };
+                        data: components["schemas"]["Me"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getUsers: {
@@ -2008,48 +1729,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            login: string;
-                            email: string;
-                            name: string;
-                            authSource: string;
-                            enabled: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        data: components["schemas"]["User"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postUsers: {
@@ -2078,48 +1764,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            login: string;
-                            email: string;
-                            name: string;
-                            authSource: string;
-                            enabled: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["User"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getUsersUserId: {
@@ -2140,48 +1791,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            login: string;
-                            email: string;
-                            name: string;
-                            authSource: string;
-                            enabled: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["User"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteUsersUserId: {
@@ -2202,33 +1818,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     patchUsersUserId: {
@@ -2259,48 +1851,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            login: string;
-                            email: string;
-                            name: string;
-                            authSource: string;
-                            enabled: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["User"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getUsersUserIdApiKeys: {
@@ -2321,48 +1878,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            userId: number;
-                            prefix: string;
-                            label: string;
-                            /** Format: date-time */
-                            lastUsedAt: string | null;
-                            /** Format: date-time */
-                            revokedAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
+                        data: components["schemas"]["ApiKey"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postUsersUserIdApiKeys: {
@@ -2391,49 +1913,14 @@ export interface operations {
                     "application/json": {
                         data: {
                             key: string;
-                            apiKey: {
-                                id: number;
-                                userId: number;
-                                prefix: string;
-                                label: string;
-                                /** Format: date-time */
-                                lastUsedAt: string | null;
-                                /** Format: date-time */
-                                revokedAt: string | null;
-                                /** Format: date-time */
-                                createdAt: string;
-                            };
+                            apiKey: components["schemas"]["ApiKey"];
                         };
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteUsersUserIdApiKeysApiKeyId: {
@@ -2455,33 +1942,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getRoles: {
@@ -2500,45 +1963,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            name: string;
-                            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        data: components["schemas"]["Role"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postRoles: {
@@ -2564,45 +1995,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            name: string;
-                            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Role"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getRolesRoleId: {
@@ -2623,45 +2022,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            name: string;
-                            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Role"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteRolesRoleId: {
@@ -2682,33 +2049,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     patchRolesRoleId: {
@@ -2736,45 +2079,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            name: string;
-                            permissions: ("USER_LIST" | "USER_EDIT" | "ROLE_LIST" | "ROLE_EDIT" | "ROLE_ASSIGN" | "WORKSPACE_EDIT" | "WORKSPACE_LIST" | "WORKSPACE_VIEW" | "WORKSPACE_DELETE" | "JOB_ABORT" | "FILE_UPLOAD" | "APPLICATION_CREATE" | "APPLICATION_DEPLOY" | "APPLICATION_DELETE" | "APPLICATION_ROUTING" | "SERVICE_VIEW" | "SERVICE_CREDENTIAL_VIEW" | "SERVICE_EXPORT" | "SERVICE_IMPORT" | "SERVICE_TUNNEL" | "APPLICATION_VIEW_MANIFEST" | "NODE_LIST" | "NODE_DETAIL_VIEW" | "SYSTEM_ADMINISTRATION" | "SYSTEM_OVERVIEW" | "HEALTH_CHECK")[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["Role"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getRoleAllocations: {
@@ -2797,46 +2108,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            userId: number;
-                            roleId: number;
-                            workspaceId: number | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        }[];
+                        data: components["schemas"]["RoleAllocation"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postRoleAllocations: {
@@ -2863,46 +2141,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            userId: number;
-                            roleId: number;
-                            workspaceId: number | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                        };
+                        data: components["schemas"]["RoleAllocation"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteRoleAllocationsAllocationId: {
@@ -2923,33 +2168,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getJobs: {
@@ -2972,51 +2193,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            trees: {
-                                treeId: string;
-                                type: string;
-                                title: string;
-                                /** @enum {string} */
-                                state: "NEW" | "WAITING" | "RUNNING" | "SUCCESS" | "FAILED" | "ABORTED";
-                                tags: string[];
-                                /** @description Milliseconds since the epoch */
-                                createdAt: number;
-                                /** @description Milliseconds since the epoch */
-                                finishedAt?: number;
-                            }[];
-                            total: number;
-                        };
+                        data: components["schemas"]["JobTreeList"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getJobsJobIdTree: {
@@ -3037,68 +2220,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                            tags: string[];
-                            context: {
-                                [key: string]: unknown;
-                            };
-                            /** @description Milliseconds since the epoch */
-                            createdAt: number;
-                            aborted: boolean;
-                            jobs: {
-                                id: string;
-                                treeId: string;
-                                parentId: string | null;
-                                nodeId: string;
-                                type: string;
-                                parameters: {
-                                    [key: string]: unknown;
-                                };
-                                title: string;
-                                /** @enum {string} */
-                                state: "NEW" | "WAITING" | "RUNNING" | "SUCCESS" | "FAILED" | "ABORTED";
-                                summary?: string;
-                                result?: unknown;
-                                childIds: string[];
-                                /** @description Milliseconds since the epoch */
-                                createdAt: number;
-                                /** @description Milliseconds since the epoch */
-                                startedAt?: number;
-                                /** @description Milliseconds since the epoch */
-                                finishedAt?: number;
-                            }[];
-                        };
+                        data: components["schemas"]["JobTree"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postJobsJobIdAbort: {
@@ -3132,33 +2260,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getJobsJobIdLog: {
@@ -3181,33 +2285,9 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getJobsStream: {
@@ -3226,33 +2306,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postNodesRegister: {
@@ -3291,33 +2347,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postNodesUuidReport: {
@@ -3352,33 +2384,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postNodesUuidStop: {
@@ -3405,33 +2413,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getNodes: {
@@ -3450,66 +2434,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            uuid: string;
-                            name: string;
-                            route: string;
-                            apiPort: number;
-                            roles: {
-                                heart: boolean;
-                                pacemaker: boolean;
-                                router: boolean;
-                            };
-                            /** @enum {string} */
-                            state: "ACTIVE" | "INACTIVE" | "DOWN" | "STOPPED";
-                            runtimes: {
-                                [key: string]: string[];
-                            };
-                            tags: {
-                                [key: string]: unknown;
-                            };
-                            score: number;
-                            /** Format: date-time */
-                            lastHeardAt: string | null;
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            stats?: unknown;
-                        }[];
+                        data: components["schemas"]["Node"][];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getNodesUuid: {
@@ -3530,66 +2461,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            id: number;
-                            uuid: string;
-                            name: string;
-                            route: string;
-                            apiPort: number;
-                            roles: {
-                                heart: boolean;
-                                pacemaker: boolean;
-                                router: boolean;
-                            };
-                            /** @enum {string} */
-                            state: "ACTIVE" | "INACTIVE" | "DOWN" | "STOPPED";
-                            runtimes: {
-                                [key: string]: string[];
-                            };
-                            tags: {
-                                [key: string]: unknown;
-                            };
-                            score: number;
-                            /** Format: date-time */
-                            lastHeardAt: string | null;
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            stats?: unknown;
-                        };
+                        data: components["schemas"]["Node"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postWorkspacesWorkspaceIdDeploys: {
@@ -3624,39 +2502,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postWorkspacesWorkspaceIdUploads: {
@@ -3684,33 +2536,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postVersionsVersionIdRegister: {
@@ -3735,39 +2563,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postVersionsVersionIdStart: {
@@ -3792,39 +2594,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postVersionsVersionIdStop: {
@@ -3849,39 +2625,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postVersionsVersionIdCurrent: {
@@ -3906,39 +2656,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postVersionsVersionIdDeregister: {
@@ -3963,39 +2687,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postApplicationsApplicationIdRollback: {
@@ -4020,39 +2718,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            treeId: string;
-                        };
+                        data: components["schemas"]["TreeStarted"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getApplicationsApplicationIdConfig: {
@@ -4073,41 +2745,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            vars: {
-                                [key: string]: string;
-                            };
-                        };
+                        data: components["schemas"]["Config"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     patchApplicationsApplicationIdConfig: {
@@ -4136,41 +2780,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            vars: {
-                                [key: string]: string;
-                            };
-                        };
+                        data: components["schemas"]["Config"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getApplicationsApplicationIdInstances: {
@@ -4191,51 +2807,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            application: string;
-                            urls: string[];
-                            instances: {
-                                uuid: string;
-                                version: number;
-                                versionId: number;
-                                isCurrent: boolean;
-                                instanceType: string;
-                                state: string;
-                                node: string;
-                                port: number | null;
-                                url: string | null;
-                            }[];
-                        };
+                        data: components["schemas"]["ApplicationInstances"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getApplicationsApplicationIdInstancesInstanceIdLog: {
@@ -4262,33 +2840,9 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getPackagesName: {
@@ -4309,33 +2863,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getVersionsVersionIdInstanceTypes: {
@@ -4369,33 +2899,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     patchVersionsVersionIdInstanceTypesInstanceTypeId: {
@@ -4432,33 +2938,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getStatsWorkspacesWorkspaceId: {
@@ -4481,105 +2963,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description Minutes covered, the current one included */
-                            minutes: number;
-                            /**
-                             * Format: date-time
-                             * @description Start of the first minute
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description End of the current minute
-                             */
-                            to: string;
-                            /** @description Sums over the series */
-                            totals: {
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            };
-                            /** @description One point per minute, oldest first; zeros where nothing was counted */
-                            series: {
-                                /**
-                                 * Format: date-time
-                                 * @description The minute's start
-                                 */
-                                at: string;
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            }[];
-                        };
+                        data: components["schemas"]["RouterStatsSeries"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getStatsApplicationsApplicationId: {
@@ -4602,105 +2992,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description Minutes covered, the current one included */
-                            minutes: number;
-                            /**
-                             * Format: date-time
-                             * @description Start of the first minute
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description End of the current minute
-                             */
-                            to: string;
-                            /** @description Sums over the series */
-                            totals: {
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            };
-                            /** @description One point per minute, oldest first; zeros where nothing was counted */
-                            series: {
-                                /**
-                                 * Format: date-time
-                                 * @description The minute's start
-                                 */
-                                at: string;
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            }[];
-                        };
+                        data: components["schemas"]["RouterStatsSeries"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getStatsVersionsVersionId: {
@@ -4723,105 +3021,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description Minutes covered, the current one included */
-                            minutes: number;
-                            /**
-                             * Format: date-time
-                             * @description Start of the first minute
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description End of the current minute
-                             */
-                            to: string;
-                            /** @description Sums over the series */
-                            totals: {
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            };
-                            /** @description One point per minute, oldest first; zeros where nothing was counted */
-                            series: {
-                                /**
-                                 * Format: date-time
-                                 * @description The minute's start
-                                 */
-                                at: string;
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            }[];
-                        };
+                        data: components["schemas"]["RouterStatsSeries"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getStatsVersionsVersionIdInstanceTypesInstanceTypeId: {
@@ -4845,105 +3051,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description Minutes covered, the current one included */
-                            minutes: number;
-                            /**
-                             * Format: date-time
-                             * @description Start of the first minute
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description End of the current minute
-                             */
-                            to: string;
-                            /** @description Sums over the series */
-                            totals: {
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            };
-                            /** @description One point per minute, oldest first; zeros where nothing was counted */
-                            series: {
-                                /**
-                                 * Format: date-time
-                                 * @description The minute's start
-                                 */
-                                at: string;
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            }[];
-                        };
+                        data: components["schemas"]["RouterStatsSeries"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getStatsVersionsVersionIdInstancesInstanceId: {
@@ -4967,105 +3081,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description Minutes covered, the current one included */
-                            minutes: number;
-                            /**
-                             * Format: date-time
-                             * @description Start of the first minute
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description End of the current minute
-                             */
-                            to: string;
-                            /** @description Sums over the series */
-                            totals: {
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            };
-                            /** @description One point per minute, oldest first; zeros where nothing was counted */
-                            series: {
-                                /**
-                                 * Format: date-time
-                                 * @description The minute's start
-                                 */
-                                at: string;
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            }[];
-                        };
+                        data: components["schemas"]["RouterStatsSeries"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getStatsNodesUuid: {
@@ -5088,105 +3110,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description Minutes covered, the current one included */
-                            minutes: number;
-                            /**
-                             * Format: date-time
-                             * @description Start of the first minute
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description End of the current minute
-                             */
-                            to: string;
-                            /** @description Sums over the series */
-                            totals: {
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            };
-                            /** @description One point per minute, oldest first; zeros where nothing was counted */
-                            series: {
-                                /**
-                                 * Format: date-time
-                                 * @description The minute's start
-                                 */
-                                at: string;
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            }[];
-                        };
+                        data: components["schemas"]["RouterStatsSeries"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getStatsPacemaker: {
@@ -5207,105 +3137,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description Minutes covered, the current one included */
-                            minutes: number;
-                            /**
-                             * Format: date-time
-                             * @description Start of the first minute
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description End of the current minute
-                             */
-                            to: string;
-                            /** @description Sums over the series */
-                            totals: {
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            };
-                            /** @description One point per minute, oldest first; zeros where nothing was counted */
-                            series: {
-                                /**
-                                 * Format: date-time
-                                 * @description The minute's start
-                                 */
-                                at: string;
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            }[];
-                        };
+                        data: components["schemas"]["RouterStatsSeries"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getStatsUncaught: {
@@ -5326,105 +3164,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description Minutes covered, the current one included */
-                            minutes: number;
-                            /**
-                             * Format: date-time
-                             * @description Start of the first minute
-                             */
-                            from: string;
-                            /**
-                             * Format: date-time
-                             * @description End of the current minute
-                             */
-                            to: string;
-                            /** @description Sums over the series */
-                            totals: {
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            };
-                            /** @description One point per minute, oldest first; zeros where nothing was counted */
-                            series: {
-                                /**
-                                 * Format: date-time
-                                 * @description The minute's start
-                                 */
-                                at: string;
-                                /** @description Requests answered (a websocket upgrade counts once) */
-                                requests: number;
-                                /** @description Response bytes sent to clients */
-                                bytes: number;
-                                /** @description Milliseconds from request to end of response, summed over the timed requests */
-                                time: number;
-                                /** @description Requests timed (uncaught ones are not); time / timeCount is the average latency */
-                                timeCount: number;
-                                /** @description Responses with a 1xx status */
-                                "1xx": number;
-                                /** @description Responses with a 2xx status */
-                                "2xx": number;
-                                /** @description Responses with a 3xx status */
-                                "3xx": number;
-                                /** @description Responses with a 4xx status */
-                                "4xx": number;
-                                /** @description Responses with a 5xx status */
-                                "5xx": number;
-                                /** @description Router answers for no matching hostname (400 no Host, 404 unknown host, 500 no table yet) */
-                                noRoute: number;
-                                /** @description Router answers for no answering instance (503 none routed, 502 none accepted or answered) */
-                                noBackend: number;
-                            }[];
-                        };
+                        data: components["schemas"]["RouterStatsSeries"];
                     };
                 };
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getSession: {
@@ -5443,33 +3189,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     postSession: {
@@ -5492,33 +3214,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     deleteSession: {
@@ -5537,33 +3235,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Lacking the permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getOpenapiJson: {
@@ -5582,15 +3256,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request; `error.fields` names each bad field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
         };
     };
 }
