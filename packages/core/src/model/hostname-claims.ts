@@ -5,16 +5,17 @@ import { modelTables } from './model-tables';
 
 const { hostnameClaims, hostnames, instanceTypes, versions } = modelTables;
 
-/** An instance type whose hostnames are written, and the application it belongs to. */
-export interface HostnameHolder {
+/** The hostnames one instance type is to name. */
+export interface HostnamesOfType {
   readonly instanceTypeId: number;
+  /** For {@link HostnameClaimedError}: which type named a taken hostname. */
   readonly instanceTypeName: string;
-  readonly applicationId: number;
+  readonly hostnames: readonly string[];
 }
 
 /**
- * Claims the hostnames for their holders' application, then replaces each holder's hostname
- * rows. The claim is a row per hostname under a unique index, so of two transactions claiming one
+ * Claims the hostnames for the application the instance types belong to, then replaces each
+ * type's hostname rows. The claim is a row per hostname under a unique index, so of two transactions claiming one
  * name for two applications the second waits for the first and then finds it taken:
  * {@link HostnameClaimedError}, and the caller's transaction rolls back. Names are claimed in
  * sorted order, so two transactions never wait for each other in a cycle. The caller holds the
@@ -24,12 +25,12 @@ export interface HostnameHolder {
 export async function writeHostnames(
   trx: Knex.Transaction,
   applicationId: number,
-  wanted: ReadonlyArray<{ holder: HostnameHolder; hostnames: readonly string[] }>,
+  wanted: readonly HostnamesOfType[],
 ): Promise<void> {
   const named = new Map<string, string>();
-  for (const { holder, hostnames: names } of wanted)
-    for (const name of names)
-      if (!named.has(name.toLowerCase())) named.set(name.toLowerCase(), holder.instanceTypeName);
+  for (const type of wanted)
+    for (const name of type.hostnames)
+      if (!named.has(name.toLowerCase())) named.set(name.toLowerCase(), type.instanceTypeName);
   const sorted = [...named.keys()].sort();
   const now = Date.now();
   if (sorted.length > 0) {
@@ -54,10 +55,10 @@ export async function writeHostnames(
       throw new HostnameClaimedError(hostname, named.get(hostname) ?? '?');
     }
   }
-  for (const { holder, hostnames: names } of wanted) {
-    await trx(hostnames).where({ instance_type_id: holder.instanceTypeId }).delete();
-    const rows = [...new Set(names.map((name) => name.toLowerCase()))].map((hostname) => ({
-      instance_type_id: holder.instanceTypeId,
+  for (const type of wanted) {
+    await trx(hostnames).where({ instance_type_id: type.instanceTypeId }).delete();
+    const rows = [...new Set(type.hostnames.map((name) => name.toLowerCase()))].map((hostname) => ({
+      instance_type_id: type.instanceTypeId,
       hostname,
       created_at: now,
       updated_at: now,
@@ -81,7 +82,10 @@ export async function releaseUnnamedClaims(trx: Knex.Transaction, applicationId:
 }
 
 /** The id of the application an instance type belongs to, or undefined when there is no such type. */
-export async function applicationOfInstanceType(trx: Knex.Transaction, instanceTypeId: number) {
+export async function applicationOfInstanceType(
+  trx: Knex.Transaction,
+  instanceTypeId: number,
+): Promise<number | undefined> {
   const row = (await trx(`${instanceTypes} as t`)
     .select('v.application_id')
     .join(`${versions} as v`, 'v.id', 't.version_id')

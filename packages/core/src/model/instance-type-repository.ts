@@ -3,6 +3,7 @@ import type { HostnameClaimedError } from './hostname-claimed-error';
 import { applicationOfInstanceType, releaseUnnamedClaims, writeHostnames } from './hostname-claims';
 import {
   fromJson,
+  isId,
   type JsonObject,
   type ModelDatabase,
   ModelTable,
@@ -153,6 +154,7 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
 
   /** Deletes the instance type with its hostnames (their claims too, unless another type of its application names them), crons and instances. */
   delete(id: number): Promise<void> {
+    if (!isId(id)) return Promise.reject(notFound('instance type', id));
     return this.db.transaction(`delete instance type ${id}`, async (trx) => {
       const applicationId = await applicationOfInstanceType(trx, id);
       if (applicationId === undefined) throw notFound('instance type', id);
@@ -168,13 +170,13 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
    * nothing changes. Names no type of the application holds any more are released.
    */
   setHostnames(instanceTypeId: number, hostnames: readonly string[]): Promise<void> {
+    if (!isId(instanceTypeId)) return Promise.reject(notFound('instance type', instanceTypeId));
     return this.db.transaction(`set hostnames of instance type ${instanceTypeId}`, async (trx) => {
       const applicationId = await applicationOfInstanceType(trx, instanceTypeId);
       if (applicationId === undefined) throw notFound('instance type', instanceTypeId);
       await this.db.lockRow(trx, modelTables.applications, applicationId);
       const type = await this.rows.get(instanceTypeId, trx);
-      const holder = { instanceTypeId, instanceTypeName: type.name, applicationId };
-      await writeHostnames(trx, applicationId, [{ holder, hostnames }]);
+      await writeHostnames(trx, applicationId, [{ instanceTypeId, instanceTypeName: type.name, hostnames }]);
     });
   }
 

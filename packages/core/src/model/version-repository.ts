@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { toApplication } from './application-repository';
 import type { HostnameClaimedError } from './hostname-claimed-error';
-import { releaseUnnamedClaims, writeHostnames } from './hostname-claims';
+import { type HostnamesOfType, releaseUnnamedClaims, writeHostnames } from './hostname-claims';
 import { cronRow, type InstanceType, newInstanceTypeRow, toInstanceType } from './instance-type-repository';
 import {
   fromJson,
@@ -126,7 +126,7 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
       const application = toApplication(row);
       const version = await this.insertNext(trx, { ...record.version, applicationId: application.id });
       const types: InstanceType[] = [];
-      const wanted = [];
+      const wanted: HostnamesOfType[] = [];
       for (const { hostnames, crons, ...input } of record.instanceTypes) {
         const [typeRow] = (await trx(instanceTypes)
           .insert({
@@ -137,12 +137,7 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
           .returning('*')) as Row[];
         const type = toInstanceType(typeRow as Row);
         types.push(type);
-        const holder = {
-          instanceTypeId: type.id,
-          instanceTypeName: type.name,
-          applicationId: application.id,
-        };
-        wanted.push({ holder, hostnames });
+        wanted.push({ instanceTypeId: type.id, instanceTypeName: type.name, hostnames });
         for (const cron of crons)
           await trx(modelTables.crons).insert({
             ...cronRow(type.id, cron),
@@ -154,6 +149,7 @@ export class VersionRepository extends ModelRepository<ApplicationVersion> {
       return { application, version, instanceTypes: types };
     });
   }
+
   /** The versions of an application (or all), oldest first. */
   list(filter: { applicationId?: number; state?: VersionState } = {}): Promise<ApplicationVersion[]> {
     return this.rows.list({ application_id: filter.applicationId, state: filter.state });
