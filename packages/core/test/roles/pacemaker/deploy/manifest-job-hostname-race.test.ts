@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { patient } from '@paasmaker/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteFileKey, sqliteFileLocks } from '../../../../src/database/sqlite-file-lock';
 import { isPaasmakerError } from '../../../../src/kernel/errors';
 import { createModel, type Model } from '../../../../src/model/create-model';
 import { type ModelBackend, modelBackends, unique } from '../../../model/model-backends';
@@ -34,6 +37,23 @@ describe.each(modelBackends)('two tenants deploying one new hostname at once, on
     return [...new Set(names)];
   }
 
+  /**
+   * Starts the runs together. On SQLite they first queue behind a hold of the file's lock (as
+   * behind a busy job store on the same file), so their statements take turns instead of one
+   * deploy running through before the other has read its manifest.
+   */
+  async function together<T>(runs: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+    const file = 'filename' in backend.options ? sqliteFileKey(backend.options.filename) : undefined;
+    if (file === undefined) return Promise.allSettled(runs.map((run) => run()));
+    let release = () => {};
+    const held = sqliteFileLocks.run(file, () => new Promise<void>((resolve) => (release = resolve)));
+    const outcomes = Promise.allSettled(runs.map((run) => run()));
+    await sleep(patient(300));
+    release();
+    await held;
+    return outcomes;
+  }
+
   it('records exactly one of them; the other is refused and leaves no rows', async () => {
     const setting = { model, hooks, workFolder: path.join(folder, 'work') };
     for (let round = 0; round < 4; round += 1) {
@@ -50,7 +70,7 @@ describe.each(modelBackends)('two tenants deploying one new hostname at once, on
           ),
         ),
       );
-      const outcomes = await Promise.allSettled(deploys.map((run) => run()));
+      const outcomes = await together(deploys);
       const refused = outcomes.flatMap((outcome, index) =>
         outcome.status === 'rejected' ? [{ reason: outcome.reason as unknown, index }] : [],
       );
