@@ -37,17 +37,25 @@ export class ApiError extends Error {
   }
 }
 
-interface ApiResult {
-  data?: unknown;
+/** What openapi-fetch resolves with: a success's body as `data`, a refusal's as `error`. */
+interface ApiResult<Body> {
+  data?: Body;
   error?: unknown;
   response: Response;
 }
 
+/** The `data` of a success's body (`{ data }`); undefined for an answer without a body. */
+export type AnswerData<Body> = [Body] extends [never]
+  ? undefined
+  : Body extends { data: infer D }
+    ? D
+    : undefined;
+
 /**
- * The `data` of an API answer, or an {@link ApiError}. Answers are typed with the records
- * `@paasmaker/core` exports, so a changed model type also fails the console's typecheck.
+ * The `data` of an API answer, typed from the API's OpenAPI document (the route's declared answer),
+ * or an {@link ApiError}.
  */
-export async function unwrap<T>(call: Promise<ApiResult>): Promise<T> {
+export async function unwrap<Body>(call: Promise<ApiResult<Body>>): Promise<AnswerData<Body>> {
   const { data, error, response } = await call;
   if (!response.ok) {
     const body = (error as { error?: { code?: string; message?: string } } | undefined)?.error;
@@ -57,5 +65,5 @@ export async function unwrap<T>(call: Promise<ApiResult>): Promise<T> {
       body?.message ?? response.statusText,
     );
   }
-  return (data as { data?: T } | undefined)?.data as T;
+  return (data as { data?: unknown } | undefined)?.data as AnswerData<Body>;
 }

@@ -1,4 +1,3 @@
-import type { PermissionGrant } from '@paasmaker/core';
 import type { Me } from './session';
 
 /** A route's rule as the OpenAPI document shows it (`x-paasmaker-permission`). */
@@ -24,7 +23,9 @@ export async function loadRouteRules(): Promise<RouteRules> {
   return rules;
 }
 
-const granted = (grants: readonly PermissionGrant[], permission: string, workspaceId: number | undefined) =>
+type Grants = Extract<Me, { kind: 'user' }>['grants'];
+
+const granted = (grants: Grants, permission: string, workspaceId: number | undefined) =>
   grants.some(
     (grant) =>
       grant.permission === permission && (grant.workspaceId === null || grant.workspaceId === workspaceId),
@@ -36,7 +37,7 @@ const granted = (grants: readonly PermissionGrant[], permission: string, workspa
  * Only decides which controls to show; the API checks again.
  */
 export function mayCall(rules: RouteRules, me: Me, key: string, workspaceId?: number): boolean {
-  if (me.kind === 'super') return true;
+  if (me.kind !== 'user') return me.kind === 'super';
   const rule = rules.get(key);
   if (!rule || rule.callers === 'node') return false;
   if (rule.callers === 'anonymous' || rule.permission === null || rule.scope.kind === 'filtered') return true;

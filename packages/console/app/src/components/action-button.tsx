@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
 import { href } from '../hash-route';
+import { useBusyAction } from '../use-busy-action';
 
 /**
  * A button that starts an action; when the API answers with the job tree it started
@@ -14,21 +14,14 @@ export function ActionButton(props: {
   confirm?: string;
   onDone?: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const click = async () => {
+  const { busy, error, run } = useBusyAction(async () => {
+    const result = (await props.run()) as { treeId?: string } | undefined;
+    props.onDone?.();
+    if (result?.treeId) location.hash = href('jobs', result.treeId);
+  });
+  const click = () => {
     if (props.confirm && !window.confirm(props.confirm)) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = (await props.run()) as { treeId?: string } | undefined;
-      props.onDone?.();
-      if (result?.treeId) location.hash = href('jobs', result.treeId);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    void run();
   };
   return (
     <span class="action">

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { jobStream } from '../api/job-stream';
 import { LogView } from './log-view';
+import { StateBadge } from './state-badge';
 
 /** A job with how deep it sits, for one row of the tree. */
 interface TreeRow {
@@ -46,7 +47,7 @@ class JobRow extends Component<JobRowProps> {
         class={`job-row${selected ? ' selected' : ''}`}
         style={{ paddingLeft: `${row.depth * 1.25 + 0.5}rem` }}
       >
-        <span class={`state state-${job.state.toLowerCase()}`}>{job.state}</span>
+        <StateBadge state={job.state} />
         <button
           type="button"
           class="job-title"

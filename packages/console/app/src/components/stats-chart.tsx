@@ -1,8 +1,6 @@
+import type { PacemakerApiSchemas } from '@paasmaker/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
-
-/** A router stats series as the API answers it (typed from its OpenAPI document). */
-type StatsSeries = NonNullable<Awaited<ReturnType<typeof readStats>>['data']>['data'];
 
 const readStats = (versionId: number) =>
   api.GET('/api/v1/stats/versions/{versionId}', { params: { path: { versionId }, query: { minutes: 60 } } });
@@ -14,7 +12,7 @@ const REFRESH_MS = 15_000;
  * every 15 s. uPlot is loaded on first use, so pages without charts stay small.
  */
 export function StatsChart({ versionId, label }: { versionId: number; label: string }) {
-  const [stats, setStats] = useState<StatsSeries>();
+  const [stats, setStats] = useState<PacemakerApiSchemas['RouterStatsSeries']>();
   const [error, setError] = useState<string>();
   const box = useRef<HTMLDivElement>(null);
 

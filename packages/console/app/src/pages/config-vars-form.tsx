@@ -1,26 +1,20 @@
-import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
+import { ErrorMessage } from '../components/error-message';
 import { LoadedView } from '../components/loaded';
 import { useApi } from '../use-api';
+import { useBusyAction } from '../use-busy-action';
 
 /** The application's config variables: set one, or remove one (they reach instances at their next start). */
 export function ConfigVarsForm({ applicationId }: { applicationId: number }) {
   const path = { params: { path: { applicationId } } };
   const config = useApi(
-    () =>
-      unwrap<{ vars: Record<string, string> }>(api.GET('/api/v1/applications/{applicationId}/config', path)),
+    () => unwrap(api.GET('/api/v1/applications/{applicationId}/config', path)),
     `config ${applicationId}`,
   );
-  const [error, setError] = useState<string>();
-  const change = async (vars: Record<string, string | null>) => {
-    setError(undefined);
-    try {
-      await unwrap(api.PATCH('/api/v1/applications/{applicationId}/config', { ...path, body: { vars } }));
-      config.reload();
-    } catch (failure) {
-      setError((failure as Error).message);
-    }
-  };
+  const { error, run: change } = useBusyAction(async (vars: Record<string, string | null>) => {
+    await unwrap(api.PATCH('/api/v1/applications/{applicationId}/config', { ...path, body: { vars } }));
+    config.reload();
+  });
   const submit = (event: Event) => {
     event.preventDefault();
     const formElement = event.currentTarget as HTMLFormElement;
@@ -66,11 +60,7 @@ export function ConfigVarsForm({ applicationId }: { applicationId: number }) {
         <input id="config-value" name="value" />
         <button type="submit">Set</button>
       </form>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage message={error} />
     </section>
   );
 }

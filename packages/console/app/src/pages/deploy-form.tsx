@@ -1,50 +1,42 @@
-import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
+import { ErrorMessage } from '../components/error-message';
 import { href } from '../hash-route';
+import { useFormAction } from '../use-busy-action';
+
+/** Where the form deploys from: its uploaded .tar.gz archive, or else its git URL and branch. */
+async function sourceOf(workspaceId: number, form: FormData) {
+  const archive = form.get('archive');
+  if (archive instanceof File && archive.size > 0) {
+    const uploaded = await unwrap(
+      api.POST('/api/v1/workspaces/{workspaceId}/uploads', {
+        params: { path: { workspaceId } },
+        body: archive as never,
+        bodySerializer: (file) => file as unknown as BodyInit,
+        headers: { 'content-type': 'application/gzip' },
+      }),
+    );
+    return { scm: 'paasmaker.scm.upload', parameters: { location: uploaded.location } };
+  }
+  const branch = String(form.get('branch') ?? '').trim();
+  return {
+    scm: 'paasmaker.scm.git',
+    parameters: { location: String(form.get('location')).trim(), ...(branch ? { branch } : {}) },
+  };
+}
 
 /** Deploys from a git URL and branch, or from an uploaded .tar.gz archive; opens the deploy's job tree. */
 export function DeployForm({ workspaceId, mayUpload }: { workspaceId: number; mayUpload: boolean }) {
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
+  const { busy, error, submit } = useFormAction(async (form: FormData) => {
     const directory = String(form.get('directory') ?? '').trim();
-    const archive = form.get('archive');
-    setBusy(true);
-    setError(undefined);
-    try {
-      let body: { scm: string; parameters: { location: string; branch?: string }; directory?: string };
-      if (archive instanceof File && archive.size > 0) {
-        const uploaded = await unwrap<{ location: string }>(
-          api.POST('/api/v1/workspaces/{workspaceId}/uploads', {
-            params: { path: { workspaceId } },
-            body: archive as never,
-            bodySerializer: (file) => file as unknown as BodyInit,
-            headers: { 'content-type': 'application/gzip' },
-          }),
-        );
-        body = { scm: 'paasmaker.scm.upload', parameters: { location: uploaded.location } };
-      } else {
-        const branch = String(form.get('branch') ?? '').trim();
-        body = {
-          scm: 'paasmaker.scm.git',
-          parameters: { location: String(form.get('location')).trim(), ...(branch ? { branch } : {}) },
-        };
-      }
-      const started = await unwrap<{ treeId: string }>(
-        api.POST('/api/v1/workspaces/{workspaceId}/deploys', {
-          params: { path: { workspaceId } },
-          body: { ...body, ...(directory ? { directory } : {}) },
-        }),
-      );
-      location.hash = href('jobs', started.treeId);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const source = await sourceOf(workspaceId, form);
+    const started = await unwrap(
+      api.POST('/api/v1/workspaces/{workspaceId}/deploys', {
+        params: { path: { workspaceId } },
+        body: { ...source, ...(directory ? { directory } : {}) },
+      }),
+    );
+    location.hash = href('jobs', started.treeId);
+  });
   return (
     <form class="deploy-form" onSubmit={submit} aria-label="Deploy">
       <h2>Deploy</h2>
@@ -63,11 +55,7 @@ export function DeployForm({ workspaceId, mayUpload }: { workspaceId: number; ma
       <button type="submit" disabled={busy}>
         Deploy
       </button>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorMessage message={error} />
     </form>
   );
 }

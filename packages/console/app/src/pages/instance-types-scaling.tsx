@@ -1,13 +1,8 @@
-import type { PacemakerApiPaths } from '@paasmaker/core';
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { ActionButton } from '../components/action-button';
 import { LoadedView } from '../components/loaded';
 import { useApi } from '../use-api';
-
-/** What `GET /versions/:versionId/instance-types` answers. */
-type InstanceTypeList =
-  PacemakerApiPaths['/api/v1/versions/{versionId}/instance-types']['get']['responses'][200]['content']['application/json']['data'];
 
 /**
  * A version's instance types with their quantities; with `canScale`, a quantity field and a Scale
@@ -23,10 +18,7 @@ export function InstanceTypesScaling({
   canScale: boolean;
 }) {
   const types = useApi(
-    () =>
-      unwrap<InstanceTypeList>(
-        api.GET('/api/v1/versions/{versionId}/instance-types', { params: { path: { versionId } } }),
-      ),
+    () => unwrap(api.GET('/api/v1/versions/{versionId}/instance-types', { params: { path: { versionId } } })),
     `instance types ${versionId}`,
   );
   const [wanted, setWanted] = useState<Record<number, number>>({});

@@ -1,19 +1,8 @@
-/** What `GET /applications/:applicationId/instances` answers. */
-export interface ApplicationInstances {
-  application: string;
-  urls: string[];
-  instances: {
-    uuid: string;
-    version: number;
-    versionId: number;
-    isCurrent: boolean;
-    instanceType: string;
-    state: string;
-    node: string;
-    port: number | null;
-    url: string | null;
-  }[];
-}
+import type { PacemakerApiSchemas } from '@paasmaker/core';
+import { RecordTable } from '../components/record-table';
+import { StateBadge } from '../components/state-badge';
+
+type ApplicationInstances = PacemakerApiSchemas['ApplicationInstances'];
 
 /** The application's instances, by version and instance type, and the URLs it answers on. */
 export function InstancesTable({ data }: { data: ApplicationInstances }) {
@@ -29,41 +18,28 @@ export function InstancesTable({ data }: { data: ApplicationInstances }) {
           ))}
         </p>
       ) : null}
-      {data.instances.length === 0 ? (
-        <p>No instances.</p>
-      ) : (
-        <table class="instances">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Instance type</th>
-              <th>Instance</th>
-              <th>State</th>
-              <th>Node</th>
-              <th>Port</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.instances.map((instance) => (
-              <tr key={instance.uuid}>
-                <td>
-                  {instance.version}
-                  {instance.isCurrent ? ' (current)' : ''}
-                </td>
-                <td>{instance.instanceType}</td>
-                <td>
-                  <code>{instance.uuid.slice(0, 8)}</code>
-                </td>
-                <td>
-                  <span class={`state state-${instance.state.toLowerCase()}`}>{instance.state}</span>
-                </td>
-                <td>{instance.node}</td>
-                <td>{instance.port ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <RecordTable
+        class="instances"
+        records={data.instances}
+        rowKey={(instance) => instance.uuid}
+        empty="No instances."
+        columns={[
+          {
+            heading: 'Version',
+            cell: (instance) => (
+              <>
+                {instance.version}
+                {instance.isCurrent ? ' (current)' : ''}
+              </>
+            ),
+          },
+          { heading: 'Instance type', cell: (instance) => instance.instanceType },
+          { heading: 'Instance', cell: (instance) => <code>{instance.uuid.slice(0, 8)}</code> },
+          { heading: 'State', cell: (instance) => <StateBadge state={instance.state} /> },
+          { heading: 'Node', cell: (instance) => instance.node },
+          { heading: 'Port', cell: (instance) => instance.port ?? '' },
+        ]}
+      />
     </>
   );
 }

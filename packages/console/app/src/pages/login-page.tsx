@@ -1,23 +1,12 @@
-import { useState } from 'preact/hooks';
 import { logIn, type Me } from '../api/session';
+import { ErrorMessage } from '../components/error-message';
+import { useFormAction } from '../use-busy-action';
 
 /** The login form: the API's auth plugins check the login and password. */
 export function LoginPage({ onLogIn }: { onLogIn: (me: Me) => void }) {
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    setBusy(true);
-    setError(undefined);
-    try {
-      onLogIn(await logIn(String(form.get('login')), String(form.get('password'))));
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useFormAction(async (form: FormData) =>
+    onLogIn(await logIn(String(form.get('login')), String(form.get('password')))),
+  );
   return (
     <main class="login">
       <h1>Paasmaker</h1>
@@ -29,11 +18,7 @@ export function LoginPage({ onLogIn }: { onLogIn: (me: Me) => void }) {
         <button type="submit" disabled={busy}>
           Log in
         </button>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorMessage message={error} />
       </form>
     </main>
   );

@@ -1,41 +1,24 @@
-import type { User } from '@paasmaker/core';
 import { api, unwrap } from '../api/client';
-import type { Wire } from '../api/wire';
-import { LoadedView } from '../components/loaded';
+import { LoadedTable } from '../components/record-table';
 import { useApi } from '../use-api';
 
 /** Every user (with USER_LIST). */
 export function UsersPage() {
-  const users = useApi(() => unwrap<Wire<User>[]>(api.GET('/api/v1/users')), 'users');
+  const users = useApi(() => unwrap(api.GET('/api/v1/users')), 'users');
   return (
     <main>
       <h1>Users</h1>
-      <LoadedView loaded={users}>
-        {(list) => (
-          <table>
-            <thead>
-              <tr>
-                <th>Login</th>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Source</th>
-                <th>Enabled</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((user) => (
-                <tr key={user.id}>
-                  <td>{user.login}</td>
-                  <td>{user.name}</td>
-                  <td>{user.email}</td>
-                  <td>{user.authSource}</td>
-                  <td>{user.enabled ? 'yes' : 'no'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </LoadedView>
+      <LoadedTable
+        loaded={users}
+        rowKey={(user) => user.id}
+        columns={[
+          { heading: 'Login', cell: (user) => user.login },
+          { heading: 'Name', cell: (user) => user.name },
+          { heading: 'Email', cell: (user) => user.email },
+          { heading: 'Source', cell: (user) => user.authSource },
+          { heading: 'Enabled', cell: (user) => (user.enabled ? 'yes' : 'no') },
+        ]}
+      />
     </main>
   );
 }

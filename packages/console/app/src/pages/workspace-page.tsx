@@ -1,7 +1,7 @@
-import type { Application, Service, TreeSummary, Workspace } from '@paasmaker/core';
 import { api, unwrap } from '../api/client';
-import type { Wire } from '../api/wire';
 import { LoadedView } from '../components/loaded';
+import { LoadedTable } from '../components/record-table';
+import { StateBadge } from '../components/state-badge';
 import { useMay } from '../console-context';
 import { href } from '../hash-route';
 import { useApi } from '../use-api';
@@ -12,26 +12,24 @@ export function WorkspacePage({ workspaceId }: { workspaceId: number }) {
   const may = useMay();
   const path = { params: { path: { workspaceId } } };
   const workspace = useApi(
-    () => unwrap<Wire<Workspace>>(api.GET('/api/v1/workspaces/{workspaceId}', path)),
+    () => unwrap(api.GET('/api/v1/workspaces/{workspaceId}', path)),
     `workspace ${workspaceId}`,
   );
   const applications = useApi(
-    () => unwrap<Wire<Application>[]>(api.GET('/api/v1/workspaces/{workspaceId}/applications', path)),
+    () => unwrap(api.GET('/api/v1/workspaces/{workspaceId}/applications', path)),
     `applications ${workspaceId}`,
   );
   const mayViewServices = may('GET /api/v1/workspaces/{workspaceId}/services', workspaceId);
   const services = useApi(
     () =>
       mayViewServices
-        ? unwrap<Wire<Service>[]>(api.GET('/api/v1/workspaces/{workspaceId}/services', path))
+        ? unwrap(api.GET('/api/v1/workspaces/{workspaceId}/services', path))
         : Promise.resolve([]),
     `services ${workspaceId}`,
   );
   const jobs = useApi(
     () =>
-      unwrap<{ trees: TreeSummary[] }>(
-        api.GET('/api/v1/jobs', { params: { query: { tag: `workspace:${workspaceId}`, limit: 20 } } }),
-      ),
+      unwrap(api.GET('/api/v1/jobs', { params: { query: { tag: `workspace:${workspaceId}`, limit: 20 } } })),
     `jobs ${workspaceId}`,
   );
   return (
@@ -60,32 +58,16 @@ export function WorkspacePage({ workspaceId }: { workspaceId: number }) {
           {mayViewServices ? (
             <>
               <h2>Services</h2>
-              <LoadedView loaded={services}>
-                {(list) =>
-                  list.length === 0 ? (
-                    <p>No services.</p>
-                  ) : (
-                    <table>
-                      <thead>
-                        <tr>
-                          <th>Name</th>
-                          <th>Provider</th>
-                          <th>State</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {list.map((service) => (
-                          <tr key={service.id}>
-                            <td>{service.name}</td>
-                            <td>{service.provider}</td>
-                            <td>{service.state}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  )
-                }
-              </LoadedView>
+              <LoadedTable
+                loaded={services}
+                rowKey={(service) => service.id}
+                empty="No services."
+                columns={[
+                  { heading: 'Name', cell: (service) => service.name },
+                  { heading: 'Provider', cell: (service) => service.provider },
+                  { heading: 'State', cell: (service) => service.state },
+                ]}
+              />
             </>
           ) : null}
           <h2>Recent jobs</h2>
@@ -94,8 +76,7 @@ export function WorkspacePage({ workspaceId }: { workspaceId: number }) {
               <ul class="jobs">
                 {trees.map((tree) => (
                   <li key={tree.treeId}>
-                    <span class={`state state-${tree.state.toLowerCase()}`}>{tree.state}</span>{' '}
-                    <a href={href('jobs', tree.treeId)}>{tree.title}</a>
+                    <StateBadge state={tree.state} /> <a href={href('jobs', tree.treeId)}>{tree.title}</a>
                   </li>
                 ))}
               </ul>

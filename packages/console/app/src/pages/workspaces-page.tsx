@@ -1,13 +1,11 @@
-import type { Workspace } from '@paasmaker/core';
 import { api, unwrap } from '../api/client';
-import type { Wire } from '../api/wire';
 import { LoadedView } from '../components/loaded';
 import { href } from '../hash-route';
 import { useApi } from '../use-api';
 
 /** The workspaces the user may view. */
 export function WorkspacesPage() {
-  const workspaces = useApi(() => unwrap<Wire<Workspace>[]>(api.GET('/api/v1/workspaces')), 'workspaces');
+  const workspaces = useApi(() => unwrap(api.GET('/api/v1/workspaces')), 'workspaces');
   return (
     <main>
       <h1>Workspaces</h1>

@@ -148,6 +148,16 @@ export const meData: JsonSchemaObject = {
   ],
 };
 
+/** A browser session (`POST /session`, `GET /session`): its CSRF token, when it ends, and whose it is. */
+export const sessionData = record({
+  csrfToken: text,
+  expiresAt: time,
+  principal: record({ kind: { type: 'string', enum: ['user', 'super'] }, userId: nullableText }),
+});
+
+/** `GET /session`: the request's session, or null without one. */
+export const currentSessionData: JsonSchemaObject = { oneOf: [sessionData, { type: 'null' }] };
+
 /** What a deploy, version action or deletion answers: the job tree doing it. */
 export const treeStartedData = record({ treeId: text });
 

@@ -65,15 +65,13 @@ describe("the pacemaker API's answers match the data schemas of its OpenAPI docu
     });
   });
 
-  // Answers no typed client reads: nodes talking to the pacemaker, the console's session, discovery.
+  // Answers no typed client reads: nodes talking to the pacemaker, discovery.
   const undescribed = [
     'GET /jobs/stream',
     'POST /nodes/register',
     'POST /nodes/:uuid/report',
     'POST /nodes/:uuid/stop',
     'GET /packages/:name',
-    'POST /session',
-    'GET /session',
     'GET /openapi.json',
   ];
   it('declares the data schema of every other JSON answer', () => {

@@ -1050,6 +1050,16 @@ export interface components {
             /** @enum {string} */
             kind: "super" | "node";
         };
+        Session: {
+            csrfToken: string;
+            /** Format: date-time */
+            expiresAt: string;
+            principal: {
+                /** @enum {string} */
+                kind: "user" | "super";
+                userId: string | null;
+            };
+        };
         TreeStarted: {
             treeId: string;
         };
@@ -3182,12 +3192,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Session"] | null;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -3207,12 +3221,16 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success: `{ "data": ... }` */
+            /** @description Success */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Session"];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { PaasmakerError } from '../../../kernel/errors';
 import type { AuthPrincipal } from '../../../kernel/providers/auth';
 import type { ApiCaller } from '../api-caller';
+import { currentSessionData, sessionData } from '../api-data-schemas';
 import { type ApiRoute, defineRoute } from '../api-route';
 import type { AuthenticatedRequest } from './session-authenticator';
 import { sessionSetCookie } from './session-cookie';
@@ -37,7 +38,7 @@ export function sessionRoutes(options: SessionRoutesOptions): ApiRoute<never, ne
       method: 'POST',
       path: '/session',
       // The credentials come in the Authorization header; a body, if any, must be an empty object.
-      schema: { body: { type: 'object', properties: {}, additionalProperties: false } },
+      schema: { body: { type: 'object', properties: {}, additionalProperties: false }, data: sessionData },
       async handler({ caller, request, reply }) {
         const previous = options.sessionOf(request);
         if (previous) store.end(previous.cookieValue);
@@ -52,6 +53,7 @@ export function sessionRoutes(options: SessionRoutesOptions): ApiRoute<never, ne
     defineRoute({
       method: 'GET',
       path: '/session',
+      schema: { data: currentSessionData },
       async handler({ request }) {
         const current = options.sessionOf(request);
         return current ? sessionView(current.session) : null;
