@@ -229,7 +229,7 @@ export class InstanceTypeRepository extends ModelRepository<InstanceType> {
 }
 
 /** The columns of an instance type's given fields (undefined ones left out by the table). */
-export function instanceTypeColumns(input: Partial<Omit<InstanceTypeInput, 'versionId'>>): Row {
+function instanceTypeColumns(input: Partial<Omit<InstanceTypeInput, 'versionId'>>): Row {
   return {
     name: input.name,
     runtime_name: input.runtimeName,
