@@ -6,13 +6,14 @@ import { PostgresJobListener } from './postgres-job-listener';
 import type { SqlJobConnection, SqlTransaction, SqlValue, SqlWork } from './sql-job-connection';
 import { postgresAddress } from './sql-job-errors';
 import { JobEventHub, type JobEventListener, packJobEvents } from './sql-job-events';
-import { sqlJobMigrationConfig } from './sql-job-migrations';
+import { sqlJobMigrationConfig, sqlJobTables } from './sql-job-migrations';
 
 /** The NOTIFY channel of the job store unless told otherwise. */
 export const defaultJobEventChannel = 'pm_job_events';
 
-/** Most bound values in one multi-row INSERT (PostgreSQL allows 65,535). */
-const maxInsertValues = 30_000;
+/** `pg` binds an array holding nulls as well; knex's types only list arrays of one type. */
+const bindings = (params: readonly SqlValue[]): readonly Knex.RawBinding[] =>
+  params as readonly Knex.RawBinding[];
 
 /**
  * The job store on PostgreSQL through knex and `pg`. Transactions are knex transactions (READ
@@ -63,18 +64,19 @@ export class PostgresJobConnection implements SqlJobConnection {
       const tx: SqlTransaction = {
         dialect: 'postgres',
         all: async <R>(sql: string, params: readonly SqlValue[] = []) =>
-          (await trx.raw(sql, params)).rows as R[],
-        run: async (sql, params = []) => (await trx.raw(sql, params)).rowCount as number,
+          (await trx.raw(sql, bindings(params))).rows as R[],
+        run: async (sql, params = []) => (await trx.raw(sql, bindings(params))).rowCount as number,
         insert: async (table, columns, rows) => {
-          const perStatement = Math.max(1, Math.floor(maxInsertValues / columns.length));
-          const row = `(${columns.map(() => '?').join(', ')})`;
-          for (let start = 0; start < rows.length; start += perStatement) {
-            const batch = rows.slice(start, start + perStatement);
-            await trx.raw(
-              `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${batch.map(() => row).join(', ')}`,
-              batch.flat(),
-            );
-          }
+          if (rows.length === 0) return;
+          // One parameter however many rows: PostgreSQL types each field by the table's column.
+          const list = columns.join(', ');
+          const records = rows.map((row) =>
+            Object.fromEntries(columns.map((column, at) => [column, row[at]])),
+          );
+          await trx.raw(
+            `INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, ?::json)`,
+            [JSON.stringify(records)],
+          );
         },
         publish: (event) => {
           events.push(event);
@@ -84,6 +86,15 @@ export class PostgresJobConnection implements SqlJobConnection {
       await this.notify(trx, events);
       return value;
     }, config);
+  }
+
+  async refreshStatistics(): Promise<void> {
+    try {
+      await this.knex.raw(`ANALYZE ${sqlJobTables.jobs}`);
+    } catch (error) {
+      // The jobs are stored; only the planner's estimates stay behind until autovacuum's next visit.
+      this.log.warn({ err: error }, 'could not refresh the job table statistics');
+    }
   }
 
   async subscribe(listener: JobEventListener, options: SubscribeOptions = {}): Promise<() => Promise<void>> {

@@ -1,9 +1,11 @@
 import type { JsonObject, JsonValue } from '../../kernel/json-schema';
 import { type ClaimedJob, type JobRef, relatedJobSummary } from '../job-store';
+import { claimJobsInBatch, succeedJobsInBatch } from './postgres-job-batches';
 import { lockTreeClause, markTreeFinished } from './sql-job-aborts';
 import type { SqlTransaction } from './sql-job-connection';
 import { sqlJobTables } from './sql-job-migrations';
 import { type JobRow, jobColumns, parseObject, toJobRecord } from './sql-job-rows';
+import { lockTreesOf } from './sql-job-tree-locks';
 import { type CounterRow, isReadyCounter } from './sql-job-tree-writes';
 
 const { trees: TREES, jobs: JOBS } = sqlJobTables;
@@ -182,7 +184,10 @@ async function afterSuccess(
   return { recorded: true, readyParent };
 }
 
-/** Claims jobs in order, each as {@link claimJob} does; those claimed, in that order (see `JobStore.claimMany`). */
+/**
+ * Claims jobs in order, each as {@link claimJob} does; those claimed, in that order (see
+ * `JobStore.claimMany`). On PostgreSQL in one statement (postgres-job-batches.ts).
+ */
 export async function claimJobs(
   tx: SqlTransaction,
   jobIds: readonly string[],
@@ -190,6 +195,7 @@ export async function claimJobs(
   now: number,
 ): Promise<ClaimedJob[]> {
   await lockTreesOf(tx, jobIds);
+  if (tx.dialect === 'postgres') return claimJobsInBatch(tx, jobIds, nodeId, now);
   const claimed: ClaimedJob[] = [];
   for (const jobId of jobIds) {
     const job = await claimJob(tx, jobId, nodeId, now);
@@ -201,7 +207,8 @@ export async function claimJobs(
 /**
  * Records successes in order, each as {@link succeedJob} does, then claims for `claimFor` up to
  * `maxClaims` jobs: the parents made ready that are assigned to it (in the order of the
- * successes), then the jobs of `claimNext` (see `JobStore.succeedMany`).
+ * successes), then the jobs of `claimNext` (see `JobStore.succeedMany`). On PostgreSQL in a few
+ * statements whatever the batch's size (postgres-job-batches.ts).
  */
 export async function succeedJobs(
   tx: SqlTransaction,
@@ -214,6 +221,7 @@ export async function succeedJobs(
   const claimNext = claimFor === undefined ? [] : (options.claimNext ?? []);
   let budget = claimFor === undefined ? 0 : Math.max(0, options.maxClaims ?? Number.POSITIVE_INFINITY);
   await lockTreesOf(tx, [...successes.map((success) => success.jobId), ...claimNext]);
+  if (tx.dialect === 'postgres') return succeedJobsInBatch(tx, successes, now, claimFor, claimNext, budget);
   const results: { recorded: boolean; readyParent?: JobRef }[] = [];
   const claimed: ClaimedJob[] = [];
   for (const { jobId, outcome } of successes) {
@@ -240,51 +248,4 @@ export async function succeedJobs(
     }
   }
   return { results, claimed };
-}
-
-/** Job ids looked up per statement when locking their trees (well under both dialects' limits). */
-const lockChunk = 500;
-
-const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
-
-/** Orders strings by their UTF-8 bytes, as PostgreSQL's "C" collation does. */
-const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
-/**
- * On PostgreSQL, locks the tree rows of the jobs `jobIds` (those that exist) in one fixed order,
- * by tree id, so that two batches touching the same trees wait for each other instead of
- * deadlocking; the single-job steps that follow take those locks again for free. SQLite holds
- * the database's write lock already.
- */
-async function lockTreesOf(tx: SqlTransaction, jobIds: readonly string[]): Promise<void> {
-  if (tx.dialect !== 'postgres' || jobIds.length === 0) return;
-  const ids = [...new Set(jobIds)];
-  if (ids.length <= lockChunk) {
-    // One round trip: PostgreSQL locks the rows as the sort returns them, in order.
-    await tx.all(
-      `SELECT t.tree_id FROM ${TREES} t WHERE t.tree_id IN ` +
-        `(SELECT j.tree_id FROM ${JOBS} j WHERE j.id IN (${placeholders(ids.length)})) ` +
-        'ORDER BY t.tree_id COLLATE "C" FOR UPDATE OF t',
-      ids,
-    );
-    return;
-  }
-  const treeIds = new Set<string>();
-  for (let start = 0; start < ids.length; start += lockChunk) {
-    const chunk = ids.slice(start, start + lockChunk);
-    const rows = await tx.all<{ tree_id: string }>(
-      `SELECT DISTINCT tree_id FROM ${JOBS} WHERE id IN (${placeholders(chunk.length)})`,
-      chunk,
-    );
-    for (const row of rows) treeIds.add(row.tree_id);
-  }
-  const sorted = [...treeIds].sort(byBytes);
-  for (let start = 0; start < sorted.length; start += lockChunk) {
-    const chunk = sorted.slice(start, start + lockChunk);
-    await tx.all(
-      `SELECT t.tree_id FROM ${TREES} t WHERE t.tree_id IN (${placeholders(chunk.length)}) ` +
-        'ORDER BY t.tree_id COLLATE "C" FOR UPDATE OF t',
-      chunk,
-    );
-  }
 }

@@ -2,8 +2,11 @@ import type { Knex } from 'knex';
 import type { JobEvent, SubscribeOptions } from '../job-store';
 import type { JobEventListener } from './sql-job-events';
 
-/** A value bound to a `?` placeholder: both drivers bind these the same way. */
-export type SqlValue = string | number | null;
+/**
+ * A value bound to a `?` placeholder: both drivers bind scalars the same way; an array is a
+ * PostgreSQL array parameter (`?::text[]`), which SQLite cannot bind.
+ */
+export type SqlValue = string | number | null | readonly (string | number | null)[];
 
 /** The SQL flavours the job store speaks. */
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -49,6 +52,12 @@ export interface SqlJobConnection {
    * `options.onResubscribed` after a lost event connection listens again (PostgreSQL).
    */
   subscribe(listener: JobEventListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /**
+   * Brings the query planner's statistics of the jobs table up to date after a bulk insert, so
+   * that its next statements look jobs up by primary key instead of scanning an index the
+   * planner still believes small (PostgreSQL; SQLite plans without them). Logs, never throws.
+   */
+  refreshStatistics(): Promise<void>;
   /** Stops listening and closes the knex instance if this connection created it. */
   close(): Promise<void>;
 }

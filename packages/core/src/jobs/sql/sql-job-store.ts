@@ -33,6 +33,9 @@ import { graftJobs, insertTree, startTreeJobs } from './sql-job-tree-writes';
 
 const { jobs: JOBS, nodes: NODES } = sqlJobTables;
 
+/** Jobs inserted at once from which the planner's statistics are refreshed (see `refreshStatistics`). */
+const bulkInsertJobs = 1_000;
+
 /**
  * The job store on a SQL database (SQLite for one machine, PostgreSQL for several): every
  * method is one transaction on a {@link SqlJobConnection}. A job is ready when it is WAITING,
@@ -64,7 +67,9 @@ export class SqlJobStore implements JobStore {
     createdAt: number;
     start: boolean;
   }): Promise<JobRef[]> {
-    return this.write((tx) => insertTree(tx, tree), `tree ${tree.jobs[0]?.id}`);
+    const ready = await this.write((tx) => insertTree(tx, tree), `tree ${tree.jobs[0]?.id}`);
+    if (tree.jobs.length >= bulkInsertJobs) await this.db.refreshStatistics();
+    return ready;
   }
 
   async startTree(treeId: string): Promise<JobRef[]> {
@@ -72,7 +77,12 @@ export class SqlJobStore implements JobStore {
   }
 
   async graft(parentId: string, jobs: NewJob[], createdAt: number): Promise<JobRef[]> {
-    return this.write((tx) => graftJobs(tx, parentId, jobs, createdAt), `the jobs grafted under ${parentId}`);
+    const ready = await this.write(
+      (tx) => graftJobs(tx, parentId, jobs, createdAt),
+      `the jobs grafted under ${parentId}`,
+    );
+    if (jobs.length >= bulkInsertJobs) await this.db.refreshStatistics();
+    return ready;
   }
 
   async claim(jobId: string, nodeId: string, now: number): Promise<ClaimedJob | undefined> {

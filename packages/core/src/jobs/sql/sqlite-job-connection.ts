@@ -115,6 +115,8 @@ export class SqliteJobConnection implements SqlJobConnection {
     });
   }
 
+  async refreshStatistics(): Promise<void> {}
+
   async subscribe(listener: JobEventListener): Promise<() => Promise<void>> {
     const remove = this.share.hub.add(listener, this.log);
     this.removers.add(remove);
