@@ -18,7 +18,10 @@ const seconds = Number(process.argv[2] ?? 8);
 const redisUrl = new URL(process.env.PAASMAKER_TEST_REDIS_URL ?? '');
 const host = 'bench.test';
 
-/** Runs `command` to its end; rejects on a non-zero exit. Its output is returned. */
+/**
+ * Runs `command` to its end; rejects on a non-zero exit.
+ * @returns {Promise<string>} its output
+ */
 function run(/** @type {string} */ command, /** @type {string[]} */ args) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
