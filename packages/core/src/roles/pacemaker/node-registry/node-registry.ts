@@ -130,8 +130,12 @@ export class NodeRegistry {
   private sweeping: Promise<unknown> | undefined;
   /** True after a sweep failed (the model unreachable), until one succeeds. */
   private modelLost = false;
-  /** When the model answered a sweep again after an outage: no report could be recorded before. */
-  private modelBackAt = 0;
+  /**
+   * Since when reports could be recorded: the sweep's {@link start} (a pacemaker that was down
+   * heard no report meanwhile), and again when the model answered a sweep after an outage.
+   * Silence before it does not count.
+   */
+  private listeningSince = 0;
 
   constructor(options: NodeRegistryOptions) {
     this.reportIntervalMs = checkPeriod('reportIntervalMs', options.reportIntervalMs);
@@ -312,7 +316,7 @@ export class NodeRegistry {
     if (this.modelLost) {
       // Reports failed while the model was down, from live nodes too: silence counts from now.
       this.modelLost = false;
-      this.modelBackAt = at;
+      this.listeningSince = at;
       this.kernel.log?.info('model reachable again; node silence counts from now');
     }
     for (const listed of nodes) {
@@ -320,7 +324,7 @@ export class NodeRegistry {
       const change = await this.locks.run(listed.uuid, async () => {
         const node = await this.nodes.findByUuid(listed.uuid);
         if (!node || node.state === 'STOPPED' || node.state === 'DOWN') return undefined;
-        const silence = at - Math.max((node.lastHeardAt ?? node.createdAt).getTime(), this.modelBackAt);
+        const silence = at - Math.max((node.lastHeardAt ?? node.createdAt).getTime(), this.listeningSince);
         const to: NodeState | undefined =
           silence >= this.downAfterMs
             ? 'DOWN'
@@ -336,9 +340,15 @@ export class NodeRegistry {
     return changes;
   }
 
-  /** Runs {@link checkNodes} every `reportIntervalMs` on an unref'd timer until {@link close}. */
+  /**
+   * Runs {@link checkNodes} every `reportIntervalMs` on an unref'd timer until {@link close}. A node
+   * silent since before the start gets the full window to report from then on: a pacemaker started
+   * again after an outage (or for the first time on an old model) does not mark every node `DOWN`
+   * at its first sweep.
+   */
   start(): void {
     if (this.timer) return;
+    this.listeningSince = Math.max(this.listeningSince, this.clock());
     this.timer = setInterval(() => {
       if (this.sweeping) return;
       this.sweeping = this.checkNodes()

@@ -249,6 +249,23 @@ describe('node registry on sqlite', () => {
     ]);
   });
 
+  it('counts silence from its start: a pacemaker started again after an outage marks no node DOWN at once', async () => {
+    const registry = f.registry({ inactiveAfterMs: 1000, downAfterMs: 3000 });
+    const uuid = await registry.register(registration());
+    const lastReport = f.now.ms;
+    // The pacemaker was down for a minute; its heart's first report is still on the way.
+    f.now.ms = lastReport + 60_000;
+    registry.start();
+    try {
+      expect((await registry.checkNodes(f.now.ms)).filter((c) => c.nodeId === uuid)).toEqual([]);
+      expect((await registry.checkNodes(f.now.ms + 3000)).filter((c) => c.nodeId === uuid)).toEqual([
+        { nodeId: uuid, from: 'ACTIVE', to: 'DOWN' },
+      ]);
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('rejects invalid input with E_NODE_INVALID naming the field', async () => {
     const registry = f.registry();
     const cases: [Promise<unknown>, string][] = [
