@@ -19,9 +19,11 @@ export async function freePort(range?: PortRange): Promise<number> {
   const { from, to } = range ?? (await aboveEphemeralRange());
   for (let attempt = 0; attempt < 1000; attempt += 1) {
     const port = from + Math.floor(Math.random() * (to - from + 1));
-    if (handedOut.has(port) || !(await canListen(port))) continue;
+    if (handedOut.has(port)) continue;
+    // Taken before the probe, so that concurrent calls never hand out the same port.
     handedOut.add(port);
-    return port;
+    if (await canListen(port)) return port;
+    handedOut.delete(port);
   }
   throw new Error(`freePort: no free port in ${from}-${to}; give it a wider range.`);
 }

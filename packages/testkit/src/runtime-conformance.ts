@@ -28,9 +28,9 @@ export interface ConformanceApp {
   /** Variables the app needs besides `PATH`, `HOME`, `PORT` and `PM_PORT`. */
   environment?: Readonly<Record<string, string>>;
   /**
-   * True when the app starts a child process of its own (a worker, a `sleep`): the suite then
-   * checks that there is more than one process in the instance's group before it checks that
-   * `stop` ends them all.
+   * True when the app starts a child process of its own (a worker, a `sleep`): after each start
+   * the suite waits until there is more than one process in the instance's group, so that what it
+   * compares (a second start launches nothing, `stop` ends them all) is the whole app.
    */
   startsChildren?: boolean;
 }
@@ -128,6 +128,12 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
         `${options.runtime} serves the app from the test's own process group; start instances as process groups of their own (core's startProcessGroup), so that they outlive a heart restart and stop can end them`,
       ).not.toBe(processGroupOf(process.pid));
       groups.add(group);
+      // An app that starts children is settled once they run: what the tests compare is complete.
+      if (app.startsChildren) {
+        await vi.waitFor(async () => expect((await processGroupMembers(group)).length).toBeGreaterThan(1), {
+          timeout: waitMs,
+        });
+      }
       return { instance, port, listener, group, marker };
     }
 
@@ -200,11 +206,6 @@ export function describeRuntimeConformance(options: RuntimeConformanceOptions): 
 
     it('stops the whole process group, children too, and stopping again succeeds', async () => {
       const { instance, port, group, marker } = await startApp();
-      if (app.startsChildren) {
-        await vi.waitFor(async () => expect((await processGroupMembers(group)).length).toBeGreaterThan(1), {
-          timeout: waitMs,
-        });
-      }
       const members = await processGroupMembers(group);
       await runtime.stop(instance, providerCall(kernel));
       expect(
