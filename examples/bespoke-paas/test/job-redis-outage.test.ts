@@ -3,7 +3,7 @@
 // of its own. While Redis is down the app keeps serving, actions are refused at once with
 // E_JOBS_UNAVAILABLE (503); once Redis is back, actions run again without restarting any node,
 // and no job is left unfinished.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PaasmakerNode } from '@paasmaker/core';
 import nodeRuntime from '@paasmaker/plugin-runtime-node';
@@ -27,8 +27,6 @@ import {
 import { SteadyLoad } from './steady-load';
 
 const OUTAGE_MS = 30_000;
-/** How long the in-flight work takes: it must still run when Redis is back. */
-const SLOW_S = 45;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const plugins = (data: string) => [
   nodeRuntime,
@@ -46,18 +44,24 @@ describe('the job Redis stopped for 30 s under load', () => {
   let pacemaker: PaasmakerNode;
   let heart: PaasmakerNode;
   let heartData: string;
+  /** The in-flight work runs until this file exists: the test writes it once Redis is back. */
+  let release: string;
 
-  /** hello-node named `name`, with a prepare command of its own or a server that listens only after `listenAfter` s. */
-  const slowRepo = async (name: string, slow: { prepare?: string; listenAfter?: number }) => {
+  /** hello-node named `name` whose prepare command, or whose server's listen, waits for `release`. */
+  const slowRepo = async (name: string, slow: 'prepare' | 'listen') => {
     let manifest = (await readFile(path.join(HELLO_NODE, 'manifest.yml'), 'utf8'))
       .replace('name: hello-node', `name: ${name}`)
       .replace('timeout: 20', 'timeout: 120');
-    if (slow.prepare) manifest = manifest.replace(/- echo "built at .*"/, `- ${slow.prepare}`);
+    if (slow === 'prepare')
+      manifest = manifest.replace(/- echo "built at .*"/, `- while [ ! -e ${release} ]; do sleep 0.2; done`);
     let server = await readFile(path.join(HELLO_NODE, 'server.js'), 'utf8');
-    if (slow.listenAfter)
+    if (slow === 'listen')
       server = server.replace(
         'server.listen(',
-        `setTimeout(server.listen.bind(server), ${slow.listenAfter * 1000}, `,
+        `(function listenOnRelease(...args) {
+  if (require('node:fs').existsSync(${JSON.stringify(release)})) server.listen(...args);
+  else setTimeout(listenOnRelease, 200, ...args);
+})(`,
       );
     return gitRepo(temp, { 'manifest.yml': manifest, 'server.js': server });
   };
@@ -68,6 +72,7 @@ describe('the job Redis stopped for 30 s under load', () => {
 
   beforeAll(async () => {
     redisFolder = await temp.make('job-redis-');
+    release = path.join(await temp.make('in-flight-'), 'release');
     redisPort = await pickFreePort();
     await startRedis();
     const jobStore = `redis://127.0.0.1:${redisPort}`;
@@ -150,8 +155,8 @@ describe('the job Redis stopped for 30 s under load', () => {
     // Work in flight on both nodes across the outage: a prepare command on the pacemaker and an
     // instance starting on the heart, each still running when Redis comes back.
     const inFlight = [
-      await deploy(await slowRepo('slow-prepare', { prepare: `sleep ${SLOW_S}` })),
-      await deploy(await slowRepo('slow-start', { listenAfter: SLOW_S })),
+      await deploy(await slowRepo('slow-prepare', 'prepare')),
+      await deploy(await slowRepo('slow-start', 'listen')),
     ].map((answer) => answer.body.data.treeId as string);
     await eventually(async () => {
       const running = await Promise.all(
@@ -192,6 +197,8 @@ describe('the job Redis stopped for 30 s under load', () => {
       return resumed !== undefined;
     });
     const resumedAt = Date.now();
+    // The work in flight ends only now, after the outage and the engine's reconnection.
+    await writeFile(release, '');
     await finished(resumed ?? expect.unreachable());
     // What ran on a live node across the outage finishes as it would have: no node was lost.
     for (const treeId of inFlight) {
