@@ -150,7 +150,13 @@ describe.each([
         await sleep(100);
       }
     })();
-    await sleep(2_000);
+    /** Whether writes of both kinds sent after `since` succeeded. */
+    const bothWritten = (since: number) =>
+      (['config', 'workspace'] as const).every((kind) =>
+        writes.some((w) => w.kind === kind && w.sentAt > since && w.status >= 200 && w.status < 300),
+      );
+    // The outage starts under load: both kinds written and the app answered.
+    while (!bothWritten(0) || load.results.length === 0) await sleep(50);
 
     const stoppedAt = Date.now();
     await stopPostgres?.();
@@ -167,7 +173,12 @@ describe.each([
     while (!writes.some((w) => w.sentAt > restartedAt && w.status < 300 && w.status > 0)) await sleep(100);
     const recoveredAt =
       writes.find((w) => w.sentAt > restartedAt && w.status < 300 && w.status > 0)?.sentAt ?? 0;
-    await sleep(5_000);
+    // Writes go on until both kinds succeeded again and the heart was heard from after the restart
+    // (from then on no sweep can take its silence during the outage for a lost node).
+    const heardAgain = async () =>
+      ((await registry.list()).find((n) => n.name === 'pg-restart')?.lastHeardAt?.getTime() ?? 0) >
+      restartedAt;
+    while (!bothWritten(recoveredAt - 1) || !(await heardAgain())) await sleep(100);
     writing = false;
     await writer;
     // Actions run again too: a new deploy goes through every step and is served.
