@@ -183,7 +183,8 @@ describe('losing a heart', () => {
 
     const host = hostnameOf('hello-node').replace('.default.', `.l-${suffix}.`);
     const load = new Load(routerPort(pacemaker), host, 4);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The heart dies under load: once the app has answered through the router.
+    while (!load.results.some((result) => result.ok)) await new Promise((resolve) => setTimeout(resolve, 20));
     const killedAt = Date.now();
     await killChild(victim.child);
     await killLeftovers(victim.data);
