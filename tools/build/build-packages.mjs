@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // @ts-check
 // Usage: node build-packages.mjs [--if-stale]
-// Builds every package (`npm run build --workspaces --if-present`) and records what it built
-// from and what it wrote in node_modules/.cache (gone after `npm ci`). With --if-stale (what
-// `npm test` runs) the build is skipped when neither changed since: no file git sees outside
-// tests, examples, benches, changesets and Markdown, and no file in a package's dist/.
-import { spawnSync } from 'node:child_process';
+// Builds every package (each workspace's build script, as many at once as there are cores) and
+// records what it built from and what it wrote in node_modules/.cache (gone after `npm ci`).
+// With --if-stale (what `npm test` runs) the build is skipped when neither changed since: no
+// file git sees outside tests, examples, benches, changesets and Markdown, and no file in a
+// package's dist/.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +60,87 @@ function outputsHash() {
   return hashFiles(files);
 }
 
+/**
+ * Runs the build script of every workspace that has one, as many at once as there are cores,
+ * each once the workspaces it depends on are built (a plugin's types are bundled against
+ * core's dist/index.d.ts), printing each one's output in one piece when it ends. Resolves with
+ * whether all succeeded.
+ */
+async function buildWorkspaces() {
+  const fields = ['scripts.build', 'dependencies', 'peerDependencies', 'devDependencies'];
+  /** @type {Record<string, Record<string, unknown>>} */
+  const workspaces = JSON.parse(
+    execFileSync('npm', ['pkg', 'get', ...fields, '--workspaces', '--json'], { cwd: root, encoding: 'utf8' }),
+  );
+  const buildable = Object.keys(workspaces).filter(
+    (name) => typeof workspaces[name]?.['scripts.build'] === 'string',
+  );
+  /** The workspaces each one waits for: those it depends on that have a build. */
+  const pending = new Map(
+    buildable.map((name) => {
+      const { dependencies, peerDependencies, devDependencies } = workspaces[name] ?? {};
+      const needs = Object.keys({
+        ...Object(dependencies),
+        ...Object(peerDependencies),
+        ...Object(devDependencies),
+      });
+      return [name, needs.filter((need) => buildable.includes(need))];
+    }),
+  );
+  const built = new Set();
+  let running = 0;
+  let failed = false;
+  /** @type {(() => void)[]} */
+  const waiting = [];
+  const worker = async () => {
+    while (pending.size > 0 && !failed) {
+      const name = [...pending].find(([, needs]) => needs.every((need) => built.has(need)))?.[0];
+      if (name === undefined) {
+        // Nothing is ready until a running build ends (none running: a dependency cycle).
+        if (running > 0) await new Promise((resolve) => waiting.push(() => resolve(undefined)));
+        else {
+          failed = true;
+          for (const wake of waiting.splice(0)) wake();
+        }
+        continue;
+      }
+      pending.delete(name);
+      running += 1;
+      const started = Date.now();
+      const { code, output } = await run('npm', ['run', 'build', '--workspace', name]);
+      running -= 1;
+      const took = ((Date.now() - started) / 1000).toFixed(1);
+      process.stdout.write(
+        `\n> build ${name}: ${code === 0 ? 'done' : `failed (${code})`} in ${took} s\n${output}`,
+      );
+      if (code === 0) built.add(name);
+      else failed = true;
+      for (const wake of waiting.splice(0)) wake();
+    }
+  };
+  await Promise.all(Array.from({ length: availableParallelism() }, worker));
+  return !failed && pending.size === 0;
+}
+
+/**
+ * Runs a command, collecting its stdout and stderr together.
+ * @param {string} command @param {string[]} args
+ * @returns {Promise<{ code: number | null, output: string }>}
+ */
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
 function readStamp() {
   try {
     return JSON.parse(readFileSync(stampFile, 'utf8'));
@@ -75,11 +158,7 @@ if (process.argv.includes('--if-stale') && inputs !== undefined) {
   }
 }
 rmSync(stampFile, { force: true });
-const build = spawnSync('npm', ['run', 'build', '--workspaces', '--if-present'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (!(await buildWorkspaces())) process.exit(1);
 // The inputs as they were when the build started: a file edited meanwhile makes the next check stale.
 if (inputs !== undefined) {
   mkdirSync(path.dirname(stampFile), { recursive: true });
