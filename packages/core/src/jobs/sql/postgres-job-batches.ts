@@ -29,7 +29,8 @@ interface BatchClaim {
 /**
  * Claims, in the order given, up to `limit` (null: all) of the jobs `jobIds` that are claimable
  * by `nodeId` (as `claimJob` does each: WAITING, ready, on that node, tree not aborted). Returns
- * them by their first index in `jobIds`, with the RUNNING event to publish; publishes nothing.
+ * them keyed by their position among the distinct ids (first occurrences, in order), with the
+ * RUNNING event to publish; publishes nothing.
  */
 async function claimJobBatch(
   tx: SqlTransaction,
