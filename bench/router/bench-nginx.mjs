@@ -3,7 +3,10 @@
 // an nginx (master and workers) has used, read from /proc.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
+
+import { pickFreePort } from '@paasmaker/test-servers';
 
 const nginxBin = process.env.PAASMAKER_TEST_NGINX_BIN ?? 'nginx';
 
@@ -54,6 +57,22 @@ export function staticProxyPass(/** @type {number} */ port, /** @type {number} *
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
   }`;
+}
+
+/**
+ * What every router bench compares against, started in subfolders of `folder`: a backend nginx
+ * answering "hello world" and a static `proxy_pass` nginx in front of it, each on a free port.
+ * @param {string} folder
+ */
+export async function backendAndStaticProxy(folder) {
+  const backendPort = await pickFreePort();
+  const staticPort = await pickFreePort();
+  const backend = await plainNginx(await mkdtemp(path.join(folder, 'backend-')), helloBackend(backendPort));
+  const staticProxy = await plainNginx(
+    await mkdtemp(path.join(folder, 'static-')),
+    staticProxyPass(staticPort, backendPort),
+  );
+  return { backendPort, staticPort, backend, staticProxy };
 }
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ; 100 on Linux). */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { publishRoutingTable, RoutingTable, startNginxRouter } from '@paasmaker/core';
 import { pickFreePort } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
-import { helloBackend, plainNginx, staticProxyPass } from './bench-nginx.mjs';
+import { backendAndStaticProxy } from './bench-nginx.mjs';
 import { runWrk } from './wrk.mjs';
 
 const seconds = Number(process.argv[2] ?? 8);
@@ -66,14 +66,8 @@ async function profile(/** @type {string} */ name, /** @type {number} */ port, /
 }
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-profile-'));
-const backendPort = await pickFreePort();
-const staticPort = await pickFreePort();
+const { backendPort, staticPort, backend, staticProxy } = await backendAndStaticProxy(folder);
 const routerPort = await pickFreePort();
-const backend = await plainNginx(await mkdtemp(path.join(folder, 'backend-')), helloBackend(backendPort));
-const staticProxy = await plainNginx(
-  await mkdtemp(path.join(folder, 'static-')),
-  staticProxyPass(staticPort, backendPort),
-);
 const redis = new Redis(redisUrl.toString());
 const prefix = `pm:profile:${process.pid}:`;
 const table = new RoutingTable();

@@ -24,7 +24,7 @@ import {
 } from '@paasmaker/core';
 import { pickFreePort } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
-import { helloBackend, plainNginx, processTreeCpuMicros, staticProxyPass } from './bench-nginx.mjs';
+import { backendAndStaticProxy, processTreeCpuMicros } from './bench-nginx.mjs';
 import { runWrk } from './wrk.mjs';
 
 const seconds = Number(process.argv[2] ?? 3);
@@ -79,13 +79,7 @@ function benchTable(/** @type {number} */ size, /** @type {number} */ backendPor
 }
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-bench-'));
-const backendPort = await pickFreePort();
-const staticPort = await pickFreePort();
-const backend = await plainNginx(await mkdtemp(path.join(folder, 'backend-')), helloBackend(backendPort));
-const staticProxy = await plainNginx(
-  await mkdtemp(path.join(folder, 'static-')),
-  staticProxyPass(staticPort, backendPort),
-);
+const { backendPort, staticPort, backend, staticProxy } = await backendAndStaticProxy(folder);
 const redis = new Redis(redisUrl.toString());
 const db = Number(redisUrl.pathname.slice(1) || 0);
 const routers = [];

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { RoutingTable, startRouter } from '@paasmaker/core';
 import { pickFreePort } from '@paasmaker/test-servers';
 import httpProxy from 'http-proxy';
-import { helloBackend, plainNginx, processTreeCpuMicros, staticProxyPass } from './bench-nginx.mjs';
+import { backendAndStaticProxy, processTreeCpuMicros } from './bench-nginx.mjs';
 import { runWrk } from './wrk.mjs';
 
 const seconds = Number(process.argv[2] ?? 3);
@@ -65,16 +65,8 @@ const load = () =>
     .join(' ');
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-router-bench-'));
-const [backendPort, staticPort, proxyPort] = [
-  await pickFreePort(),
-  await pickFreePort(),
-  await pickFreePort(),
-];
-const backend = await plainNginx(await mkdtemp(path.join(folder, 'backend-')), helloBackend(backendPort));
-const staticProxy = await plainNginx(
-  await mkdtemp(path.join(folder, 'static-')),
-  staticProxyPass(staticPort, backendPort),
-);
+const { backendPort, staticPort, backend, staticProxy } = await backendAndStaticProxy(folder);
+const proxyPort = await pickFreePort();
 
 const table = new RoutingTable();
 table.add('bench.test', {
