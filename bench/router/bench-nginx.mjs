@@ -72,7 +72,13 @@ export async function backendAndStaticProxy(folder) {
     await mkdtemp(path.join(folder, 'static-')),
     staticProxyPass(staticPort, backendPort),
   );
-  return { backendPort, staticPort, backend, staticProxy };
+  /** Stops both nginx (gracefully) and gives them 300 ms to exit. */
+  const stop = async () => {
+    staticProxy.kill('SIGQUIT');
+    backend.kill('SIGQUIT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  };
+  return { backendPort, staticPort, staticProxy, stop };
 }
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ; 100 on Linux). */

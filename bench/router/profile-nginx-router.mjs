@@ -66,7 +66,7 @@ async function profile(/** @type {string} */ name, /** @type {number} */ port, /
 }
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-profile-'));
-const { backendPort, staticPort, backend, staticProxy } = await backendAndStaticProxy(folder);
+const { backendPort, staticPort, staticProxy, stop: stopNginxes } = await backendAndStaticProxy(folder);
 const routerPort = await pickFreePort();
 const redis = new Redis(redisUrl.toString());
 const prefix = `pm:profile:${process.pid}:`;
@@ -101,8 +101,6 @@ try {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
-  staticProxy.kill('SIGQUIT');
-  backend.kill('SIGQUIT');
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await stopNginxes();
   await rm(folder, { recursive: true, force: true });
 }

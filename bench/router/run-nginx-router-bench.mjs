@@ -79,7 +79,7 @@ function benchTable(/** @type {number} */ size, /** @type {number} */ backendPor
 }
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-bench-'));
-const { backendPort, staticPort, backend, staticProxy } = await backendAndStaticProxy(folder);
+const { backendPort, staticPort, staticProxy, stop: stopNginxes } = await backendAndStaticProxy(folder);
 const redis = new Redis(redisUrl.toString());
 const db = Number(redisUrl.pathname.slice(1) || 0);
 const routers = [];
@@ -173,9 +173,7 @@ for (const { prefix } of routers) {
   if (keys.length > 0) await redis.del(...keys);
 }
 await redis.quit();
-staticProxy.kill('SIGQUIT');
-backend.kill('SIGQUIT');
-await new Promise((resolve) => setTimeout(resolve, 300));
+await stopNginxes();
 await rm(folder, { recursive: true, force: true });
 
 /** Median over rounds of `a`'s figure over `b`'s in the same round. */

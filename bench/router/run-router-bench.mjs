@@ -65,7 +65,7 @@ const load = () =>
     .join(' ');
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-router-bench-'));
-const { backendPort, staticPort, backend, staticProxy } = await backendAndStaticProxy(folder);
+const { backendPort, staticPort, staticProxy, stop: stopNginxes } = await backendAndStaticProxy(folder);
 const proxyPort = await pickFreePort();
 
 const table = new RoutingTable();
@@ -126,9 +126,7 @@ await new Promise((resolve) => proxyServer.close(() => resolve(undefined)));
 proxyServer.closeAllConnections();
 proxyAgent.destroy();
 proxy.close();
-staticProxy.kill('SIGQUIT');
-backend.kill('SIGQUIT');
-await new Promise((resolve) => setTimeout(resolve, 300));
+await stopNginxes();
 await rm(folder, { recursive: true, force: true });
 
 /** Median over rounds of the ratio of two columns' req/s in the same round. */
