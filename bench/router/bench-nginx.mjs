@@ -10,6 +10,30 @@ import { pickFreePort } from '@paasmaker/test-servers';
 
 const nginxBin = process.env.PAASMAKER_TEST_NGINX_BIN ?? 'nginx';
 
+/** @type {Set<() => number | undefined>} */
+const started = new Set();
+/**
+ * Asks the nginx whose master pid `pid()` gives to quit when this bench exits, stopped or not:
+ * one left behind by a bench that failed part way would keep serving and hold the bench's output
+ * open (a `| tee` would never end).
+ * @param {() => number | undefined} pid
+ */
+export function quitOnExit(pid) {
+  if (started.size === 0)
+    process.on('exit', () => {
+      for (const master of started) {
+        const pid = master();
+        if (pid === undefined) continue;
+        try {
+          process.kill(pid, 'SIGQUIT');
+        } catch {
+          // Gone already.
+        }
+      }
+    });
+  started.add(pid);
+}
+
 /**
  * Starts an nginx of its own in `folder` (one worker, no access log) with `http` as the body of
  * its `http {}` block; resolves once it had 300 ms to bind. Stop it with `kill('SIGQUIT')`.
@@ -35,6 +59,7 @@ ${http}
     ['-p', `${folder}/`, '-c', path.join(folder, 'nginx.conf'), '-e', `${folder}/error.log`],
     { stdio: 'inherit' },
   );
+  quitOnExit(() => (child.exitCode === null ? child.pid : undefined));
   await new Promise((resolve) => setTimeout(resolve, 300));
   return child;
 }

@@ -24,7 +24,7 @@ import {
 } from '@paasmaker/core';
 import { pickFreePort } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
-import { backendAndStaticProxy, processTreeCpuMicros } from './bench-nginx.mjs';
+import { backendAndStaticProxy, processTreeCpuMicros, quitOnExit } from './bench-nginx.mjs';
 import { runWrk } from './wrk.mjs';
 
 const seconds = Number(process.argv[2] ?? 3);
@@ -96,6 +96,7 @@ for (const size of [10, 100_000]) {
     modulesDirectory: modules,
     redis: { host: redisUrl.hostname, port: Number(redisUrl.port), db, prefix },
   });
+  quitOnExit(() => router.pid);
   routers.push({ router, port, prefix, size });
   await publisher.confirm({ timeoutMs: 60_000 });
 }
@@ -121,6 +122,7 @@ async function startVariant(/** @type {string} */ modulePath) {
     modulesDirectory: modules,
     redis: { host: redisUrl.hostname, port: Number(redisUrl.port), db, prefix },
   });
+  quitOnExit(() => router.pid);
   for (const [file, rewrite] of /** @type {const} */ ([
     ['paasmaker_router.lua', change.lua],
     ['nginx.conf', change.config],
