@@ -1,7 +1,7 @@
 // @ts-check
 // What the router benches share: an nginx of their own with a generated config, and the CPU time
 // an nginx (master and workers) has used, read from /proc.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
@@ -103,11 +103,38 @@ export async function backendAndStaticProxy(folder) {
     backend.kill('SIGQUIT');
     await new Promise((resolve) => setTimeout(resolve, 300));
   };
-  return { backendPort, staticPort, staticProxy, stop };
+  return { backendPort, staticPort, backend, staticProxy, stop };
 }
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ; 100 on Linux). */
 const TICKS_PER_SECOND = 100;
+
+/** The pids of process `pid` and of its children, grandchildren … (an nginx master and its workers). */
+function processTree(/** @type {number} */ pid) {
+  const pids = [];
+  const pending = [pid];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    pids.push(next);
+    try {
+      const children = readFileSync(`/proc/${next}/task/${next}/children`, 'utf8').trim();
+      if (children) pending.push(...children.split(' ').map(Number));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return pids;
+}
+
+/**
+ * Binds process `pid` and its children to CPU `cpu` (`taskset`); workers an nginx master forks
+ * later inherit it.
+ * @param {number} pid
+ * @param {number} cpu
+ */
+export function pinProcessTree(pid, cpu) {
+  for (const each of processTree(pid))
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(each)], { stdio: 'ignore' });
+}
 
 /**
  * CPU microseconds (user + system) used so far by process `pid` and its children (an nginx
@@ -117,15 +144,12 @@ const TICKS_PER_SECOND = 100;
  */
 export function processTreeCpuMicros(pid) {
   let ticks = 0;
-  const pending = [pid];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+  for (const each of processTree(pid)) {
     try {
-      const stat = readFileSync(`/proc/${next}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${each}/stat`, 'utf8');
       // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(fields[11]) + Number(fields[12]);
-      const children = readFileSync(`/proc/${next}/task/${next}/children`, 'utf8').trim();
-      if (children) pending.push(...children.split(' ').map(Number));
     } catch {
       // The process exited between listing and reading: its time is gone with it.
     }

@@ -10,8 +10,9 @@
 // in Redis counted every answer wrk got. The last line is a summary a script can read:
 // `bench:nginx-router ratio=<x> cpu-ratio=<x> hosts100k/hosts10=<x> …`.
 // An experiment runs as one more column, interleaved with the others: `BENCH_NGINX_VARIANT=<module>`
-// names a module whose default export `{ name, lua?(text), config?(text) }` rewrites a third
+// names a module whose default export `{ name, lua?(text), config?(text) }` rewrites another
 // router's Lua and nginx.conf (10 hosts); the line `variant / router` compares it with the router.
+// Several modules, comma-separated, make one column each.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ import {
 } from '@paasmaker/core';
 import { pickFreePort } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
-import { backendAndStaticProxy, processTreeCpuMicros, quitOnExit } from './bench-nginx.mjs';
+import { backendAndStaticProxy, pinProcessTree, processTreeCpuMicros, quitOnExit } from './bench-nginx.mjs';
 import { runWrk } from './wrk.mjs';
 
 const seconds = Number(process.argv[2] ?? 3);
@@ -43,7 +44,13 @@ const host = 'bench.test';
 /** One wrk run against `column`, with the CPU its nginx spent per request. */
 async function measure(/** @type {Column} */ column, duration = seconds) {
   const cpuBefore = processTreeCpuMicros(column.pid());
-  const result = await runWrk({ port: column.port, host: host, connections, seconds: duration });
+  const result = await runWrk({
+    port: column.port,
+    host: host,
+    connections,
+    seconds: duration,
+    cpu: pinned ? 0 : undefined,
+  });
   const cpuUs = (processTreeCpuMicros(column.pid()) - cpuBefore) / Math.max(result.requests, 1);
   column.answered += result.requests;
   // Let the closed connections settle before the next column.
@@ -79,7 +86,13 @@ function benchTable(/** @type {number} */ size, /** @type {number} */ backendPor
 }
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-bench-'));
-const { backendPort, staticPort, staticProxy, stop: stopNginxes } = await backendAndStaticProxy(folder);
+const {
+  backendPort,
+  staticPort,
+  backend,
+  staticProxy,
+  stop: stopNginxes,
+} = await backendAndStaticProxy(folder);
 const redis = new Redis(redisUrl.toString());
 const db = Number(redisUrl.pathname.slice(1) || 0);
 const routers = [];
@@ -102,18 +115,21 @@ for (const size of [10, 100_000]) {
 }
 const [small, large] = routers;
 if (!small || !large) throw new Error('routers did not start');
-const variant = process.env.BENCH_NGINX_VARIANT
-  ? await startVariant(process.env.BENCH_NGINX_VARIANT)
-  : undefined;
+const variants = [];
+for (const [index, modulePath] of (process.env.BENCH_NGINX_VARIANT ?? '')
+  .split(',')
+  .filter(Boolean)
+  .entries())
+  variants.push(await startVariant(modulePath, index));
 
 /** A router of 10 hosts whose Lua and configuration the variant module rewrote, reloaded. */
-async function startVariant(/** @type {string} */ modulePath) {
+async function startVariant(/** @type {string} */ modulePath, /** @type {number} */ index) {
   /** @type {{ name: string, lua?: (text: string) => string, config?: (text: string) => string }} */
   const change = (await import(path.resolve(modulePath))).default;
-  const prefix = `pm:bench:${process.pid}:variant:`;
+  const prefix = `pm:bench:${process.pid}:variant-${index}:`;
   const publisher = await publishRoutingTable({ table: benchTable(10, backendPort), redis, prefix });
   publishers.push(publisher);
-  const routerFolder = path.join(folder, 'router-variant');
+  const routerFolder = path.join(folder, `router-variant-${index}`);
   const port = await pickFreePort();
   const router = await startNginxRouter({
     folder: routerFolder,
@@ -144,7 +160,7 @@ const columns = [
   { name: 'router, 10 hosts', port: small.port, pid: () => small.router.pid ?? 0, runs: [], answered: 0 },
   { name: 'router, 100k hosts', port: large.port, pid: () => large.router.pid ?? 0, runs: [], answered: 0 },
 ];
-if (variant)
+for (const variant of variants)
   columns.push({
     name: variant.name,
     port: variant.port,
@@ -153,6 +169,12 @@ if (variant)
     answered: 0,
   });
 const [staticColumn, smallColumn, largeColumn] = /** @type {[Column, Column, Column]} */ (columns);
+// BENCH_NGINX_PIN=1: wrk and the backend on CPU 0, the nginx measured on CPU 1.
+const pinned = process.env.BENCH_NGINX_PIN === '1';
+if (pinned) {
+  pinProcessTree(backend.pid ?? 0, 0);
+  for (const column of columns) pinProcessTree(column.pid(), 1);
+}
 const loadBefore = load();
 for (const column of columns) await measure(column, 2); // warm-up: JIT, keep-alive pools
 for (let round = 0; round < rounds; round += 1) {
@@ -216,8 +238,7 @@ console.log(
     .map((run, round) => (run.rps / (smallColumn.runs[round]?.rps ?? run.rps)).toFixed(2))
     .join(', ')})`,
 );
-const variantColumn = columns[3];
-if (variantColumn)
+for (const variantColumn of columns.slice(3))
   console.log(
     `${variantColumn.name} / router, 10 hosts: req/s ${ratio(variantColumn, smallColumn).toFixed(3)}, CPU per request ${ratio(
       variantColumn,

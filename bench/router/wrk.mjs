@@ -3,13 +3,15 @@ import { spawn } from 'node:child_process';
 
 /**
  * One wrk run (one thread) against `http://127.0.0.1:<port>/` with the given Host header:
- * req/s, requests, errors (non-2xx and socket errors) and, with `latency`, p50/p99 in ms.
- * @param {{ port: number, host: string, connections: number, seconds: number, latency?: boolean }} options
+ * req/s, requests, errors (non-2xx and socket errors) and, with `latency`, p50/p99 in ms;
+ * run on CPU `cpu` when given (`taskset`).
+ * @param {{ port: number, host: string, connections: number, seconds: number, latency?: boolean, cpu?: number }} options
  */
-export async function runWrk({ port, host, connections, seconds, latency = false }) {
+export async function runWrk({ port, host, connections, seconds, latency = false, cpu }) {
   const child = spawn(
-    'wrk',
+    cpu === undefined ? 'wrk' : 'taskset',
     [
+      ...(cpu === undefined ? [] : ['-c', String(cpu), 'wrk']),
       '-t1',
       `-c${connections}`,
       `-d${seconds}s`,
