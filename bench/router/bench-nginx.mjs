@@ -1,7 +1,7 @@
 // @ts-check
 // What the router benches share: an nginx of their own with a generated config, and the CPU time
 // an nginx (master and workers) has used, read from /proc.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
@@ -103,7 +103,7 @@ export async function backendAndStaticProxy(folder) {
     backend.kill('SIGQUIT');
     await new Promise((resolve) => setTimeout(resolve, 300));
   };
-  return { backendPort, staticPort, backend, staticProxy, stop };
+  return { backendPort, staticPort, staticProxy, stop };
 }
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ; 100 on Linux). */
@@ -123,17 +123,6 @@ function processTree(/** @type {number} */ pid) {
     }
   }
   return pids;
-}
-
-/**
- * Binds process `pid` and its children to CPU `cpu` (`taskset`); workers an nginx master forks
- * later inherit it.
- * @param {number} pid
- * @param {number} cpu
- */
-export function pinProcessTree(pid, cpu) {
-  for (const each of processTree(pid))
-    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(each)], { stdio: 'ignore' });
 }
 
 /**

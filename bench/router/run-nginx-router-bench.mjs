@@ -25,7 +25,7 @@ import {
 } from '@paasmaker/core';
 import { pickFreePort } from '@paasmaker/test-servers';
 import { Redis } from 'ioredis';
-import { backendAndStaticProxy, pinProcessTree, processTreeCpuMicros, quitOnExit } from './bench-nginx.mjs';
+import { backendAndStaticProxy, processTreeCpuMicros, quitOnExit } from './bench-nginx.mjs';
 import { runWrk } from './wrk.mjs';
 
 const seconds = Number(process.argv[2] ?? 3);
@@ -44,13 +44,7 @@ const host = 'bench.test';
 /** One wrk run against `column`, with the CPU its nginx spent per request. */
 async function measure(/** @type {Column} */ column, duration = seconds) {
   const cpuBefore = processTreeCpuMicros(column.pid());
-  const result = await runWrk({
-    port: column.port,
-    host: host,
-    connections,
-    seconds: duration,
-    cpu: pinned ? 0 : undefined,
-  });
+  const result = await runWrk({ port: column.port, host: host, connections, seconds: duration });
   const cpuUs = (processTreeCpuMicros(column.pid()) - cpuBefore) / Math.max(result.requests, 1);
   column.answered += result.requests;
   // Let the closed connections settle before the next column.
@@ -86,13 +80,7 @@ function benchTable(/** @type {number} */ size, /** @type {number} */ backendPor
 }
 
 const folder = await mkdtemp(path.join(tmpdir(), 'pm-nginx-bench-'));
-const {
-  backendPort,
-  staticPort,
-  backend,
-  staticProxy,
-  stop: stopNginxes,
-} = await backendAndStaticProxy(folder);
+const { backendPort, staticPort, staticProxy, stop: stopNginxes } = await backendAndStaticProxy(folder);
 const redis = new Redis(redisUrl.toString());
 const db = Number(redisUrl.pathname.slice(1) || 0);
 const routers = [];
@@ -169,12 +157,6 @@ for (const variant of variants)
     answered: 0,
   });
 const [staticColumn, smallColumn, largeColumn] = /** @type {[Column, Column, Column]} */ (columns);
-// BENCH_NGINX_PIN=1: wrk and the backend on CPU 0, the nginx measured on CPU 1.
-const pinned = process.env.BENCH_NGINX_PIN === '1';
-if (pinned) {
-  pinProcessTree(backend.pid ?? 0, 0);
-  for (const column of columns) pinProcessTree(column.pid(), 1);
-}
 const loadBefore = load();
 for (const column of columns) await measure(column, 2); // warm-up: JIT, keep-alive pools
 for (let round = 0; round < rounds; round += 1) {

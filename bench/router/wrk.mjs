@@ -3,15 +3,13 @@ import { spawn } from 'node:child_process';
 
 /**
  * One wrk run (one thread) against `http://127.0.0.1:<port>/` with the given Host header:
- * req/s, requests, errors (non-2xx and socket errors) and, with `latency`, p50/p99 in ms;
- * run on CPU `cpu` when given (`taskset`).
- * @param {{ port: number, host: string, connections: number, seconds: number, latency?: boolean, cpu?: number }} options
+ * req/s, requests, errors (non-2xx and socket errors) and, with `latency`, p50/p99 in ms.
+ * @param {{ port: number, host: string, connections: number, seconds: number, latency?: boolean }} options
  */
-export async function runWrk({ port, host, connections, seconds, latency = false, cpu }) {
+export async function runWrk({ port, host, connections, seconds, latency = false }) {
   const child = spawn(
-    cpu === undefined ? 'wrk' : 'taskset',
+    'wrk',
     [
-      ...(cpu === undefined ? [] : ['-c', String(cpu), 'wrk']),
       '-t1',
       `-c${connections}`,
       `-d${seconds}s`,
