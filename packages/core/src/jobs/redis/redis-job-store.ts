@@ -344,10 +344,17 @@ export function createRedisJobStore(options: RedisJobStoreOptions = {}): RedisJo
   return new RedisJobStore(options);
 }
 
-/** What the claim script (and succeed, when it claims the parent) replies. */
-type ClaimReply = [string[], string[], string[], string[]];
+/**
+ * What the claim script (and succeed, when it claims the parent) replies: JSON of
+ * `[job HGETALL, child ids, context HGETALL, [childId, result JSON, ...]]`, where Lua's cjson
+ * writes an empty list as `{}`.
+ */
+type ClaimReply = string;
 
-function claimedFromReply([job, childIds, context, childResults]: ClaimReply): ClaimedJob {
+function claimedFromReply(reply: ClaimReply): ClaimedJob {
+  const [job, childIds, context, childResults] = (JSON.parse(reply) as unknown[]).map((part) =>
+    Array.isArray(part) ? (part as string[]) : [],
+  ) as [string[], string[], string[], string[]];
   return {
     job: jobFromReply(job, childIds),
     context: jsonObjectFromReply(context),
