@@ -3,7 +3,8 @@
 -- ARGV: createdAt, start ('1' | '0'), tags JSON, tag count, tags..., then 6 fields per job
 --       (id, parentId or '', nodeId, type, parameters JSON, title); jobs[1] is the root and
 --       every job's parent comes before it.
--- Returns the ready jobs (when started) as {jobId, nodeId, ...}; publishes `created`, then `ready`.
+-- Returns the ready jobs (when started) as JSON of [jobId, nodeId, ...] (none may read `{}`);
+-- publishes `created`, then `ready`.
 local prefix = KEYS[1]
 local createdAt = ARGV[1]
 local start = ARGV[2] == '1'
@@ -79,4 +80,4 @@ if #ready > 0 then
   events[2] = { kind = 'ready', treeId = treeId, jobs = ready }
 end
 publishEvents(prefix, events)
-return flattenRefs(ready)
+return cjson.encode(flattenRefs(ready))

@@ -1,8 +1,9 @@
 -- A whole tree as one consistent snapshot (read only; O(tree)).
 -- KEYS[1] prefix
 -- ARGV: treeId
--- Returns nil if unknown, else {tree HGETALL, context HGETALL, then per job, root first and
--- depth-first in insertion order: job HGETALL, child ids}.
+-- Returns nil if unknown, else JSON of [tree HGETALL, context HGETALL, then per job, root first
+-- and depth-first in insertion order: job HGETALL, child ids] (an empty list may read `{}`): one
+-- text for the store to parse rather than some 30 replies per job.
 local prefix = KEYS[1]
 local treeId = ARGV[1]
 local treeKey = prefix .. 'tree:' .. treeId
@@ -34,4 +35,4 @@ while #stack > 0 do
     stack[#stack + 1] = childIds[i]
   end
 end
-return reply
+return cjson.encode(reply)

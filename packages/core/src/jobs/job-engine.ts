@@ -11,7 +11,7 @@ import { rereadMissedEvents } from './job-missed-events';
 import { JobNodeLease } from './job-node-lease';
 import type { JobEvent, JobRecord, JobStore, TreeQuery, TreeRecord, TreeSummary } from './job-store';
 import { type JobTags, toTagStrings } from './job-tags';
-import { JobTreeBuilder } from './job-tree-builder';
+import { assignsOtherNodes, JobTreeBuilder } from './job-tree-builder';
 import { waitForTree } from './job-tree-waiter';
 import { JobLogFiles } from './logs/job-log-files';
 import { JobStreamServer, type NodeRequestHandler } from './logs/job-stream-server';
@@ -131,6 +131,9 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
 
   const knownNodes = async (): Promise<ReadonlySet<string>> =>
     new Set([nodeId, ...Object.keys(await store.nodes())]);
+  /** The nodes `specs` may be assigned to: the store is asked only when one names another node. */
+  const nodesFor = async (specs: readonly JobSpec[]): Promise<ReadonlySet<string>> =>
+    assignsOtherNodes(specs, nodeId) ? knownNodes() : new Set([nodeId]);
   const assertOpen = (): void => {
     if (closed)
       throw new PaasmakerError('E_JOB_ENGINE_CLOSED', `the job engine of node ${nodeId} is closed.`);
@@ -138,7 +141,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
 
   const graft = async (parentId: string, children: JobSpec[]): Promise<string[]> => {
     assertOpen();
-    const jobs = builder.build(children, parentId, nodeId, await knownNodes());
+    const jobs = builder.build(children, parentId, nodeId, await nodesFor(children));
     const ready = await store.graft(parentId, jobs, Date.now());
     executor.enqueueRefs(ready);
     return jobs.map((job) => job.id);
@@ -201,7 +204,7 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
     knownNodes,
     async createTree(spec, createOptions = {}) {
       assertOpen();
-      const jobs = builder.build([spec], null, nodeId, await knownNodes());
+      const jobs = builder.build([spec], null, nodeId, await nodesFor([spec]));
       const start = createOptions.start ?? true;
       const ready = await store.createTree({
         jobs,

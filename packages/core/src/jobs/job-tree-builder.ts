@@ -129,3 +129,22 @@ function describe(error: ErrorObject): string {
     error.keyword === 'additionalProperties' ? `: "${String(error.params.additionalProperty)}"` : '';
   return `${error.instancePath || '/'} ${error.message ?? 'is invalid'}${extra}`;
 }
+
+/**
+ * Whether a spec of `specs`, or one below, is assigned to a node other than `defaultNode`: only
+ * then must the nodes registered with the store be read to check it. Tolerates what `build`
+ * refuses (malformed specs, cycles).
+ */
+export function assignsOtherNodes(specs: readonly unknown[], defaultNode: string): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = Array.isArray(specs) ? [...specs] : [];
+  while (pending.length > 0) {
+    const spec = pending.pop();
+    if (typeof spec !== 'object' || spec === null || seen.has(spec)) continue;
+    seen.add(spec);
+    const { node, children } = spec as { node?: unknown; children?: unknown };
+    if (node !== undefined && node !== defaultNode) return true;
+    if (Array.isArray(children)) pending.push(...children);
+  }
+  return false;
+}

@@ -102,7 +102,7 @@ export class RedisJobStore implements JobStore {
       ...tags,
       ...jobsToArgs(jobs),
     ]);
-    return refsFromReply(reply as string[]);
+    return refsFromReply(listFromJson(reply as string));
   }
 
   async startTree(treeId: string): Promise<JobRef[]> {
@@ -254,8 +254,9 @@ export class RedisJobStore implements JobStore {
   }
 
   async getTree(treeId: string): Promise<TreeRecord | undefined> {
-    const reply = (await this.run('getTree', [treeId])) as string[][] | null;
-    if (!reply) return undefined;
+    const text = (await this.run('getTree', [treeId])) as string | null;
+    if (!text) return undefined;
+    const reply = listsFromJson(text);
     const tree = hashFromReply(reply[0] as string[]);
     const jobs: JobRecord[] = [];
     for (let i = 2; i + 1 < reply.length; i += 2) {
@@ -344,6 +345,20 @@ export function createRedisJobStore(options: RedisJobStoreOptions = {}): RedisJo
   return new RedisJobStore(options);
 }
 
+/** A list a script encoded with cjson, which writes an empty list as `{}`. */
+function listFromJson(text: string): string[] {
+  const list: unknown = JSON.parse(text);
+  return Array.isArray(list) ? (list as string[]) : [];
+}
+
+/** A list of lists a script encoded with cjson (any of them empty may read `{}`). */
+function listsFromJson(text: string): string[][] {
+  const lists: unknown = JSON.parse(text);
+  return Array.isArray(lists)
+    ? lists.map((list: unknown) => (Array.isArray(list) ? (list as string[]) : []))
+    : [];
+}
+
 /**
  * What the claim script (and succeed, when it claims the parent) replies: JSON of
  * `[job HGETALL, child ids, context HGETALL, [childId, result JSON, ...]]`, where Lua's cjson
@@ -352,9 +367,7 @@ export function createRedisJobStore(options: RedisJobStoreOptions = {}): RedisJo
 type ClaimReply = string;
 
 function claimedFromReply(reply: ClaimReply): ClaimedJob {
-  const [job, childIds, context, childResults] = (JSON.parse(reply) as unknown[]).map((part) =>
-    Array.isArray(part) ? (part as string[]) : [],
-  ) as [string[], string[], string[], string[]];
+  const [job = [], childIds = [], context = [], childResults = []] = listsFromJson(reply);
   return {
     job: jobFromReply(job, childIds),
     context: jsonObjectFromReply(context),
