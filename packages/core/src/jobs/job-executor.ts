@@ -22,12 +22,12 @@ export interface JobExecutorOptions {
 
 interface RunningJob {
   treeId: string;
-  controller: AbortController;
+  /** Made when the handler first reads its signal or the job is aborted: most jobs need none. */
+  controller?: AbortController;
   /** Set once the job's final state is decided; later outcomes of its handler are ignored. */
   settled: boolean;
   graceTimer?: NodeJS.Timeout;
-  /** Resolves when the grace period after an abort ran out: the executor stops waiting. */
-  gaveUp: Promise<void>;
+  /** Called when the grace period after an abort ran out: the executor stops waiting. */
   giveUp: () => void;
 }
 
@@ -87,8 +87,8 @@ export class JobExecutor {
   /** Signals this node's running jobs of `treeId`, then records them ABORTED after the grace period. */
   abortTree(treeId: string, summary: string): void {
     for (const [jobId, job] of this.running) {
-      if (job.treeId !== treeId || job.controller.signal.aborted) continue;
-      job.controller.abort(new PaasmakerError('E_JOB_ABORTED', summary));
+      if (job.treeId !== treeId || job.controller?.signal.aborted) continue;
+      controllerOf(job).abort(new PaasmakerError('E_JOB_ABORTED', summary));
       job.graceTimer = setTimeout(() => {
         job.giveUp();
         void this.settleAborted(
@@ -167,17 +167,8 @@ export class JobExecutor {
   }
 
   private start(claimed: ClaimedJob): void {
-    let giveUp = (): void => {};
-    const gaveUp = new Promise<void>((resolve) => {
-      giveUp = resolve;
-    });
-    const running: RunningJob = {
-      treeId: claimed.job.treeId,
-      controller: new AbortController(),
-      settled: false,
-      gaveUp,
-      giveUp,
-    };
+    // `execute` sets giveUp before anything can abort the job.
+    const running: RunningJob = { treeId: claimed.job.treeId, settled: false, giveUp: () => {} };
     this.running.set(claimed.job.id, running);
     void this.execute(claimed, running).catch((error: unknown) => {
       this.options.log.error({ err: error, jobId: claimed.job.id }, 'job execution failed');
@@ -194,17 +185,21 @@ export class JobExecutor {
       jobLog ??= this.options.logs.openLogger(job.id);
       return jobLog;
     };
-    // An error escaping the handler's callbacks (see job-failure-trap.ts) fails the job too.
-    let escaped: (error: unknown) => void = () => {};
-    const trapped = new Promise<never>((_, reject) => {
-      escaped = reject;
+    // The job ends when its handler settles, an error escapes the handler's callbacks (see
+    // job-failure-trap.ts) or the grace period after an abort runs out: whichever comes first.
+    let succeed: (outcome: JobOutcome | undefined) => void = () => {};
+    let fail: (error: unknown) => void = () => {};
+    const ended = new Promise<JobOutcome | undefined>((resolve, reject) => {
+      succeed = resolve;
+      fail = reject;
     });
+    running.giveUp = () => succeed(undefined);
     const failFromScope = (error: unknown): void => {
       if (running.settled || !this.running.has(job.id)) {
         this.options.log.error({ err: error, jobId: job.id }, 'an error escaped a job after it ended');
         return;
       }
-      escaped(error);
+      fail(error);
     };
     let outcome: JobOutcome | undefined;
     let failure: unknown;
@@ -221,27 +216,31 @@ export class JobExecutor {
           parameters: job.parameters,
           context: claimed.context,
           childResults: claimed.childResults,
-          signal: running.controller.signal,
+          get signal() {
+            return controllerOf(running).signal;
+          },
           get log() {
             return openLog().log;
           },
           graft: (parentId, children) => this.options.graft(parentId, children),
         }),
       );
-      outcome = await Promise.race([handler, trapped, running.gaveUp.then(() => undefined)]);
+      Promise.resolve(handler).then(succeed, fail);
+      outcome = await ended;
     } catch (error) {
       failure = error === undefined ? new Error('the job threw undefined') : error;
     }
-    if (!running.settled && !running.controller.signal.aborted && failure === undefined) {
+    const signal = running.controller?.signal;
+    if (!running.settled && !signal?.aborted && failure === undefined) {
       await jobLog?.close();
       running.settled = true;
       this.recordSuccess({ jobId: job.id, treeId: job.treeId, outcome });
       return;
     }
     if (!running.settled) {
-      if (running.controller.signal.aborted) {
+      if (signal?.aborted) {
         // The abort's reason is the summary the tree's other jobs got ("Aborted on request.").
-        await this.settleAborted(job.id, running, (running.controller.signal.reason as Error).message);
+        await this.settleAborted(job.id, running, (signal.reason as Error).message);
       } else {
         // The log is complete before the failure is recorded (whoever sees the tree end can read
         // it); meanwhile the tree's successes here wait, so none claims its next job.
@@ -359,6 +358,11 @@ export class JobExecutor {
   private write<T>(what: string, write: () => Promise<T>): Promise<T | undefined> {
     return retryWhileUnavailable(write, { log: this.options.log, what, signal: this.closing.signal });
   }
+}
+
+function controllerOf(running: RunningJob): AbortController {
+  running.controller ??= new AbortController();
+  return running.controller;
 }
 
 function logFailure(jobLog: JobLogger, failure: unknown): void {
