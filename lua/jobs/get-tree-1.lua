@@ -2,8 +2,8 @@
 -- KEYS[1] prefix
 -- ARGV: treeId
 -- Returns nil if unknown, else JSON of [tree HGETALL, context HGETALL, then per job, root first
--- and depth-first in insertion order: job HGETALL, child ids] (an empty list may read `{}`): one
--- text for the store to parse rather than some 30 replies per job.
+-- and depth-first in insertion order: job fields (readJob), child ids] (an empty list may read
+-- `{}`): one text for the store to parse rather than some 30 replies per job.
 local prefix = KEYS[1]
 local treeId = ARGV[1]
 local treeKey = prefix .. 'tree:' .. treeId
@@ -16,20 +16,13 @@ local stack = { treeId }
 while #stack > 0 do
   local jobId = table.remove(stack)
   local jobKey = prefix .. 'job:' .. jobId
-  local hash = redis.call('HGETALL', jobKey)
+  local job = readJob(jobKey)
   -- Leaves (most jobs) have no children list to read: one call per job instead of two.
-  local nChildren = nil
-  for i = 1, #hash, 2 do
-    if hash[i] == 'nChildren' then
-      nChildren = hash[i + 1]
-      break
-    end
-  end
   local childIds = {}
-  if nChildren ~= '0' then
+  if job[F_CHILDREN] ~= '0' then
     childIds = redis.call('LRANGE', jobKey .. ':children', 0, -1)
   end
-  reply[#reply + 1] = hash
+  reply[#reply + 1] = job
   reply[#reply + 1] = childIds
   for i = #childIds, 1, -1 do
     stack[#stack + 1] = childIds[i]

@@ -170,24 +170,31 @@ local function abortTreesOfFailedJobs(prefix, treeIds, abortSummary, now, events
   end
 end
 
+-- The fields of a job hash that the store reads, in the order of its positional replies (see
+-- jobFields in redis-job-records.ts); HMGET reads a missing field as false.
+local JOB_FIELDS = { 'id', 'treeId', 'parentId', 'nodeId', 'type', 'parameters', 'title', 'state', 'createdAt',
+  'summary', 'result', 'startedAt', 'finishedAt', 'nChildren', 'nSucceeded' }
+local F_TREE, F_PARENT, F_NODE, F_STATE, F_STARTED, F_CHILDREN, F_SUCCEEDED = 2, 3, 4, 8, 12, 14, 15
+
+-- A job's fields in JOB_FIELDS order: named fields would double the strings to convert and encode.
+local function readJob(jobKey)
+  return redis.call('HMGET', jobKey, unpack(JOB_FIELDS))
+end
+
 -- WAITING -> RUNNING for a ready job assigned to `nodeId` (O(children of the job)), adding its
 -- RUNNING state event to `events`. Returns nil when the job is not claimable (not WAITING,
--- another node's, children not all SUCCESS, tree aborted); otherwise the claim reply, as JSON:
--- [job HGETALL, child ids, context HGETALL, [childId, result JSON, ...]] (an empty list may read
--- `{}`). One string rather than nested replies: the store parses one JSON text per claim instead
--- of some 40 strings.
+-- another node's, children not all SUCCESS, tree aborted); otherwise the claim reply, as
+-- JSON: [job fields (readJob), child ids, context HGETALL, [childId, result JSON, ...]] (an empty
+-- list may read `{}`). One string rather than nested replies: the store parses one JSON text per
+-- claim instead of some 40 strings.
 local function claimJob(prefix, jobId, nodeId, now, events)
   local jobKey = prefix .. 'job:' .. jobId
-  -- One HGETALL serves both the checks and the reply (one call fewer than HMGET + HGETALL).
-  local hash = redis.call('HGETALL', jobKey)
-  local job = {}
-  for i = 1, #hash, 2 do
-    job[hash[i]] = hash[i + 1]
-  end
-  if job.state ~= 'WAITING' or job.nodeId ~= nodeId or job.nChildren ~= job.nSucceeded then
+  -- One read serves both the checks and the reply.
+  local job = readJob(jobKey)
+  if job[F_STATE] ~= 'WAITING' or job[F_NODE] ~= nodeId or job[F_CHILDREN] ~= job[F_SUCCEEDED] then
     return nil
   end
-  local treeId = job.treeId
+  local treeId = job[F_TREE]
   local treeKey = prefix .. 'tree:' .. treeId
   if isTreeAborted(treeKey) then
     return nil
@@ -195,17 +202,14 @@ local function claimJob(prefix, jobId, nodeId, now, events)
 
   redis.call('HSET', jobKey, 'state', 'RUNNING', 'startedAt', now)
   waitingParents[jobId] = nil
-  -- The reply is read as a hash whose later fields win: add what the HSET changed.
-  hash[#hash + 1] = 'state'
-  hash[#hash + 1] = 'RUNNING'
-  hash[#hash + 1] = 'startedAt'
-  hash[#hash + 1] = now
+  job[F_STATE] = 'RUNNING'
+  job[F_STARTED] = now
   -- SREM + SADD rather than SMOVE: SMOVE adds nothing if the member was missing from the source.
   deferSetWrite('SREM', prefix .. 'node:' .. nodeId .. ':waiting', jobId)
   deferSetWrite('SADD', prefix .. 'node:' .. nodeId .. ':running', jobId)
 
   local childIds = {}
-  if job.nChildren ~= '0' then
+  if job[F_CHILDREN] ~= '0' then
     childIds = redis.call('LRANGE', jobKey .. ':children', 0, -1)
   end
   local childResults = {}
@@ -217,13 +221,13 @@ local function claimJob(prefix, jobId, nodeId, now, events)
     end
   end
 
-  events[#events + 1] = stateEvent(treeId, jobId, job.parentId, nodeId, 'RUNNING')
+  events[#events + 1] = stateEvent(treeId, jobId, job[F_PARENT], nodeId, 'RUNNING')
   local context = treeContexts[treeKey]
   if not context then
     context = redis.call('HGETALL', treeKey .. ':context')
     treeContexts[treeKey] = context
   end
-  return cjson.encode({ hash, childIds, context, childResults })
+  return cjson.encode({ job, childIds, context, childResults })
 end
 
 -- RUNNING -> SUCCESS for one job, merging `contextPairs` (key, value JSON, ...) into the tree's

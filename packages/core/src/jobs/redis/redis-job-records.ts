@@ -9,25 +9,51 @@ export function hashFromReply(flat: readonly string[]): Record<string, string> {
   return hash;
 }
 
-/** A job hash and its child ids as a {@link JobRecord}. */
-export function jobFromReply(flat: readonly string[], childIds: readonly string[]): JobRecord {
-  const hash = hashFromReply(flat);
+/**
+ * The fields of a job hash that the store reads with HMGET, in the order of the scripts'
+ * positional replies (`JOB_FIELDS` in `lua/jobs/includes/job-helpers.lua`).
+ */
+export const jobFields = [
+  'id',
+  'treeId',
+  'parentId',
+  'nodeId',
+  'type',
+  'parameters',
+  'title',
+  'state',
+  'createdAt',
+  'summary',
+  'result',
+  'startedAt',
+  'finishedAt',
+  'nChildren',
+  'nSucceeded',
+] as const;
+
+/** A job's fields in {@link jobFields} order; a missing field is `false` (Lua) or `null` (HMGET). */
+export type JobFieldValues = readonly (string | false | null)[];
+
+/** A job's fields (see {@link jobFields}) and its child ids as a {@link JobRecord}. */
+export function jobFromFields(values: JobFieldValues, childIds: string[]): JobRecord {
+  const [id, treeId, parentId, nodeId, type, parameters, title, state, createdAt, summary, result, startedAt, finishedAt] =
+    values;
   const job: JobRecord = {
-    id: hash.id as string,
-    treeId: hash.treeId as string,
-    parentId: hash.parentId ? hash.parentId : null,
-    nodeId: hash.nodeId as string,
-    type: hash.type as string,
-    parameters: JSON.parse(hash.parameters ?? '{}') as JsonObject,
-    title: hash.title ?? '',
-    state: hash.state as JobState,
-    childIds: [...childIds],
-    createdAt: Number(hash.createdAt),
+    id: id as string,
+    treeId: treeId as string,
+    parentId: parentId || null,
+    nodeId: nodeId as string,
+    type: type as string,
+    parameters: JSON.parse(parameters || '{}') as JsonObject,
+    title: title || '',
+    state: state as JobState,
+    childIds,
+    createdAt: Number(createdAt),
   };
-  if (hash.summary !== undefined) job.summary = hash.summary;
-  if (hash.result !== undefined) job.result = JSON.parse(hash.result) as JsonValue;
-  if (hash.startedAt !== undefined) job.startedAt = Number(hash.startedAt);
-  if (hash.finishedAt !== undefined) job.finishedAt = Number(hash.finishedAt);
+  if (typeof summary === 'string') job.summary = summary;
+  if (typeof result === 'string') job.result = JSON.parse(result) as JsonValue;
+  if (typeof startedAt === 'string') job.startedAt = Number(startedAt);
+  if (typeof finishedAt === 'string') job.finishedAt = Number(finishedAt);
   return job;
 }
 

@@ -25,7 +25,9 @@ import { RedisJobKeys } from './redis-job-keys';
 import {
   contextToArgs,
   hashFromReply,
-  jobFromReply,
+  type JobFieldValues,
+  jobFields,
+  jobFromFields,
   jobsToArgs,
   jsonObjectFromReply,
   refsFromReply,
@@ -239,18 +241,17 @@ export class RedisJobStore implements JobStore {
     const replies = await this.command(() =>
       this.connection.redis
         .multi()
-        .hgetall(this.keys.job(jobId))
+        .hmget(this.keys.job(jobId), ...jobFields)
         .lrange(this.keys.children(jobId), 0, -1)
         .exec(),
     );
-    const [[hashError, hash], [childrenError, childIds]] = replies as [
-      [Error | null, unknown],
-      [Error | null, unknown],
+    const [[fieldsError, fields], [childrenError, childIds]] = replies as [
+      [Error | null, JobFieldValues],
+      [Error | null, string[]],
     ];
-    if (hashError || childrenError) throw this.connection.toError(hashError ?? childrenError);
-    const fields = hash as Record<string, string>;
-    if (!fields.id) return undefined;
-    return jobFromReply(Object.entries(fields).flat(), childIds as string[]);
+    if (fieldsError || childrenError) throw this.connection.toError(fieldsError ?? childrenError);
+    if (!fields[0]) return undefined;
+    return jobFromFields(fields, childIds);
   }
 
   async getTree(treeId: string): Promise<TreeRecord | undefined> {
@@ -260,7 +261,7 @@ export class RedisJobStore implements JobStore {
     const tree = hashFromReply(reply[0] as string[]);
     const jobs: JobRecord[] = [];
     for (let i = 2; i + 1 < reply.length; i += 2) {
-      jobs.push(jobFromReply(reply[i] as string[], reply[i + 1] as string[]));
+      jobs.push(jobFromFields(reply[i] as JobFieldValues, reply[i + 1] as string[]));
     }
     return {
       treeId,
@@ -352,25 +353,25 @@ function listFromJson(text: string): string[] {
 }
 
 /** A list of lists a script encoded with cjson (any of them empty may read `{}`). */
-function listsFromJson(text: string): string[][] {
+function listsFromJson(text: string): unknown[][] {
   const lists: unknown = JSON.parse(text);
   return Array.isArray(lists)
-    ? lists.map((list: unknown) => (Array.isArray(list) ? (list as string[]) : []))
+    ? lists.map((list: unknown) => (Array.isArray(list) ? list : []))
     : [];
 }
 
 /**
  * What the claim script (and succeed, when it claims the parent) replies: JSON of
- * `[job HGETALL, child ids, context HGETALL, [childId, result JSON, ...]]`, where Lua's cjson
- * writes an empty list as `{}`.
+ * `[job fields (jobFields order), child ids, context HGETALL, [childId, result JSON, ...]]`,
+ * where Lua's cjson writes an empty list as `{}`.
  */
 type ClaimReply = string;
 
 function claimedFromReply(reply: ClaimReply): ClaimedJob {
   const [job = [], childIds = [], context = [], childResults = []] = listsFromJson(reply);
   return {
-    job: jobFromReply(job, childIds),
-    context: jsonObjectFromReply(context),
-    childResults: jsonObjectFromReply(childResults),
+    job: jobFromFields(job as JobFieldValues, childIds as string[]),
+    context: jsonObjectFromReply(context as string[]),
+    childResults: jsonObjectFromReply(childResults as string[]),
   };
 }
