@@ -82,10 +82,26 @@ local function flushSetWrites()
   setWritesByKey = {}
 end
 
--- Publishes every event of one script call as one message: a JSON array.
+-- Publishes the events of one script call, each set as one message (a JSON array): its tree
+-- events (all but the state changes of non-root jobs, which is what engines listen to) on
+-- `events:tree`, and all of them on `events` while anyone listens there. Most calls change the
+-- state of a few jobs and nothing else: without a listener for those, nothing is encoded.
 local function publishEvents(prefix, events)
-  if #events > 0 then
-    redis.call('PUBLISH', prefix .. 'events', cjson.encode(events))
+  if #events == 0 then
+    return
+  end
+  local treeEvents = {}
+  for _, event in ipairs(events) do
+    if event.kind ~= 'state' or event.parentId == cjson.null then
+      treeEvents[#treeEvents + 1] = event
+    end
+  end
+  if #treeEvents > 0 then
+    redis.call('PUBLISH', prefix .. 'events:tree', cjson.encode(treeEvents))
+  end
+  local channel = prefix .. 'events'
+  if redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
+    redis.call('PUBLISH', channel, cjson.encode(events))
   end
 end
 

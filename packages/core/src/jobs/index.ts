@@ -4,17 +4,19 @@ export {
   type JobEngine,
   type JobEngineOptions,
 } from './job-engine';
-export type {
-  AbortResult,
-  ClaimedJob,
-  JobEvent,
-  JobRecord,
-  JobRef,
-  JobStore,
-  NewJob,
-  TreeQuery,
-  TreeRecord,
-  TreeSummary,
+export {
+  type AbortResult,
+  type ClaimedJob,
+  isTreeEvent,
+  type JobEvent,
+  type JobRecord,
+  type JobRef,
+  type JobStore,
+  type NewJob,
+  type SubscribeOptions,
+  type TreeQuery,
+  type TreeRecord,
+  type TreeSummary,
 } from './job-store';
 export { type JobTags, toTagStrings } from './job-tags';
 export { countJobStates, type DrawnTree, formatJobTree, formatProgress } from './job-tree-format';

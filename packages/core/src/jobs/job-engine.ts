@@ -89,8 +89,15 @@ export interface JobEngine {
   getTree(treeId: string): Promise<TreeRecord>;
   getJob(jobId: string): Promise<JobRecord>;
   listTrees(query?: TreeQuery): Promise<{ trees: TreeSummary[]; total: number }>;
-  /** Calls `listener` for every event of every tree until the returned function is called. */
-  subscribe(listener: (event: JobEvent) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` for every event of every tree until the returned function is called; with
+   * `treeEventsOnly`, for tree events only (all but the state changes of non-root jobs), which
+   * lets the Redis store skip publishing every job's state change while nobody listens to them.
+   */
+  subscribe(
+    listener: (event: JobEvent) => void,
+    options?: { treeEventsOnly?: boolean },
+  ): Promise<() => Promise<void>>;
   /**
    * Serves this node's job stream (job logs, relayed logs of other nodes, tree events) over
    * websockets and records its URL in the store, so that other nodes relay logs from here.
@@ -184,7 +191,11 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
           .catch((error: unknown) => log.error({ err: error }, 'a jobStateChanged tap failed'));
       }
     },
-    { onResubscribed: () => rereadLogged() },
+    {
+      onResubscribed: () => rereadLogged(),
+      // Every job's state changes are needed only by jobStateChanged taps (made at setup).
+      treeEventsOnly: !kernel.hooks.jobStateChanged.isUsed(),
+    },
   );
   const recovered = await store.failRunningJobsOf(nodeId, 'Failed: node restarted.', Date.now());
   if (recovered.length)
@@ -250,7 +261,8 @@ export async function createJobEngine(options: JobEngineOptions): Promise<JobEng
       return job;
     },
     listTrees: (query = {}) => store.listTrees(query),
-    subscribe: (listener) => store.subscribe(listener),
+    subscribe: (listener, subscribeOptions) =>
+      store.subscribe(listener, { treeEventsOnly: subscribeOptions?.treeEventsOnly }),
     async serveStreams(streamOptions = {}) {
       assertOpen();
       const server = new JobStreamServer({ nodeId, logs, store, token: streamOptions.token, log });

@@ -116,6 +116,18 @@ export interface SubscribeOptions {
    * PostgreSQL LISTEN): events published meanwhile were missed, so re-read what matters.
    */
   onResubscribed?: () => void;
+  /**
+   * Only the events of whole trees: `created`, `ready`, `aborted` and the `state` events of
+   * roots ({@link isTreeEvent}), which is what running and waiting for trees needs. While no
+   * subscriber wants every job's state changes, a store may skip publishing them (the Redis store
+   * does). Default false: every event.
+   */
+  treeEventsOnly?: boolean;
+}
+
+/** True for the events a `treeEventsOnly` subscriber gets: all but the state changes of non-root jobs. */
+export function isTreeEvent(event: JobEvent): boolean {
+  return event.kind !== 'state' || event.parentId === null;
 }
 
 /** Which trees to list: newest first. */
@@ -286,8 +298,9 @@ export interface JobStore {
   nodes(): Promise<Record<string, { streamUrl?: string }>>;
 
   /**
-   * Calls `listener` for every event, from any process, until the returned function is called;
-   * `options.onResubscribed` after a lost connection listens again.
+   * Calls `listener` for every event (or, with `options.treeEventsOnly`, every tree event), from
+   * any process, until the returned function is called; `options.onResubscribed` after a lost
+   * connection listens again.
    */
   subscribe(listener: (event: JobEvent) => void, options?: SubscribeOptions): Promise<() => Promise<void>>;
 

@@ -1,6 +1,6 @@
 import { isPaasmakerError, PaasmakerError } from '../kernel/errors';
 import type { JobState } from '../kernel/providers/lifecycle-events';
-import type { JobRecord, JobStore, TreeRecord } from './job-store';
+import type { JobEvent, JobRecord, JobStore, TreeRecord } from './job-store';
 
 const finished: ReadonlySet<JobState> = new Set(['SUCCESS', 'FAILED', 'ABORTED']);
 
@@ -11,11 +11,12 @@ export function isTreeFinished(tree: { readonly jobs: readonly Pick<JobRecord, '
 }
 
 /**
- * Resolves with the tree once it is finished. Listens to the store's events and re-reads the
- * tree when its root reaches a final state (and then, if jobs still run after an abort, when
- * each of those finishes). Events can be missed (a reconnect; SQLite in another process), so it
- * also re-reads after the events' connection listens again and every `rereadIntervalMs`
- * (default 5 s): one cheap read of the root while the tree runs.
+ * Resolves with the tree once it is finished. Listens to the store's tree events and re-reads
+ * the tree when its root reaches a final state (and then, if jobs still run after an abort,
+ * listens to every event and re-reads when each of those finishes). Events can be missed (a
+ * reconnect; SQLite in another process), so it also re-reads after the events' connection
+ * listens again and every `rereadIntervalMs` (default 5 s): one cheap read of the root while
+ * the tree runs.
  */
 export async function waitForTree(
   store: JobStore,
@@ -31,13 +32,12 @@ export async function waitForTree(
     pending = true;
     wake();
   };
-  const unsubscribe = await store.subscribe(
-    (event) => {
-      if (event.kind !== 'state' || event.treeId !== treeId || !finished.has(event.state)) return;
-      if (event.jobId === treeId || rootFinished) reread();
-    },
-    { onResubscribed: reread },
-  );
+  const listener = (event: JobEvent): void => {
+    if (event.kind !== 'state' || event.treeId !== treeId || !finished.has(event.state)) return;
+    if (event.jobId === treeId || rootFinished) reread();
+  };
+  // Until the root ends, its state events (tree events) are all that matters.
+  const unsubscribers = [await store.subscribe(listener, { onResubscribed: reread, treeEventsOnly: true })];
   const poll = setInterval(reread, options.rereadIntervalMs ?? 5_000);
   const onAbort = (): void => stop(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -53,10 +53,16 @@ export async function waitForTree(
         rootFinished = finished.has(root.state);
       }
       if (rootFinished) {
-        // From here on every job finishing wakes the loop, also while the tree is being read.
+        // Once the root finished, every job finishing wakes the loop (job events: see below).
         const tree = await readThroughOutages(() => store.getTree(treeId), signal);
         if (!tree) throw notFound();
         if (isTreeFinished(tree)) return tree;
+        if (unsubscribers.length === 1) {
+          // Jobs still run after the root ended (an abort waits for them): their ends are job
+          // events. One may have ended before this subscription listened: read again at once.
+          unsubscribers.push(await readThroughOutages(() => store.subscribe(listener), signal));
+          continue;
+        }
       }
       if (!pending) {
         await new Promise<void>((resolve, reject) => {
@@ -69,7 +75,7 @@ export async function waitForTree(
   } finally {
     clearInterval(poll);
     signal?.removeEventListener('abort', onAbort);
-    await unsubscribe();
+    for (const unsubscribe of unsubscribers) await unsubscribe();
   }
 }
 

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@paasmaker/test-servers';
 import { describe, expect, it } from 'vitest';
-import type { JobStore, NewJob, TreeQuery } from '../../src/jobs/job-store';
+import {
+  isTreeEvent,
+  type JobEvent,
+  type JobStore,
+  type NewJob,
+  type TreeQuery,
+} from '../../src/jobs/job-store';
 import type { StoreFactory } from './job-engine-conformance';
 import {
   type BatchOptions,
@@ -494,6 +500,47 @@ export function describeJobStoreConformance(name: string, makeBackend: () => Pro
       await eventually(() => expect(witness.at(-1)).toMatchObject({ kind: 'ready', treeId: later.root }));
       await eventually(() => expect(own.at(-1)).toMatchObject({ kind: 'ready', treeId: later.root }));
       expect(events).toHaveLength(expected.length);
+    });
+
+    it('gives a treeEventsOnly subscriber the tree events only, beside one that gets every event', async () => {
+      const store = await openStore();
+      const listenerStore = await openStore();
+      const trees: JobEvent[] = [];
+      const stopTrees = await listenerStore.subscribe((event) => trees.push(event), { treeEventsOnly: true });
+      const { events } = await recordEvents(listenerStore);
+      const id = idsFor('root', 'a');
+      await createStartedTree(store, [job(id.root, null), job(id.a, id.root)]);
+      await store.claim(id.a, 'node-a', 2);
+      await store.succeed(id.a, { summary: 'a ok' }, 3);
+      await store.claim(id.root, 'node-a', 4);
+      await store.fail(id.root, 'Failed: root', 5);
+
+      await eventually(() =>
+        expect(events.map(kindOf)).toEqual([
+          'created',
+          'ready',
+          'state:RUNNING',
+          'state:SUCCESS',
+          'ready',
+          'state:RUNNING',
+          'state:FAILED',
+          'aborted',
+        ]),
+      );
+      await eventually(() => expect(trees).toEqual(events.filter(isTreeEvent)));
+      expect(trees.map(kindOf)).toEqual([
+        'created',
+        'ready',
+        'ready',
+        'state:RUNNING',
+        'state:FAILED',
+        'aborted',
+      ]);
+      expect(trees.filter((event) => event.kind === 'state').map((event) => event.treeId)).toEqual([
+        id.root,
+        id.root,
+      ]);
+      await stopTrees();
     });
 
     it('publishes every event of a tree of 1,000 jobs, in order, every created before the first ready', async () => {

@@ -72,6 +72,35 @@ describe('RedisJobStore', () => {
     );
   });
 
+  it('publishes every job state change only while a subscriber wants them', async () => {
+    const store = await openStore();
+    const channel = `${backend().keyPrefix}events`;
+    const subscribers = async () => ((await admin.pubsub('NUMSUB', channel)) as [string, number])[1];
+    const stopTrees = await store.subscribe(() => {}, { treeEventsOnly: true });
+    expect(await subscribers()).toBe(0);
+
+    const first = await recordEvents(store);
+    expect(await subscribers()).toBe(1);
+    // The last listener leaving while another arrives: the channel stays subscribed.
+    const [second] = await Promise.all([recordEvents(store), first.unsubscribe()]);
+    expect(await subscribers()).toBe(1);
+    const id = idsFor('root', 'a');
+    await createStartedTree(store, [job(id.root, null), job(id.a, id.root)]);
+    await store.claim(id.a, 'node-a', 2);
+    await store.succeed(id.a, { summary: 'a ok' }, 3);
+    await eventually(() =>
+      expect(second.events.filter((event) => event.kind === 'state').map((event) => event.jobId)).toEqual([
+        id.a,
+        id.a,
+      ]),
+    );
+
+    await second.unsubscribe();
+    expect(await subscribers()).toBe(0);
+    await stopTrees();
+    expect(((await admin.pubsub('NUMSUB', `${channel}:tree`)) as [string, number])[1]).toBe(0);
+  });
+
   it('reports an error inside a script as E_JOBS_STORE_FAILED, never as an unreachable Redis', async () => {
     const store = await openStore();
     const id = idsFor('root');

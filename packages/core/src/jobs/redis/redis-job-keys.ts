@@ -18,7 +18,8 @@
  * | P nodes                 | HASH   | node id -> JSON info                                           |
  * | P lease:holders         | HASH   | node id -> the process holding its lease                       |
  * | P lease:expiry          | ZSET   | node ids by when their lease lapses (ms)                        |
- * | P events                | (channel) | JSON arrays of JobEvents, one message per script call       |
+ * | P events                | (channel) | JSON arrays of JobEvents, one message per script call, sent only while someone listens |
+ * | P events:tree           | (channel) | the same calls' tree events only (isTreeEvent): what engines listen to |
  *
  * Single-Redis design: scripts derive most keys from ids they read, so the keys are not all
  * declared in KEYS and a Redis Cluster (hash slots) is not supported.
@@ -42,8 +43,13 @@ export class RedisJobKeys {
     return `${this.prefix}nodes`;
   }
 
-  /** The pub/sub channel the scripts publish events on. */
+  /** The pub/sub channel of every event (published only while it has subscribers). */
   get events(): string {
     return `${this.prefix}events`;
+  }
+
+  /** The pub/sub channel of tree events only (see `isTreeEvent`). */
+  get treeEvents(): string {
+    return `${this.prefix}events:tree`;
   }
 }

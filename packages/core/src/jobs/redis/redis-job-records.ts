@@ -36,8 +36,21 @@ export type JobFieldValues = readonly (string | false | null)[];
 
 /** A job's fields (see {@link jobFields}) and its child ids as a {@link JobRecord}. */
 export function jobFromFields(values: JobFieldValues, childIds: string[]): JobRecord {
-  const [id, treeId, parentId, nodeId, type, parameters, title, state, createdAt, summary, result, startedAt, finishedAt] =
-    values;
+  const [
+    id,
+    treeId,
+    parentId,
+    nodeId,
+    type,
+    parameters,
+    title,
+    state,
+    createdAt,
+    summary,
+    result,
+    startedAt,
+    finishedAt,
+  ] = values;
   const job: JobRecord = {
     id: id as string,
     treeId: treeId as string,

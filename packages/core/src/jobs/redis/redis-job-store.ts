@@ -78,7 +78,7 @@ export class RedisJobStore implements JobStore {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.events = new RedisJobEvents(
       new RedisJobConnection(redis.duplicate(), log),
-      this.keys.events,
+      { all: this.keys.events, tree: this.keys.treeEvents },
       log,
       this.connectTimeoutMs,
     );
@@ -355,9 +355,7 @@ function listFromJson(text: string): string[] {
 /** A list of lists a script encoded with cjson (any of them empty may read `{}`). */
 function listsFromJson(text: string): unknown[][] {
   const lists: unknown = JSON.parse(text);
-  return Array.isArray(lists)
-    ? lists.map((list: unknown) => (Array.isArray(list) ? list : []))
-    : [];
+  return Array.isArray(lists) ? lists.map((list: unknown) => (Array.isArray(list) ? list : [])) : [];
 }
 
 /**

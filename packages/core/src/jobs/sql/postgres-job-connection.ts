@@ -98,7 +98,7 @@ export class PostgresJobConnection implements SqlJobConnection {
   }
 
   async subscribe(listener: JobEventListener, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
-    const remove = this.hub.add(listener, this.log, options.onResubscribed);
+    const remove = this.hub.add(listener, this.log, options);
     try {
       await this.listener.start();
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { JobEvent } from '../job-store';
+import { isTreeEvent, type JobEvent, type SubscribeOptions } from '../job-store';
 
 /** A function that receives job events. */
 export type JobEventListener = (event: JobEvent) => void;
@@ -13,12 +13,18 @@ export class JobEventHub {
   private readonly resubscribers = new Map<JobEventListener, () => void>();
 
   /**
-   * Adds `listener`; `log` records its errors; `onResubscribed` is called by
-   * {@link JobEventHub.resubscribed}. Returns the function that removes it.
+   * Adds `listener` (only for tree events with `options.treeEventsOnly`); `log` records its
+   * errors; `options.onResubscribed` is called by {@link JobEventHub.resubscribed}. Returns the
+   * function that removes it.
    */
-  add(listener: JobEventListener, log: Logger, onResubscribed?: () => void): () => void {
+  add(listener: JobEventListener, log: Logger, options: SubscribeOptions = {}): () => void {
+    const { onResubscribed, treeEventsOnly } = options;
     // The same function may subscribe twice; wrap it so that each subscription is its own entry.
-    const entry: JobEventListener = (event) => listener(event);
+    const entry: JobEventListener = treeEventsOnly
+      ? (event) => {
+          if (isTreeEvent(event)) listener(event);
+        }
+      : (event) => listener(event);
     this.listeners.set(entry, log);
     if (onResubscribed) this.resubscribers.set(entry, onResubscribed);
     return () => {

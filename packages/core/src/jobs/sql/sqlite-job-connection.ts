@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { migrateToLatest } from '../../database/migrate-to-latest';
-import type { JobEvent } from '../job-store';
+import type { JobEvent, SubscribeOptions } from '../job-store';
 import type { SqlJobConnection, SqlTransaction, SqlValue, SqlWork } from './sql-job-connection';
 import { unreachable } from './sql-job-errors';
 import type { JobEventListener } from './sql-job-events';
@@ -117,8 +117,8 @@ export class SqliteJobConnection implements SqlJobConnection {
 
   async refreshStatistics(): Promise<void> {}
 
-  async subscribe(listener: JobEventListener): Promise<() => Promise<void>> {
-    const remove = this.share.hub.add(listener, this.log);
+  async subscribe(listener: JobEventListener, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    const remove = this.share.hub.add(listener, this.log, options);
     this.removers.add(remove);
     return async () => {
       this.removers.delete(remove);
