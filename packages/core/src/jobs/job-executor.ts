@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { PaasmakerError } from '../kernel/errors';
 import type { Kernel } from '../kernel/kernel';
-import type { JobOutcome, JobSpec } from '../kernel/providers/job-type-provider';
+import type { JobOutcome, JobRun, JobSpec, JobTypeProvider } from '../kernel/providers/job-type-provider';
 import { runInJobScope } from './job-failure-trap';
+import { RunningJob, type RunningJobHost } from './job-running';
 import { type ClaimedJob, type JobRef, type JobStore, relatedJobSummary } from './job-store';
 import type { JobLogFiles, JobLogger } from './logs/job-log-files';
 import { retryWhileUnavailable } from './store-retry';
@@ -18,17 +19,6 @@ export interface JobExecutorOptions {
   log: Logger;
   /** Grafts jobs under a job of a tree (validation lives in the engine). */
   graft(parentId: string, children: JobSpec[]): Promise<string[]>;
-}
-
-interface RunningJob {
-  treeId: string;
-  /** Made when the handler first reads its signal or the job is aborted: most jobs need none. */
-  controller?: AbortController;
-  /** Set once the job's final state is decided; later outcomes of its handler are ignored. */
-  settled: boolean;
-  graceTimer?: NodeJS.Timeout;
-  /** Called when the grace period after an abort ran out: the executor stops waiting. */
-  giveUp: () => void;
 }
 
 interface Success {
@@ -61,9 +51,23 @@ export class JobExecutor {
   private readonly failing = new Map<string, number>();
   private idleWaiters: (() => void)[] = [];
 
+  /** What every running job shares: made once, not per job. */
+  private readonly host: RunningJobHost;
+
   constructor(private readonly options: JobExecutorOptions) {
     const { concurrency, store } = options;
     this.batchSize = Math.max(1, store.overlapsCalls ? Math.ceil(concurrency / 2) : concurrency);
+    this.host = {
+      logs: options.logs,
+      graft: (parentId, children) => options.graft(parentId, children),
+      escaped: (job, error) => {
+        if (job.settled || !this.running.has(job.jobId)) {
+          options.log.error({ err: error, jobId: job.jobId }, 'an error escaped a job after it ended');
+          return;
+        }
+        this.ended(job, undefined, error);
+      },
+    };
   }
 
   /** Jobs that may be ready on this node; each is claimed before it runs. */
@@ -87,15 +91,16 @@ export class JobExecutor {
   /** Signals this node's running jobs of `treeId`, then records them ABORTED after the grace period. */
   abortTree(treeId: string, summary: string): void {
     for (const [jobId, job] of this.running) {
-      if (job.treeId !== treeId || job.controller?.signal.aborted) continue;
-      controllerOf(job).abort(new PaasmakerError('E_JOB_ABORTED', summary));
+      if (job.treeId !== treeId || job.aborted) continue;
+      job.abort(new PaasmakerError('E_JOB_ABORTED', summary));
       job.graceTimer = setTimeout(() => {
-        job.giveUp();
+        // Settled first: the job then ends with this summary, not the abort's.
         void this.settleAborted(
           jobId,
           job,
           `Aborted: did not stop within ${this.options.abortGraceMs} ms of the abort.`,
         );
+        this.ended(job, undefined, undefined);
       }, this.options.abortGraceMs);
     }
   }
@@ -167,97 +172,82 @@ export class JobExecutor {
   }
 
   private start(claimed: ClaimedJob): void {
-    // `execute` sets giveUp before anything can abort the job.
-    const running: RunningJob = { treeId: claimed.job.treeId, settled: false, giveUp: () => {} };
-    this.running.set(claimed.job.id, running);
-    void this.execute(claimed, running).catch((error: unknown) => {
-      this.options.log.error({ err: error, jobId: claimed.job.id }, 'job execution failed');
-      this.finish(claimed.job.id, running);
+    const running = new RunningJob(claimed, this.host);
+    this.running.set(running.jobId, running);
+    let handler: unknown;
+    try {
+      const provider = this.options.kernel.hooks.jobType.find(running.type);
+      if (!provider)
+        throw new Error(`job type "${running.type}" is not available on node ${this.options.nodeId}`);
+      handler = runInJobScope(running, runHandler, provider, running.view);
+    } catch (error) {
+      this.ended(running, undefined, error === undefined ? new Error('the job threw undefined') : error);
+      return;
+    }
+    void this.watch(running, handler);
+  }
+
+  /** Waits for a handler to settle (or not: an escaped error or an abort may end its job first). */
+  private async watch(running: RunningJob, handler: unknown): Promise<void> {
+    let outcome: JobOutcome | undefined;
+    try {
+      outcome = (await handler) as JobOutcome | undefined;
+    } catch (error) {
+      this.ended(running, undefined, error === undefined ? new Error('the job threw undefined') : error);
+      return;
+    }
+    this.ended(running, outcome, undefined);
+  }
+
+  /**
+   * A job ended: its handler settled, an error escaped the handler's callbacks (see
+   * job-failure-trap.ts) or the grace period after an abort ran out, whichever came first. What
+   * came later is ignored.
+   */
+  private ended(running: RunningJob, outcome: JobOutcome | undefined, failure: unknown): void {
+    if (running.ended) return;
+    running.ended = true;
+    void this.record(running, outcome, failure).catch((error: unknown) => {
+      this.options.log.error({ err: error, jobId: running.jobId }, 'job execution failed');
+      this.finish(running.jobId, running);
       this.release(1);
     });
   }
 
-  private async execute(claimed: ClaimedJob, running: RunningJob): Promise<void> {
-    const { job } = claimed;
-    // Most jobs never log: their logger (and log file) is made on first use.
-    let jobLog: JobLogger | undefined;
-    const openLog = (): JobLogger => {
-      jobLog ??= this.options.logs.openLogger(job.id);
-      return jobLog;
-    };
-    // The job ends when its handler settles, an error escapes the handler's callbacks (see
-    // job-failure-trap.ts) or the grace period after an abort runs out: whichever comes first.
-    let succeed: (outcome: JobOutcome | undefined) => void = () => {};
-    let fail: (error: unknown) => void = () => {};
-    const ended = new Promise<JobOutcome | undefined>((resolve, reject) => {
-      succeed = resolve;
-      fail = reject;
-    });
-    running.giveUp = () => succeed(undefined);
-    const failFromScope = (error: unknown): void => {
-      if (running.settled || !this.running.has(job.id)) {
-        this.options.log.error({ err: error, jobId: job.id }, 'an error escaped a job after it ended');
-        return;
-      }
-      fail(error);
-    };
-    let outcome: JobOutcome | undefined;
-    let failure: unknown;
-    try {
-      const provider = this.options.kernel.hooks.jobType.find(job.type);
-      if (!provider)
-        throw new Error(`job type "${job.type}" is not available on node ${this.options.nodeId}`);
-      const handler = runInJobScope(job.id, failFromScope, () =>
-        provider.run({
-          jobId: job.id,
-          treeId: job.treeId,
-          parentId: job.parentId ?? undefined,
-          nodeId: job.nodeId,
-          parameters: job.parameters,
-          context: claimed.context,
-          childResults: claimed.childResults,
-          get signal() {
-            return controllerOf(running).signal;
-          },
-          get log() {
-            return openLog().log;
-          },
-          graft: (parentId, children) => this.options.graft(parentId, children),
-        }),
-      );
-      Promise.resolve(handler).then(succeed, fail);
-      outcome = await ended;
-    } catch (error) {
-      failure = error === undefined ? new Error('the job threw undefined') : error;
-    }
-    const signal = running.controller?.signal;
-    if (!running.settled && !signal?.aborted && failure === undefined) {
-      await jobLog?.close();
+  private async record(
+    running: RunningJob,
+    outcome: JobOutcome | undefined,
+    failure: unknown,
+  ): Promise<void> {
+    const { jobId, treeId } = running;
+    const aborted = running.aborted;
+    if (!running.settled && !aborted && failure === undefined) {
+      await running.closeLog();
       running.settled = true;
-      this.recordSuccess({ jobId: job.id, treeId: job.treeId, outcome });
+      this.recordSuccess({ jobId, treeId, outcome });
       return;
     }
     if (!running.settled) {
-      if (signal?.aborted) {
+      if (aborted) {
         // The abort's reason is the summary the tree's other jobs got ("Aborted on request.").
-        await this.settleAborted(job.id, running, (signal.reason as Error).message);
+        await this.settleAborted(jobId, running, running.abortReason);
       } else {
         // The log is complete before the failure is recorded (whoever sees the tree end can read
         // it); meanwhile the tree's successes here wait, so none claims its next job.
-        this.failing.set(job.treeId, (this.failing.get(job.treeId) ?? 0) + 1);
+        this.failing.set(treeId, (this.failing.get(treeId) ?? 0) + 1);
         try {
-          logFailure(openLog(), failure);
-          await jobLog?.close();
-          await this.settleFailed(job.id, running, failure);
+          logFailure(running.openLog(), failure);
+          await running.closeLog();
+          await this.settleFailed(jobId, running, failure);
         } finally {
-          this.failedRecorded(job.treeId);
+          this.failedRecorded(treeId);
         }
       }
     } else if (failure !== undefined) {
-      logFailure(openLog(), failure);
+      logFailure(running.openLog(), failure);
     }
-    await jobLog?.close();
-    this.finish(job.id, running);
+    await running.closeLog();
+    this.finish(jobId, running);
     this.release(1);
   }
 
@@ -360,9 +350,8 @@ export class JobExecutor {
   }
 }
 
-function controllerOf(running: RunningJob): AbortController {
-  running.controller ??= new AbortController();
-  return running.controller;
+function runHandler(provider: JobTypeProvider, run: JobRun): unknown {
+  return provider.run(run);
 }
 
 function logFailure(jobLog: JobLogger, failure: unknown): void {

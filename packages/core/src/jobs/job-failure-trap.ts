@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Where an error escaping a job's callbacks goes: the job it came from. */
-interface JobScope {
-  jobId: string;
+export interface JobScope {
+  readonly jobId: string;
   fail(error: unknown): void;
 }
 
@@ -10,14 +10,18 @@ const scopes = new AsyncLocalStorage<JobScope>();
 let installed = 0;
 
 /**
- * Runs `run` (a job handler) so that errors escaping its callbacks — a throw in a bare
- * `setTimeout` callback, a promise rejected with no handler — are handed to `fail` instead of
- * killing the process, while {@link installJobFailureTrap} is in force. Node keeps the async
+ * Calls `run(...args)` (a job handler) so that errors escaping its callbacks — a throw in a bare
+ * `setTimeout` callback, a promise rejected with no handler — are handed to `scope.fail` instead
+ * of killing the process, while {@link installJobFailureTrap} is in force. Node keeps the async
  * context of the code that threw (AsyncLocalStorage), so the error is blamed on the right job
  * even with many running at once.
  */
-export function runInJobScope<T>(jobId: string, fail: (error: unknown) => void, run: () => T): T {
-  return scopes.run({ jobId, fail }, run);
+export function runInJobScope<A extends unknown[], T>(
+  scope: JobScope,
+  run: (...args: A) => T,
+  ...args: A
+): T {
+  return scopes.run(scope, run, ...args);
 }
 
 /**
