@@ -207,6 +207,12 @@ export class JobExecutor {
   private ended(running: RunningJob, outcome: JobOutcome | undefined, failure: unknown): void {
     if (running.ended) return;
     running.ended = true;
+    if (failure === undefined && !running.settled && !running.aborted && !running.logged) {
+      // Most jobs: a success, with no log to close first.
+      running.settled = true;
+      this.recordSuccess({ jobId: running.jobId, treeId: running.treeId, outcome });
+      return;
+    }
     void this.record(running, outcome, failure).catch((error: unknown) => {
       this.options.log.error({ err: error, jobId: running.jobId }, 'job execution failed');
       this.finish(running.jobId, running);

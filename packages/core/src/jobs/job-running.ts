@@ -67,6 +67,11 @@ export class RunningJob implements JobScope {
     return this.#log;
   }
 
+  /** Whether the job opened its log. */
+  get logged(): boolean {
+    return this.#log !== undefined;
+  }
+
   async closeLog(): Promise<void> {
     await this.#log?.close();
   }
