@@ -21,11 +21,13 @@ const run = promisify(execFile);
 // Fewer rounds or other sizes for a quick look: BENCH_JOBS_ROUNDS=1 BENCH_JOBS_SIZES=1000,10000.
 const rounds = Number(process.env.BENCH_JOBS_ROUNDS ?? 5);
 const sizes = process.env.BENCH_JOBS_SIZES?.split(',').filter(Boolean).map(Number) ?? scalingSizes;
-// Warm engines are compared: Paasmaker's engine got faster for several runs after its start (the
-// wide tree's median over runs 3-5 read 8.2-8.7k jobs/s, over runs 3-7 9.5-10.3k), while the
-// minimal engine, with far less code to optimise, is warm after one or two.
-const warmUps = 5;
-const timedRuns = 3;
+// Warm engines are compared: every engine got faster for many runs after its start. Time per
+// run, one process each (2026-12-07): BullMQ's chain 301, 238, 173, 131 ... ms, steady at 75-100
+// from about run 7; Paasmaker's chain 124, 112, 103, 78, 62, 60 ... steady at 31-38 from about run
+// 12 (with 5 warm-ups, timed runs 6-8 read about 60 ms); BullMQ's wide tree 557 ... steady at about
+// 200 from run 6. So 15 warm-ups, and the median of 5 timed runs.
+const warmUps = 15;
+const timedRuns = 5;
 const cases = [
   { id: 'paasmaker-redis', title: 'Paasmaker Redis' },
   { id: 'paasmaker-sqlite', title: 'Paasmaker SQLite' },
