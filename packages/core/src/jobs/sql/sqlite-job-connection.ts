@@ -35,6 +35,11 @@ function statement(db: SqliteDatabase, sql: string): SqliteStatement {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    // A checkpoint (copying the WAL into the database file, with fsyncs) every 10,000 pages
+    // rather than SQLite's 1,000: jobs keep changing the same few pages, which one checkpoint
+    // copies once however often they changed. Measured on bench:jobs' cases: wide tree +25%,
+    // chain +50%. The WAL file grows to about 40 MiB between checkpoints.
+    db.pragma('wal_autocheckpoint = 10000');
   }
   let prepared = cache.get(sql);
   if (!prepared) {
