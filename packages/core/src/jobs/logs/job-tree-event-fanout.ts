@@ -4,12 +4,15 @@ import type { JobEvent, JobStore } from '../job-store';
 type TreeListener = (event: JobEvent) => void;
 
 /**
- * One store subscription shared by every tree subscriber of a server, taken on first use:
+ * One store subscription shared by every tree subscriber of a server, taken while anyone
+ * listens (a store may publish every job's state change only while someone subscribes to them):
  * passes each event to the listeners of its tree.
  */
 export class JobTreeEventFanout {
   private readonly listeners = new Map<string, Set<TreeListener>>();
   private subscription: Promise<() => Promise<void>> | undefined;
+  /** Calls of `listen` waiting for the subscription: it must outlive them. */
+  private joining = 0;
   private closed = false;
 
   constructor(
@@ -19,7 +22,12 @@ export class JobTreeEventFanout {
 
   /** Calls `listener` with every event of `treeId` until the returned function is called. */
   async listen(treeId: string, listener: TreeListener): Promise<() => void> {
-    await this.subscribe();
+    this.joining += 1;
+    try {
+      await this.subscribe();
+    } finally {
+      this.joining -= 1;
+    }
     let set = this.listeners.get(treeId);
     if (!set) {
       set = new Set();
@@ -30,6 +38,7 @@ export class JobTreeEventFanout {
     return () => {
       owner.delete(listener);
       if (owner.size === 0 && this.listeners.get(treeId) === owner) this.listeners.delete(treeId);
+      this.releaseIfUnused();
     };
   }
 
@@ -54,6 +63,16 @@ export class JobTreeEventFanout {
       });
     }
     return this.subscription;
+  }
+
+  /** Nobody listens or is about to: end the store subscription (the next listener takes another). */
+  private releaseIfUnused(): void {
+    const subscription = this.subscription;
+    if (!subscription || this.listeners.size > 0 || this.joining > 0) return;
+    this.subscription = undefined;
+    subscription
+      .then((unsubscribe) => unsubscribe())
+      .catch((error: unknown) => this.log.warn({ err: error }, 'could not end the job event subscription'));
   }
 
   private dispatch(event: JobEvent): void {
