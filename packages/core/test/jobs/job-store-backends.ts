@@ -5,6 +5,7 @@ import path from 'node:path';
 import { redisUrl } from '@paasmaker/test-servers';
 import { Redis, type RedisOptions } from 'ioredis';
 import knexFactory, { type Knex } from 'knex';
+import { afterAll, beforeAll } from 'vitest';
 import { createRedisJobStore, type RedisJobStore } from '../../src/jobs/redis/redis-job-store';
 import { createSqlJobStore, type SqlJobStoreOptions } from '../../src/jobs/sql/create-sql-job-store';
 import type { SqlJobStore } from '../../src/jobs/sql/sql-job-store';
@@ -152,5 +153,21 @@ export async function postgresBackend(): Promise<SqlBackend> {
       };
     },
     cleanUp: drop,
+  };
+}
+
+/** A plain connection to the test Redis for the tests of a `describe`: opened before, closed after. */
+export function useRedisAdmin(): () => Redis {
+  let admin: Redis | undefined;
+  beforeAll(async () => {
+    admin = new Redis(redisUrl());
+    await admin.ping();
+  });
+  afterAll(async () => {
+    await admin?.quit();
+  });
+  return () => {
+    if (!admin) throw new Error('no Redis admin connection outside a test');
+    return admin;
   };
 }

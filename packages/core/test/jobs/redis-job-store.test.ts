@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, redisUrl } from '@paasmaker/test-servers';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@paasmaker/test-servers';
+import { describe, expect, it } from 'vitest';
 import { createRedisJobStore } from '../../src/jobs/redis/redis-job-store';
-import { redisBackend } from './job-store-backends';
+import { redisBackend, useRedisAdmin } from './job-store-backends';
 import { describeJobStoreConformance } from './job-store-conformance';
 import {
   createFinishedTrees,
@@ -20,15 +19,7 @@ describeJobStoreConformance('Redis', redisBackend);
 
 describe('RedisJobStore', () => {
   const { backend, track, openStore } = useBackend(redisBackend);
-  let admin: Redis;
-
-  beforeAll(async () => {
-    admin = new Redis(redisUrl());
-    await admin.ping();
-  });
-  afterAll(async () => {
-    await admin.quit();
-  });
+  const redisAdmin = useRedisAdmin();
 
   it('deletes every key of the trees it prunes', async () => {
     const store = await openStore();
@@ -42,7 +33,7 @@ describe('RedisJobStore', () => {
     const store = await openStore();
     const id = idsFor('root');
     await createStartedTree(store, [job(id.root, null)]);
-    await admin.script('FLUSH');
+    await redisAdmin().script('FLUSH');
     expect(await store.claim(id.root, 'node-a', 2)).toBeDefined();
   });
 
@@ -51,13 +42,13 @@ describe('RedisJobStore', () => {
     const store = track(await backend().open({ connectionName }));
     await store.init();
     const { events } = await recordEvents(store);
-    const clients = (await admin.client('LIST')) as string;
+    const clients = (await redisAdmin().client('LIST')) as string;
     const ids = clients
       .split('\n')
       .filter((line) => line.includes(`name=${connectionName}`))
       .map((line) => /id=(\d+)/.exec(line)?.[1] as string);
     expect(ids).toHaveLength(2);
-    for (const clientId of ids) await admin.client('KILL', 'ID', clientId);
+    for (const clientId of ids) await redisAdmin().client('KILL', 'ID', clientId);
 
     // Commands fail until the connection is back; events published before the subscriber is
     // back are lost (pub/sub keeps no history), so keep creating trees until one is heard of.
@@ -75,7 +66,7 @@ describe('RedisJobStore', () => {
   it('publishes every job state change only while a subscriber wants them', async () => {
     const store = await openStore();
     const channel = `${backend().keyPrefix}events`;
-    const subscribers = async () => ((await admin.pubsub('NUMSUB', channel)) as [string, number])[1];
+    const subscribers = async () => ((await redisAdmin().pubsub('NUMSUB', channel)) as [string, number])[1];
     const stopTrees = await store.subscribe(() => {}, { treeEventsOnly: true });
     expect(await subscribers()).toBe(0);
 
@@ -98,7 +89,7 @@ describe('RedisJobStore', () => {
     await second.unsubscribe();
     expect(await subscribers()).toBe(0);
     await stopTrees();
-    expect(((await admin.pubsub('NUMSUB', `${channel}:tree`)) as [string, number])[1]).toBe(0);
+    expect(((await redisAdmin().pubsub('NUMSUB', `${channel}:tree`)) as [string, number])[1]).toBe(0);
   });
 
   it('reports an error inside a script as E_JOBS_STORE_FAILED, never as an unreachable Redis', async () => {
@@ -106,8 +97,8 @@ describe('RedisJobStore', () => {
     const id = idsFor('root');
     await createStartedTree(store, [job(id.root, null)]);
     // A job key of the wrong type makes the claim script's HMGET fail inside Redis.
-    await admin.del(`${backend().keyPrefix}job:${id.root}`);
-    await admin.set(`${backend().keyPrefix}job:${id.root}`, 'not a hash');
+    await redisAdmin().del(`${backend().keyPrefix}job:${id.root}`);
+    await redisAdmin().set(`${backend().keyPrefix}job:${id.root}`, 'not a hash');
     const failed = await rejection(store.claim(id.root, 'node-a', 2));
     expect(failed.code).toBe('E_JOBS_STORE_FAILED');
     expect(failed.message).toContain(`job store Redis at ${store.address} is reachable`);

@@ -1,27 +1,18 @@
-import { eventually, redisUrl } from '@paasmaker/test-servers';
-import { Redis } from 'ioredis';
+import { eventually } from '@paasmaker/test-servers';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../../src/jobs/job-store';
 import { JobTreeEventFanout } from '../../../src/jobs/logs/job-tree-event-fanout';
-import { redisBackend } from '../job-store-backends';
+import { redisBackend, useRedisAdmin } from '../job-store-backends';
 import { createStartedTree, idsFor, job, useBackend } from '../job-store-test-helpers';
 
 describe('JobTreeEventFanout on the Redis store', () => {
   const { backend, openStore } = useBackend(redisBackend);
-  let admin: Redis;
-
-  beforeAll(async () => {
-    admin = new Redis(redisUrl());
-    await admin.ping();
-  });
-  afterAll(async () => {
-    await admin.quit();
-  });
+  const redisAdmin = useRedisAdmin();
 
   /** How many connections subscribe to every event of the test's store. */
   const subscribers = async (): Promise<number> =>
-    ((await admin.pubsub('NUMSUB', `${backend().keyPrefix}events`)) as [string, number])[1];
+    ((await redisAdmin().pubsub('NUMSUB', `${backend().keyPrefix}events`)) as [string, number])[1];
 
   it('subscribes to every event only while a tree is watched, and again when one is', async () => {
     const store = await openStore();
