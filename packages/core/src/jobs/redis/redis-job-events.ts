@@ -53,6 +53,13 @@ interface Subscription {
   channel: string;
 }
 
+/** Whether a channel is subscribed, and the change to it under way. */
+interface ChannelState {
+  count: number;
+  subscribed: boolean;
+  changes: Promise<void>;
+}
+
 /** The two channels the scripts publish on (see redis-job-keys.ts). */
 export interface RedisJobEventChannels {
   /** Every event; the scripts publish there only while it has subscribers. */
@@ -72,9 +79,8 @@ export interface RedisJobEventChannels {
  */
 export class RedisJobEvents {
   private readonly subscriptions = new Set<Subscription>();
-  /** Subscriptions per channel, counted from before their SUBSCRIBE is answered. */
-  private readonly counts = new Map<string, number>();
-  private readonly listening = new Map<string, Promise<void>>();
+  /** Per channel: its subscriptions (counted from before SUBSCRIBE answers) and its changes. */
+  private readonly channelStates = new Map<string, ChannelState>();
 
   /** @param connection a connection of its own (from `duplicate()`), connected on first use */
   constructor(
@@ -100,73 +106,69 @@ export class RedisJobEvents {
     options: SubscribeOptions = {},
   ): Promise<() => Promise<void>> {
     const channel = options.treeEventsOnly ? this.channels.tree : this.channels.all;
-    this.counts.set(channel, (this.counts.get(channel) ?? 0) + 1);
+    const state = this.stateOf(channel);
+    state.count += 1;
     try {
-      await this.listen(channel);
+      await this.settle(channel, state);
     } catch (error) {
-      await this.release(channel);
+      state.count -= 1;
       throw error;
     }
     const subscription: Subscription = { listener, onResubscribed: options.onResubscribed, channel };
     this.subscriptions.add(subscription);
     return async () => {
-      if (this.subscriptions.delete(subscription)) await this.release(channel);
+      if (!this.subscriptions.delete(subscription)) return;
+      state.count -= 1;
+      // A failure here is a subscription arriving meanwhile failing to subscribe: it is told.
+      await this.settle(channel, state).catch(() => undefined);
     };
   }
 
   /** Drops every listener and closes the connection. */
   async close(): Promise<void> {
     this.subscriptions.clear();
-    this.counts.clear();
-    this.listening.clear();
+    this.channelStates.clear();
     await this.connection.close();
   }
 
-  private listen(channel: string): Promise<void> {
-    let listening = this.listening.get(channel);
-    if (!listening) {
-      listening = this.subscribeChannel(channel);
-      this.listening.set(channel, listening);
-      listening.catch(() => {
-        if (this.listening.get(channel) === listening) this.listening.delete(channel);
+  private stateOf(channel: string): ChannelState {
+    let state = this.channelStates.get(channel);
+    if (!state) {
+      state = { count: 0, subscribed: false, changes: Promise.resolve() };
+      this.channelStates.set(channel, state);
+    }
+    return state;
+  }
+
+  /**
+   * Subscribes the channel while it has subscriptions and unsubscribes it once it has none, one
+   * change at a time, each deciding on the count when its turn comes: a subscription arriving as
+   * the last one leaves finds the channel subscribed. Rejects when subscribing fails.
+   */
+  private settle(channel: string, state: ChannelState): Promise<void> {
+    const change = state.changes
+      .catch(() => undefined)
+      .then(async () => {
+        if (state.count > 0 && !state.subscribed) {
+          await this.connection.ready(this.connectTimeoutMs);
+          try {
+            await this.connection.redis.subscribe(channel);
+          } catch (error) {
+            throw this.connection.toError(error);
+          }
+          state.subscribed = true;
+        } else if (state.count === 0 && state.subscribed) {
+          state.subscribed = false;
+          try {
+            await this.connection.redis.unsubscribe(channel);
+          } catch (error) {
+            // Closed or offline: the connection holds no subscription then (ioredis forgets it).
+            this.log.debug({ err: error, channel }, 'could not unsubscribe from job events');
+          }
+        }
       });
-    }
-    return listening;
-  }
-
-  private async subscribeChannel(channel: string): Promise<void> {
-    await this.connection.ready(this.connectTimeoutMs);
-    try {
-      await this.connection.redis.subscribe(channel);
-    } catch (error) {
-      throw this.connection.toError(error);
-    }
-  }
-
-  /** One subscription of `channel` fewer; the last one unsubscribes (commands keep their order). */
-  private async release(channel: string): Promise<void> {
-    const left = (this.counts.get(channel) ?? 1) - 1;
-    if (left > 0) {
-      this.counts.set(channel, left);
-      return;
-    }
-    this.counts.delete(channel);
-    const listening = this.listening.get(channel);
-    this.listening.delete(channel);
-    if (
-      !listening ||
-      !(await listening.then(
-        () => true,
-        () => false,
-      ))
-    )
-      return;
-    try {
-      await this.connection.redis.unsubscribe(channel);
-    } catch (error) {
-      // Closed or offline: the connection holds no subscription then (ioredis forgets it on close).
-      this.log.debug({ err: error, channel }, 'could not unsubscribe from job events');
-    }
+    state.changes = change;
+    return change;
   }
 
   /**
