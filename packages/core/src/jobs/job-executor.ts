@@ -59,7 +59,7 @@ export class JobExecutor {
     this.batchSize = Math.max(1, store.overlapsCalls ? Math.ceil(concurrency / 2) : concurrency);
     this.host = {
       logs: options.logs,
-      graft: (parentId, children) => options.graft(parentId, children),
+      graft: options.graft,
       escaped: (job, error) => {
         if (job.settled || !this.running.has(job.jobId)) {
           options.log.error({ err: error, jobId: job.jobId }, 'an error escaped a job after it ended');
@@ -207,34 +207,36 @@ export class JobExecutor {
   private ended(running: RunningJob, outcome: JobOutcome | undefined, failure: unknown): void {
     if (running.ended) return;
     running.ended = true;
-    if (failure === undefined && !running.settled && !running.aborted && !running.logged) {
+    const succeeded = failure === undefined && !running.settled && !running.aborted;
+    if (succeeded && !running.logged) {
       // Most jobs: a success, with no log to close first.
       running.settled = true;
       this.recordSuccess({ jobId: running.jobId, treeId: running.treeId, outcome });
       return;
     }
-    void this.record(running, outcome, failure).catch((error: unknown) => {
+    void this.record(running, succeeded, outcome, failure).catch((error: unknown) => {
       this.options.log.error({ err: error, jobId: running.jobId }, 'job execution failed');
       this.finish(running.jobId, running);
       this.release(1);
     });
   }
 
+  /** What follows the end of a job that logged, failed or was aborted (see {@link ended}). */
   private async record(
     running: RunningJob,
+    succeeded: boolean,
     outcome: JobOutcome | undefined,
     failure: unknown,
   ): Promise<void> {
     const { jobId, treeId } = running;
-    const aborted = running.aborted;
-    if (!running.settled && !aborted && failure === undefined) {
+    if (succeeded) {
       await running.closeLog();
       running.settled = true;
       this.recordSuccess({ jobId, treeId, outcome });
       return;
     }
     if (!running.settled) {
-      if (aborted) {
+      if (running.aborted) {
         // The abort's reason is the summary the tree's other jobs got ("Aborted on request.").
         await this.settleAborted(jobId, running, running.abortReason);
       } else {
